@@ -1,0 +1,250 @@
+//! Transfer failures and the one place that decides transient vs fatal.
+
+use crate::model::{ErrorContext, JobError};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Whether a failure is retried or waits for the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// Retried after the minimum retry delay.
+    Transient,
+    /// The job goes to error.
+    Fatal,
+}
+
+/// How an HTTP status is judged: 4xx fatal except 408 and 429; 5xx transient
+/// except 501 and 505; anything else unexpected is transient.
+pub fn classify_status(status: u16) -> Severity {
+    match status {
+        408 | 429 => Severity::Transient,
+        400..=499 | 501 | 505 => Severity::Fatal,
+        _ => Severity::Transient,
+    }
+}
+
+/// Why a file's transfer stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    /// The server answered with an error status.
+    #[error("the server answered {status} {reason} for {url}")]
+    Http {
+        /// The status code.
+        status: u16,
+        /// Its reason phrase.
+        reason: String,
+        /// The URL asked for.
+        url: String,
+        /// The server's `Retry-After`, if any.
+        retry_after: Option<Duration>,
+    },
+    /// Connecting, or the connection, failed.
+    #[error("network error for {url}: {detail}")]
+    Network {
+        /// The URL asked for.
+        url: String,
+        /// What failed.
+        detail: String,
+        /// A stable code such as `connection_refused`.
+        code: &'static str,
+    },
+    /// The body ended before the promised length.
+    #[error("the connection to {url} closed after {got} of {expected} bytes")]
+    ShortBody {
+        /// The URL asked for.
+        url: String,
+        /// Bytes received in all.
+        got: u64,
+        /// Bytes promised.
+        expected: u64,
+    },
+    /// Too many redirects, or a redirect loop.
+    #[error("too many redirects (a redirect loop?) for {url}")]
+    Redirects {
+        /// The URL asked for.
+        url: String,
+    },
+    /// The server sent an HTML page where a file was expected.
+    #[error(
+        "{url} now answers with a web page (text/html) instead of the file; the link has probably expired or needs a login"
+    )]
+    UnexpectedHtml {
+        /// The URL asked for.
+        url: String,
+    },
+    /// The server's answer cannot be trusted for resuming.
+    #[error("the server's answer for {url} is inconsistent: {detail}")]
+    BadRange {
+        /// The URL asked for.
+        url: String,
+        /// What did not match.
+        detail: String,
+    },
+    /// The file on disk could not be written or read.
+    #[error("cannot write {path}: {source}")]
+    Local {
+        /// The temp file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The downloaded bytes do not have the expected sha256.
+    #[error("checksum mismatch for {path}: expected sha256 {expected}, got {actual}")]
+    Checksum {
+        /// The temp file.
+        path: PathBuf,
+        /// The sha256 asked for.
+        expected: String,
+        /// The sha256 of the bytes received.
+        actual: String,
+    },
+    /// The transfer was stopped (suspend, cancel, shutdown, preemption).
+    #[error("stopped")]
+    Stopped,
+}
+
+impl TransferError {
+    /// Transient or fatal.
+    pub fn severity(&self) -> Severity {
+        match self {
+            TransferError::Http { status, .. } => classify_status(*status),
+            TransferError::Network { .. } | TransferError::ShortBody { .. } => Severity::Transient,
+            TransferError::BadRange { .. } | TransferError::Stopped => Severity::Transient,
+            TransferError::Redirects { .. }
+            | TransferError::UnexpectedHtml { .. }
+            | TransferError::Local { .. }
+            | TransferError::Checksum { .. } => Severity::Fatal,
+        }
+    }
+
+    /// How long the server asked us to wait, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            TransferError::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The job error object for this failure of file `file_index`.
+    pub fn to_job_error(&self, file_index: u32) -> JobError {
+        let (context, code, status) = match self {
+            TransferError::Http { status, .. } => (
+                ErrorContext::RemoteFile,
+                format!("http_{status}"),
+                Some(*status),
+            ),
+            TransferError::Network { code, .. } => {
+                (ErrorContext::Transport, code.to_string(), None)
+            }
+            TransferError::ShortBody { .. } => (
+                ErrorContext::Transport,
+                "connection_closed".to_string(),
+                None,
+            ),
+            TransferError::Redirects { .. } => {
+                (ErrorContext::RemoteFile, "redirect_loop".to_string(), None)
+            }
+            TransferError::UnexpectedHtml { .. } => (
+                ErrorContext::RemoteFile,
+                "unexpected_html".to_string(),
+                None,
+            ),
+            TransferError::BadRange { .. } => {
+                (ErrorContext::RemoteFile, "bad_range".to_string(), None)
+            }
+            TransferError::Local { source, .. } => {
+                let code = match source.kind() {
+                    std::io::ErrorKind::StorageFull => "disk_full",
+                    std::io::ErrorKind::PermissionDenied => "permission_denied",
+                    std::io::ErrorKind::NotFound => "not_found",
+                    std::io::ErrorKind::ReadOnlyFilesystem => "read_only",
+                    _ => "io_error",
+                };
+                (ErrorContext::LocalFile, code.to_string(), None)
+            }
+            TransferError::Checksum { .. } => (
+                ErrorContext::RemoteFile,
+                "checksum_mismatch".to_string(),
+                None,
+            ),
+            TransferError::Stopped => (ErrorContext::None, "stopped".to_string(), None),
+        };
+        JobError {
+            context,
+            code,
+            message: self.to_string(),
+            file_index: Some(file_index),
+            http_status: status,
+        }
+    }
+
+    /// Maps a reqwest failure for `url`.
+    pub fn from_reqwest(url: &str, err: &reqwest::Error) -> Self {
+        if err.is_redirect() {
+            return TransferError::Redirects {
+                url: url.to_string(),
+            };
+        }
+        let code = if err.is_timeout() {
+            "timeout"
+        } else if err.is_connect() {
+            "connection_refused"
+        } else if err.is_body() || err.is_decode() {
+            "connection_reset"
+        } else {
+            "network_error"
+        };
+        let mut detail = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(inner) = source {
+            detail.push_str(": ");
+            detail.push_str(&inner.to_string());
+            source = inner.source();
+        }
+        TransferError::Network {
+            url: url.to_string(),
+            detail,
+            code,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_classified_as_bits_does() {
+        let cases = [
+            (400, Severity::Fatal),
+            (401, Severity::Fatal),
+            (403, Severity::Fatal),
+            (404, Severity::Fatal),
+            (408, Severity::Transient),
+            (410, Severity::Fatal),
+            (429, Severity::Transient),
+            (500, Severity::Transient),
+            (501, Severity::Fatal),
+            (502, Severity::Transient),
+            (503, Severity::Transient),
+            (505, Severity::Fatal),
+        ];
+        for (status, severity) in cases {
+            assert_eq!(classify_status(status), severity, "{status}");
+        }
+    }
+
+    #[test]
+    fn http_errors_name_status_and_url() {
+        let err = TransferError::Http {
+            status: 404,
+            reason: "Not Found".into(),
+            url: "http://x/y".into(),
+            retry_after: None,
+        };
+        let job_error = err.to_job_error(1);
+        assert_eq!(job_error.code, "http_404");
+        assert_eq!(job_error.context, ErrorContext::RemoteFile);
+        assert!(job_error.message.contains("404") && job_error.message.contains("http://x/y"));
+    }
+}

@@ -1,0 +1,10 @@
+//! The transfer engine: which jobs run (scheduler), how a file is fetched
+//! (transfer), and how failures are judged (classify).
+
+mod classify;
+mod scheduler;
+mod transfer;
+
+pub use classify::{Severity, TransferError, classify_status};
+pub use scheduler::{JobView, Limits, next_to_run};
+pub use transfer::{FilePlan, FileResult, Reporter, build_client, download_file};

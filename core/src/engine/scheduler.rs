@@ -1,0 +1,111 @@
+//! Which jobs should be running now: a pure function over a snapshot.
+
+use crate::model::{JobId, JobState, Priority};
+
+/// What the scheduler needs to know of a job.
+#[derive(Clone, Copy, Debug)]
+pub struct JobView {
+    /// The job.
+    pub job_id: JobId,
+    /// Its priority.
+    pub priority: Priority,
+    /// Its state.
+    pub state: JobState,
+    /// Its place in the queue (lower runs first).
+    pub queue_order: i64,
+}
+
+/// The limits the scheduler obeys.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Background jobs (high, normal, low) running at once.
+    pub max_active: usize,
+}
+
+/// The jobs that should be running: every foreground job, then background jobs
+/// by priority (a running job keeps its slot against an equal one; a higher
+/// priority preempts), then queue order, up to `max_active`.
+pub fn next_to_run(jobs: &[JobView], limits: &Limits) -> Vec<JobId> {
+    let mut runnable: Vec<&JobView> = jobs
+        .iter()
+        .filter(|j| j.state == JobState::Queued || j.state.is_running())
+        .collect();
+    runnable.sort_by_key(|j| (j.priority, !j.state.is_running(), j.queue_order));
+    let foreground = runnable
+        .iter()
+        .filter(|j| j.priority == Priority::Foreground);
+    let background = runnable
+        .iter()
+        .filter(|j| j.priority != Priority::Foreground)
+        .take(limits.max_active);
+    foreground.chain(background).map(|j| j.job_id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use JobState::*;
+    use Priority::*;
+
+    fn views(spec: &[(Priority, JobState)]) -> Vec<JobView> {
+        spec.iter()
+            .enumerate()
+            .map(|(i, (priority, state))| JobView {
+                job_id: JobId(uuid::Uuid::from_u128(i as u128)),
+                priority: *priority,
+                state: *state,
+                queue_order: i as i64,
+            })
+            .collect()
+    }
+
+    fn pick(spec: &[(Priority, JobState)], max_active: usize) -> Vec<u128> {
+        next_to_run(&views(spec), &Limits { max_active })
+            .into_iter()
+            .map(|id| id.0.as_u128())
+            .collect()
+    }
+
+    /// (jobs, max_active, the indices expected to run)
+    type Case<'a> = (&'a [(Priority, JobState)], usize, &'a [u128]);
+
+    #[test]
+    fn table() {
+        let cases: &[Case] = &[
+            // queue order within a priority
+            (
+                &[(Normal, Queued), (Normal, Queued), (Normal, Queued)],
+                2,
+                &[0, 1],
+            ),
+            // higher priority first
+            (&[(Low, Queued), (High, Queued), (Normal, Queued)], 1, &[1]),
+            // foreground always runs, beside background jobs
+            (
+                &[(Foreground, Queued), (Foreground, Queued), (Normal, Queued)],
+                1,
+                &[0, 1, 2],
+            ),
+            // a running job keeps its slot against an equal, earlier one
+            (&[(Normal, Queued), (Normal, Transferring)], 1, &[1]),
+            // a higher priority preempts a running lower one
+            (&[(Low, Transferring), (High, Queued)], 1, &[1]),
+            // suspended, error, transferred jobs never run
+            (
+                &[
+                    (Normal, Suspended),
+                    (Normal, Error),
+                    (Normal, Transferred),
+                    (Normal, TransientError),
+                ],
+                4,
+                &[],
+            ),
+            // connecting counts as running
+            (&[(Normal, Queued), (Normal, Connecting)], 1, &[1]),
+        ];
+        for (spec, max, want) in cases {
+            assert_eq!(pick(spec, *max), want.to_vec(), "{spec:?}");
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Haul's core: every rule of the BITS / Delivery Optimization job model.
+//!
+//! - `model`: ids, states, priorities, notify flags, jobs, files, errors, events
+//! - `transition`: the legal state changes, in one place
+//! - `access`: who may act on a job
+//! - `store`: SQLite persistence of jobs, files and the event journal
+//! - `engine`: HTTP transfers, failure classification, the scheduling rule
+//! - `notify`: notification sinks and delivery queues
+//! - `manager`: the job manager that ties them together
+//! - `error`: the errors clients get back
+
+pub mod access;
+pub mod engine;
+pub mod error;
+pub mod manager;
+pub mod model;
+pub mod notify;
+pub mod store;
+pub mod transition;
+
+pub use error::Error;
+pub use manager::{Config, Manager};

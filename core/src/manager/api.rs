@@ -1,0 +1,668 @@
+//! What clients may ask of the manager; each call checks, in order, that the
+//! job exists, that the caller may act on it, and that its state allows it.
+
+use super::speed::SpeedMeter;
+use super::{Entry, MIN_RETRY_DELAY_FLOOR_S, Manager, Run, State};
+use crate::access::may_act;
+use crate::error::Error;
+use crate::model::{
+    Caller, Event, EventKind, FileProgress, Job, JobFile, JobId, JobState, JobTimes, NotifyCmdLine,
+    NotifyFlags, Priority, Progress,
+};
+use crate::notify::{Pending, Sink};
+use crate::transition::Action;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+/// Most files one job may hold.
+const MAX_FILES_PER_JOB: usize = 100_000;
+/// Most live (not final) jobs one user may have.
+const MAX_JOBS_PER_USER: usize = 100_000;
+
+/// Parameters of `create_job`.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct NewJob {
+    /// A name for people.
+    pub display_name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Priority, default normal.
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    /// Complete the job automatically once transferred.
+    #[serde(default)]
+    pub auto_complete: Option<bool>,
+}
+
+/// The properties `set_job` may change; absent fields stay as they are.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobChanges {
+    /// See `Job`.
+    pub display_name: Option<String>,
+    /// See `Job`.
+    pub description: Option<String>,
+    /// See `Job`.
+    pub priority: Option<Priority>,
+    /// See `Job`.
+    pub notify_flags: Option<NotifyFlags>,
+    /// See `Job`; `null` is "leave"; an empty program clears it.
+    pub notify_cmd_line: Option<NotifyCmdLine>,
+    /// See `Job`.
+    pub minimum_retry_delay_s: Option<u64>,
+    /// See `Job`.
+    pub no_progress_timeout_s: Option<u64>,
+    /// See `Job`.
+    pub custom_headers: Option<Vec<String>>,
+    /// See `Job`.
+    pub auto_complete: Option<bool>,
+}
+
+/// A running job's figures for live progress.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct JobProgressView {
+    /// The job.
+    pub id: JobId,
+    /// Its state.
+    pub state: JobState,
+    /// Bytes on disk.
+    pub bytes_transferred: u64,
+    /// Total, if known.
+    pub bytes_total: Option<u64>,
+    /// Files done.
+    pub files_transferred: u32,
+    /// Bytes per second.
+    pub speed_bps: f64,
+    /// Seconds left.
+    pub eta_s: Option<u64>,
+}
+
+/// Counts for `get_stats`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Stats {
+    /// Jobs connecting or transferring.
+    pub active_jobs: usize,
+    /// Jobs queued.
+    pub queued_jobs: usize,
+    /// Sum of the caller's jobs' speeds.
+    pub speed_bps: f64,
+    /// The caller's jobs that are not final.
+    pub jobs: usize,
+}
+
+/// Fills a job's speed and ETA from its meter.
+pub(super) fn fill_speed(job: &mut Job, speed: &SpeedMeter) {
+    job.speed_bps = if job.state.is_running() {
+        speed.bytes_per_second()
+    } else {
+        0.0
+    };
+    job.eta_s = match job.progress.bytes_total {
+        Some(total) if job.speed_bps >= 1.0 => Some(
+            (total.saturating_sub(job.progress.bytes_transferred) as f64 / job.speed_bps).ceil()
+                as u64,
+        ),
+        _ => None,
+    };
+}
+
+fn view(entry: &Entry) -> Job {
+    let mut job = entry.job.clone();
+    fill_speed(&mut job, &entry.run.speed);
+    job
+}
+
+fn validate_name(name: &str) -> Result<(), Error> {
+    if name.trim().is_empty() {
+        return Err(Error::InvalidArgument(
+            "display_name must not be empty".into(),
+        ));
+    }
+    if name.chars().count() > 256 {
+        return Err(Error::InvalidArgument(
+            "display_name is longer than 256 characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_header(header: &str) -> Result<(), Error> {
+    let Some((name, value)) = header.split_once(':') else {
+        return Err(Error::InvalidArgument(format!(
+            "header '{header}' is not of the form 'Name: value'"
+        )));
+    };
+    let name_ok = !name.trim().is_empty()
+        && name
+            .trim()
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !name_ok || value.contains(['\r', '\n']) {
+        return Err(Error::InvalidArgument(format!(
+            "header '{header}' is not a valid HTTP header"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a remote URL: http or https with a host.
+pub fn validate_url(remote_url: &str) -> Result<url::Url, Error> {
+    let parsed = url::Url::parse(remote_url)
+        .map_err(|e| Error::InvalidArgument(format!("'{remote_url}' is not a valid URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::InvalidArgument(format!(
+            "'{remote_url}' uses the scheme '{}'; only http and https are supported",
+            parsed.scheme()
+        )));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(Error::InvalidArgument(format!(
+            "'{remote_url}' has no host"
+        )));
+    }
+    Ok(parsed)
+}
+
+/// Checks a local name: absolute, no `..`, a file name, a writable existing folder.
+fn validate_local(local_name: &Path) -> Result<(), Error> {
+    let shown = local_name.display();
+    if !local_name.is_absolute() {
+        return Err(Error::InvalidArgument(format!(
+            "local name '{shown}' is not an absolute path"
+        )));
+    }
+    if local_name
+        .components()
+        .any(|c| matches!(c, Component::ParentDir))
+    {
+        return Err(Error::InvalidArgument(format!(
+            "local name '{shown}' contains '..'"
+        )));
+    }
+    let (Some(parent), Some(_)) = (local_name.parent(), local_name.file_name()) else {
+        return Err(Error::InvalidArgument(format!(
+            "local name '{shown}' names no file"
+        )));
+    };
+    if !parent.is_dir() {
+        return Err(Error::InvalidArgument(format!(
+            "the folder {} does not exist",
+            parent.display()
+        )));
+    }
+    if local_name.is_dir() {
+        return Err(Error::InvalidArgument(format!(
+            "local name '{shown}' is a folder"
+        )));
+    }
+    let probe = parent.join(format!(".haul-probe-{}", uuid::Uuid::new_v4()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(Error::InvalidArgument(format!(
+            "the folder {} is not writable: {e}",
+            parent.display()
+        ))),
+    }
+}
+
+/// The hidden temp file next to the target.
+fn temp_name_for(local_name: &Path, job_id: JobId, index: usize) -> PathBuf {
+    let name = local_name
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let short = &job_id.to_string()[..8];
+    local_name.with_file_name(format!(".{name}.{short}-{index}.haul-part"))
+}
+
+impl Manager {
+    /// The job, if it exists and the caller may act on it.
+    fn entry<'a>(
+        &self,
+        state: &'a State,
+        caller: &Caller,
+        job_id: JobId,
+    ) -> Result<&'a Entry, Error> {
+        let entry = state
+            .jobs
+            .get(&job_id)
+            .ok_or_else(|| Error::NotFound(format!("no job {job_id}")))?;
+        if !may_act(caller, &entry.job) {
+            return Err(Error::AccessDenied(format!(
+                "job {job_id} belongs to another user; only its owner, its creator or an administrator may use it"
+            )));
+        }
+        Ok(entry)
+    }
+
+    fn live_entry<'a>(
+        &self,
+        state: &'a State,
+        caller: &Caller,
+        job_id: JobId,
+    ) -> Result<&'a Entry, Error> {
+        let entry = self.entry(state, caller, job_id)?;
+        if entry.job.state.is_final() {
+            return Err(Error::InvalidState(format!(
+                "job {job_id} is {} and can no longer change",
+                entry.job.state
+            )));
+        }
+        Ok(entry)
+    }
+
+    /// Creates a suspended job owned by the caller.
+    pub fn create_job(&self, caller: &Caller, new: NewJob) -> Result<JobId, Error> {
+        validate_name(&new.display_name)?;
+        let mut state = self.lock();
+        let live = state
+            .jobs
+            .values()
+            .filter(|e| e.job.owner == caller.uid && !e.job.state.is_final())
+            .count();
+        if live >= MAX_JOBS_PER_USER && !caller.admin {
+            return Err(Error::LimitExceeded(format!(
+                "a user may have at most {MAX_JOBS_PER_USER} jobs"
+            )));
+        }
+        let now = Utc::now();
+        let config = &self.inner.config;
+        let job = Job {
+            id: JobId::new(),
+            display_name: new.display_name,
+            description: new.description.unwrap_or_default(),
+            job_type: "download".into(),
+            state: JobState::Suspended,
+            priority: new.priority.unwrap_or_default(),
+            owner: caller.uid,
+            creator: caller.uid,
+            progress: Progress::default(),
+            times: JobTimes {
+                created: now,
+                modified: now,
+                transfer_completed: None,
+            },
+            error: None,
+            error_count: 0,
+            notify_flags: NotifyFlags::default(),
+            notify_cmd_line: None,
+            minimum_retry_delay_s: config.default_retry_delay_s.max(MIN_RETRY_DELAY_FLOOR_S),
+            no_progress_timeout_s: config.default_no_progress_timeout_s,
+            auto_complete: new.auto_complete.unwrap_or(false),
+            custom_headers: Vec::new(),
+            speed_bps: 0.0,
+            eta_s: None,
+        };
+        let job_id = job.id;
+        let queue_order = state.next_order;
+        state.next_order += 1;
+        state.store.save_job(&job, queue_order)?;
+        self.journal(&mut state, &job, EventKind::Created, None, None);
+        state.jobs.insert(
+            job_id,
+            Entry {
+                job,
+                files: Vec::new(),
+                queue_order,
+                run: Run::default(),
+            },
+        );
+        Ok(job_id)
+    }
+
+    /// Adds a file to a job that is not final; returns its index.
+    pub fn add_file(
+        &self,
+        caller: &Caller,
+        job_id: JobId,
+        remote_url: &str,
+        local_name: &Path,
+        sha256: Option<&str>,
+    ) -> Result<u32, Error> {
+        let mut state = self.lock();
+        let entry = self.live_entry(&state, caller, job_id)?;
+        validate_url(remote_url)?;
+        validate_local(local_name)?;
+        if let Some(hash) = sha256
+            && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(Error::InvalidArgument(format!(
+                "sha256 '{hash}' is not 64 hexadecimal digits"
+            )));
+        }
+        if entry.files.iter().any(|f| f.local_name == local_name) {
+            return Err(Error::InvalidArgument(format!(
+                "local name {} is already a file of this job",
+                local_name.display()
+            )));
+        }
+        if entry.files.len() >= MAX_FILES_PER_JOB {
+            return Err(Error::LimitExceeded(format!(
+                "a job may hold at most {MAX_FILES_PER_JOB} files"
+            )));
+        }
+        let index = entry.files.len();
+        let file = JobFile {
+            index: index as u32,
+            remote_url: remote_url.to_string(),
+            local_name: local_name.to_path_buf(),
+            temp_name: temp_name_for(local_name, job_id, index),
+            bytes_total: None,
+            bytes_transferred: 0,
+            transferred: false,
+            completed: false,
+            sha256: sha256.map(str::to_ascii_lowercase),
+            validator: FileProgress::default(),
+        };
+        state.store.save_file(job_id, &file)?;
+        if let Some(entry) = state.jobs.get_mut(&job_id) {
+            entry.files.push(file);
+        }
+        self.apply(&mut state, job_id, Action::Modify, None)?;
+        self.journal_modified(&mut state, job_id, None);
+        Ok(index as u32)
+    }
+
+    /// One job.
+    pub fn get_job(&self, caller: &Caller, job_id: JobId) -> Result<Job, Error> {
+        let state = self.lock();
+        self.entry(&state, caller, job_id).map(view)
+    }
+
+    /// The caller's jobs (every user's for an administrator who asks), in queue order.
+    pub fn enum_jobs(
+        &self,
+        caller: &Caller,
+        all_users: bool,
+        include_final: bool,
+    ) -> Result<Vec<Job>, Error> {
+        if all_users && !caller.admin {
+            return Err(Error::AccessDenied(
+                "only an administrator may list every user's jobs".into(),
+            ));
+        }
+        let state = self.lock();
+        let mut entries: Vec<&Entry> = state
+            .jobs
+            .values()
+            .filter(|e| include_final || !e.job.state.is_final())
+            .filter(|e| {
+                if all_users {
+                    true
+                } else {
+                    e.job.owner == caller.uid || e.job.creator == caller.uid
+                }
+            })
+            .collect();
+        entries.sort_by_key(|e| e.queue_order);
+        Ok(entries.into_iter().map(view).collect())
+    }
+
+    /// A job's files.
+    pub fn enum_files(&self, caller: &Caller, job_id: JobId) -> Result<Vec<JobFile>, Error> {
+        let state = self.lock();
+        Ok(self.entry(&state, caller, job_id)?.files.clone())
+    }
+
+    fn act(
+        &self,
+        caller: &Caller,
+        job_id: JobId,
+        action: Action,
+    ) -> Result<crate::transition::Outcome, Error> {
+        let mut state = self.lock();
+        self.entry(&state, caller, job_id)?;
+        self.apply(&mut state, job_id, action, None)
+    }
+
+    /// Queues the job (also "retry now" for a failed one).
+    pub fn resume(&self, caller: &Caller, job_id: JobId) -> Result<(), Error> {
+        self.act(caller, job_id, Action::Resume).map(|_| ())
+    }
+
+    /// Stops the job until resumed.
+    pub fn suspend(&self, caller: &Caller, job_id: JobId) -> Result<(), Error> {
+        self.act(caller, job_id, Action::Suspend).map(|_| ())
+    }
+
+    /// Stops the job and deletes its temp files; final.
+    pub fn cancel(&self, caller: &Caller, job_id: JobId) -> Result<(), Error> {
+        self.act(caller, job_id, Action::Cancel).map(|_| ())
+    }
+
+    /// Moves transferred files into place; returns whether some were dropped.
+    pub fn complete(&self, caller: &Caller, job_id: JobId) -> Result<bool, Error> {
+        let outcome = self.act(caller, job_id, Action::Complete)?;
+        Ok(matches!(
+            outcome.effect,
+            crate::transition::FileEffect::CompleteFiles { partial: true }
+        ))
+    }
+
+    /// Changes properties; returns the job as it is now.
+    pub fn set_job(
+        &self,
+        caller: &Caller,
+        job_id: JobId,
+        changes: JobChanges,
+    ) -> Result<Job, Error> {
+        let mut state = self.lock();
+        self.live_entry(&state, caller, job_id)?;
+        if let Some(name) = &changes.display_name {
+            validate_name(name)?;
+        }
+        for header in changes.custom_headers.iter().flatten() {
+            validate_header(header)?;
+        }
+        if let Some(cmd) = &changes.notify_cmd_line
+            && !cmd.program.is_empty()
+            && !Path::new(&cmd.program).is_absolute()
+        {
+            return Err(Error::InvalidArgument(format!(
+                "notify command '{}' must be an absolute path",
+                cmd.program
+            )));
+        }
+        let Some(entry) = state.jobs.get_mut(&job_id) else {
+            return Err(Error::NotFound(job_id.to_string()));
+        };
+        let job = &mut entry.job;
+        let priority_changed = changes.priority.is_some_and(|p| p != job.priority);
+        if let Some(v) = changes.display_name {
+            job.display_name = v;
+        }
+        if let Some(v) = changes.description {
+            job.description = v;
+        }
+        if let Some(v) = changes.priority {
+            job.priority = v;
+        }
+        if let Some(v) = changes.notify_flags {
+            job.notify_flags = v;
+        }
+        if let Some(v) = changes.notify_cmd_line {
+            job.notify_cmd_line = (!v.program.is_empty()).then_some(v);
+        }
+        if let Some(v) = changes.minimum_retry_delay_s {
+            job.minimum_retry_delay_s = v.max(MIN_RETRY_DELAY_FLOOR_S);
+        }
+        if let Some(v) = changes.no_progress_timeout_s {
+            job.no_progress_timeout_s = v;
+        }
+        if let Some(v) = changes.custom_headers {
+            job.custom_headers = v;
+        }
+        if let Some(v) = changes.auto_complete {
+            job.auto_complete = v;
+        }
+        job.times.modified = Utc::now();
+        let snapshot = view(entry);
+        let (state_now, flags, cmd) = (
+            snapshot.state,
+            snapshot.notify_flags,
+            snapshot.notify_cmd_line.is_some(),
+        );
+        self.save(&mut state, job_id, true)?;
+        self.journal_modified(&mut state, job_id, None);
+        // A command line or flags set after the event still apply (as in BITS).
+        if cmd || flags.wants(NotifyFlags::JOB_TRANSFERRED) || flags.wants(NotifyFlags::JOB_ERROR) {
+            match state_now {
+                JobState::Transferred => self.enqueue(&mut state, job_id, Pending::Transferred),
+                JobState::Error => self.enqueue(&mut state, job_id, Pending::Error),
+                _ => {}
+            }
+        }
+        if priority_changed {
+            self.kick();
+        }
+        Ok(snapshot)
+    }
+
+    /// Points a file at a new URL (a refreshed link); the bytes are kept when
+    /// the new URL serves the same validators and size.
+    pub fn set_remote_name(
+        &self,
+        caller: &Caller,
+        job_id: JobId,
+        index: u32,
+        remote_url: &str,
+    ) -> Result<(), Error> {
+        let mut state = self.lock();
+        let entry = self.live_entry(&state, caller, job_id)?;
+        validate_url(remote_url)?;
+        if entry.files.get(index as usize).is_none() {
+            return Err(Error::NotFound(format!("job {job_id} has no file {index}")));
+        }
+        let running = entry.job.state.is_running();
+        if let Some(file) = state
+            .jobs
+            .get_mut(&job_id)
+            .and_then(|e| e.files.get_mut(index as usize))
+        {
+            file.remote_url = remote_url.to_string();
+        }
+        self.save(&mut state, job_id, false)?;
+        self.journal_modified(&mut state, job_id, None);
+        if running {
+            // Restart the transfer on the new URL.
+            self.apply(&mut state, job_id, Action::Preempt, None)?;
+        }
+        Ok(())
+    }
+
+    /// An administrator takes the job over; secrets of the old owner are dropped.
+    pub fn take_ownership(&self, caller: &Caller, job_id: JobId) -> Result<Job, Error> {
+        let mut state = self.lock();
+        self.live_entry(&state, caller, job_id)?;
+        if !caller.admin {
+            return Err(Error::AccessDenied(
+                "only an administrator may take ownership of a job".into(),
+            ));
+        }
+        let Some(entry) = state.jobs.get_mut(&job_id) else {
+            return Err(Error::NotFound(job_id.to_string()));
+        };
+        entry.job.owner = caller.uid;
+        entry.job.custom_headers.clear();
+        entry.job.notify_cmd_line = None;
+        entry.job.times.modified = Utc::now();
+        let snapshot = view(entry);
+        self.save(&mut state, job_id, true)?;
+        self.journal_modified(&mut state, job_id, None);
+        Ok(snapshot)
+    }
+
+    /// Registers (`Some`) or clears (`None`) the job's sink; a registration on a
+    /// transferred or failed job delivers that event at once.
+    pub fn set_notify_interface(
+        &self,
+        caller: &Caller,
+        job_id: JobId,
+        sink: Option<Arc<dyn Sink>>,
+    ) -> Result<(), Error> {
+        let mut state = self.lock();
+        let job_state = self.live_entry(&state, caller, job_id)?.job.state;
+        let registering = sink.is_some();
+        state.registry.set_sink(job_id, sink);
+        if registering {
+            match job_state {
+                JobState::Transferred => self.enqueue(&mut state, job_id, Pending::Transferred),
+                JobState::Error => self.enqueue(&mut state, job_id, Pending::Error),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the job has a sink, and whether it is the one with `sink_id`.
+    pub fn get_notify_interface(
+        &self,
+        caller: &Caller,
+        job_id: JobId,
+        sink_id: u64,
+    ) -> Result<(bool, bool), Error> {
+        let state = self.lock();
+        self.entry(&state, caller, job_id)?;
+        let sink = state.registry.sink(job_id);
+        Ok((sink.is_some(), sink.is_some_and(|s| s.sink_id() == sink_id)))
+    }
+
+    /// Forgets every registration of a sink (its connection closed).
+    pub fn drop_sink(&self, sink_id: u64) {
+        self.lock().registry.remove_sink(sink_id);
+    }
+
+    /// The caller's journal after `seq`.
+    pub fn events_since(&self, caller: &Caller, seq: u64, limit: u32) -> Result<Vec<Event>, Error> {
+        let state = self.lock();
+        Ok(state.store.events_since(caller, seq, limit)?)
+    }
+
+    /// The newest journal sequence number.
+    pub fn last_seq(&self) -> Result<u64, Error> {
+        Ok(self.lock().store.last_seq()?)
+    }
+
+    /// Live figures of the caller's running jobs.
+    pub fn progress(&self, caller: &Caller) -> Vec<JobProgressView> {
+        let state = self.lock();
+        state
+            .jobs
+            .values()
+            .filter(|e| e.job.state.is_running() && may_act(caller, &e.job))
+            .map(|e| {
+                let job = view(e);
+                JobProgressView {
+                    id: job.id,
+                    state: job.state,
+                    bytes_transferred: job.progress.bytes_transferred,
+                    bytes_total: job.progress.bytes_total,
+                    files_transferred: job.progress.files_transferred,
+                    speed_bps: job.speed_bps,
+                    eta_s: job.eta_s,
+                }
+            })
+            .collect()
+    }
+
+    /// Counts over the caller's jobs (all jobs for an administrator).
+    pub fn stats(&self, caller: &Caller) -> Stats {
+        let state = self.lock();
+        let mine = || state.jobs.values().filter(|e| may_act(caller, &e.job));
+        Stats {
+            active_jobs: mine().filter(|e| e.job.state.is_running()).count(),
+            queued_jobs: mine().filter(|e| e.job.state == JobState::Queued).count(),
+            speed_bps: mine()
+                .filter(|e| e.job.state.is_running())
+                .map(|e| e.run.speed.bytes_per_second())
+                .sum(),
+            jobs: mine().filter(|e| !e.job.state.is_final()).count(),
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Applying a transition to a job: the new state, its files, the store, the
+//! journal and the notifications, all in one step under the state lock.
+
+use super::{Entry, MODIFICATION_INTERVAL, Manager, State};
+use crate::error::Error;
+use crate::model::{ErrorContext, Event, EventKind, Job, JobError, JobFile, JobId, JobState};
+use crate::notify::Pending;
+use crate::transition::{self, Action, FileEffect, FileFacts, Outcome};
+use chrono::Utc;
+use std::path::Path;
+
+impl Manager {
+    /// Applies `action` to the job; `error` is the job's error for failures.
+    pub(super) fn apply(
+        &self,
+        state: &mut State,
+        job_id: JobId,
+        action: Action,
+        error: Option<JobError>,
+    ) -> Result<Outcome, Error> {
+        let entry = state
+            .jobs
+            .get_mut(&job_id)
+            .ok_or_else(|| Error::NotFound(format!("no job {job_id}")))?;
+        let facts = FileFacts {
+            files: entry.files.len(),
+            untransferred: entry.files.iter().filter(|f| !f.transferred).count(),
+        };
+        let old = entry.job.state;
+        let outcome = transition::next(old, action, facts)
+            .map_err(|e| Error::from_transition(e, &job_id.to_string()))?;
+        apply_file_effect(entry, outcome.effect)?;
+        let new = outcome.state;
+        let now = Utc::now();
+        let job = &mut entry.job;
+        job.state = new;
+        job.times.modified = now;
+        match new {
+            JobState::Transferring if old != JobState::Transferring => job.error = None,
+            JobState::TransientError | JobState::Error => {
+                if let Some(error) = error {
+                    job.error = Some(error);
+                    job.error_count += 1;
+                }
+            }
+            JobState::Transferred => job.times.transfer_completed = Some(now),
+            _ => {}
+        }
+        if old.is_running() && !new.is_running() {
+            if let Some(token) = entry.run.token.take() {
+                token.cancel();
+            }
+            entry.run.speed.reset();
+        }
+        if new == JobState::Queued {
+            entry.run.retry_at = None;
+        }
+        job.progress = crate::store::progress_of(&entry.files);
+        let snapshot = entry.job.clone();
+        self.save(state, job_id, matches!(outcome.effect, FileEffect::None))?;
+        if new != old {
+            let error = matches!(new, JobState::Error | JobState::TransientError)
+                .then(|| snapshot.error.clone())
+                .flatten();
+            self.journal(state, &snapshot, EventKind::for_state(new), error, None);
+            match new {
+                JobState::Transferred => self.enqueue(state, job_id, Pending::Transferred),
+                JobState::Error => self.enqueue(state, job_id, Pending::Error),
+                s if s.is_final() => state.registry.forget(job_id),
+                _ => {
+                    state.registry.retain(job_id, |p| {
+                        !matches!(p, Pending::Transferred | Pending::Error)
+                    });
+                    self.modified(state, job_id);
+                }
+            }
+        }
+        if new == JobState::Queued || old.is_running() {
+            self.kick();
+        }
+        Ok(outcome)
+    }
+
+    /// Writes the job (and, unless `job_only`, its files) to the store.
+    pub(super) fn save(
+        &self,
+        state: &mut State,
+        job_id: JobId,
+        job_only: bool,
+    ) -> Result<(), Error> {
+        let Some(entry) = state.jobs.get_mut(&job_id) else {
+            return Ok(());
+        };
+        state.store.save_job(&entry.job, entry.queue_order)?;
+        if !job_only {
+            for file in &entry.files {
+                state.store.save_file(job_id, file)?;
+            }
+        }
+        entry.run.unsaved_bytes = 0;
+        Ok(())
+    }
+
+    /// Appends to the journal and tells subscribers. A store failure is logged:
+    /// the job itself is already saved, and the journal is best effort.
+    pub(super) fn journal(
+        &self,
+        state: &mut State,
+        job: &Job,
+        kind: EventKind,
+        error: Option<JobError>,
+        file_index: Option<u32>,
+    ) {
+        let event = Event {
+            seq: 0,
+            job_id: job.id,
+            at: Utc::now(),
+            kind,
+            state: job.state,
+            error,
+            owner: job.owner,
+            creator: job.creator,
+            file_index,
+        };
+        match state.store.append_event(event) {
+            Ok(event) => {
+                let _ = self.inner.events.send(event);
+            }
+            Err(e) => tracing::error!("cannot journal an event of job {}: {e}", job.id),
+        }
+    }
+
+    /// Journals a property change and schedules a `job_modification`.
+    pub(super) fn journal_modified(
+        &self,
+        state: &mut State,
+        job_id: JobId,
+        note: Option<JobError>,
+    ) {
+        if let Some(job) = state.jobs.get(&job_id).map(|e| e.job.clone()) {
+            self.journal(state, &job, EventKind::Modified, note, None);
+        }
+        self.modified(state, job_id);
+    }
+
+    /// Queues a callback and starts the job's delivery worker if it is idle.
+    pub(super) fn enqueue(&self, state: &mut State, job_id: JobId, pending: Pending) {
+        if state.registry.enqueue(job_id, pending) {
+            let manager = self.clone();
+            self.inner
+                .tracker
+                .spawn(async move { manager.deliver(job_id).await });
+        }
+    }
+
+    /// Schedules a throttled `job_modification` if the job's sink wants it.
+    pub(super) fn modified(&self, state: &mut State, job_id: JobId) {
+        let wants = state.jobs.get(&job_id).is_some_and(|e| {
+            e.job
+                .notify_flags
+                .wants(crate::model::NotifyFlags::JOB_MODIFICATION)
+        });
+        if !wants {
+            return;
+        }
+        if let Some(delay) = state
+            .registry
+            .arm_modification(job_id, MODIFICATION_INTERVAL)
+        {
+            let manager = self.clone();
+            self.inner
+                .tracker
+                .spawn(async move { manager.send_modification(job_id, delay).await });
+        }
+    }
+}
+
+/// Deletes or publishes the job's temp files as the transition requires.
+fn apply_file_effect(entry: &mut Entry, effect: FileEffect) -> Result<(), Error> {
+    match effect {
+        FileEffect::None => Ok(()),
+        FileEffect::DeleteTempFiles => {
+            for file in &entry.files {
+                remove_if_present(&file.temp_name);
+            }
+            Ok(())
+        }
+        FileEffect::CompleteFiles { .. } => {
+            for file in entry.files.iter_mut() {
+                if file.transferred && !file.completed {
+                    publish(file)?;
+                } else if !file.transferred {
+                    remove_if_present(&file.temp_name);
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Renames a transferred temp file into place (atomic on one file system).
+fn publish(file: &mut JobFile) -> Result<(), Error> {
+    if !file.temp_name.exists() && file.bytes_total == Some(0) {
+        std::fs::File::create(&file.temp_name).map_err(|e| rename_error(file, e))?;
+    }
+    std::fs::rename(&file.temp_name, &file.local_name).map_err(|e| rename_error(file, e))?;
+    file.completed = true;
+    Ok(())
+}
+
+fn rename_error(file: &JobFile, e: std::io::Error) -> Error {
+    Error::InvalidState(format!(
+        "cannot move {} into place as {}: {e}",
+        file.temp_name.display(),
+        file.local_name.display()
+    ))
+}
+
+fn remove_if_present(path: &Path) {
+    if let Err(e) = std::fs::remove_file(path)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!("cannot delete temp file {}: {e}", path.display());
+    }
+}
+
+/// An error object for a file restarted from zero, for the journal.
+pub(super) fn restart_note(file_index: u32, reason: &str) -> JobError {
+    JobError {
+        context: ErrorContext::RemoteFile,
+        code: "restarted".into(),
+        message: format!("file {file_index} restarts from zero: {reason}"),
+        file_index: Some(file_index),
+        http_status: None,
+    }
+}

@@ -1,0 +1,225 @@
+//! The job manager (IBackgroundCopyManager): owns every job in memory and in
+//! the store, applies transitions, runs the scheduler and delivers callbacks.
+//! Cloneable handle; one `std::sync::Mutex` guards the state and is never held
+//! across an `.await`.
+
+mod api;
+mod apply;
+mod delivery;
+mod run;
+mod speed;
+
+pub use api::{JobChanges, JobProgressView, NewJob, Stats};
+
+use crate::engine;
+use crate::model::{Event, Job, JobFile, JobId, JobState};
+use crate::notify::{Pending, Registry};
+use crate::store::{Store, StoreError};
+use speed::SpeedMeter;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, broadcast};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// Values under this minimum retry delay are raised to it (as BITS does).
+pub const MIN_RETRY_DELAY_FLOOR_S: u64 = 5;
+
+/// How the manager is set up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The SQLite database file.
+    pub db_path: PathBuf,
+    /// Background jobs transferring at once.
+    pub max_active_jobs: usize,
+    /// A connection that delivers nothing for this long fails (transiently).
+    pub read_timeout: Duration,
+    /// A sink that does not answer a callback within this time has failed.
+    pub callback_timeout: Duration,
+    /// Default minimum retry delay of new jobs, in seconds.
+    pub default_retry_delay_s: u64,
+    /// Default no-progress timeout of new jobs, in seconds.
+    pub default_no_progress_timeout_s: u64,
+}
+
+impl Config {
+    /// Defaults for a database at `db_path`.
+    pub fn new(db_path: PathBuf) -> Self {
+        Config {
+            db_path,
+            max_active_jobs: 4,
+            read_timeout: Duration::from_secs(30),
+            callback_timeout: Duration::from_secs(10),
+            default_retry_delay_s: 10,
+            default_no_progress_timeout_s: 14 * 24 * 3600,
+        }
+    }
+}
+
+/// Checkpoints are written at least this often while bytes flow…
+const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
+/// …or after this many bytes, whichever comes first.
+const CHECKPOINT_BYTES: u64 = 8 << 20;
+/// `job_modification` callbacks are coalesced to one per this interval.
+const MODIFICATION_INTERVAL: Duration = Duration::from_millis(500);
+
+/// The job manager handle.
+#[derive(Clone)]
+pub struct Manager {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    state: Mutex<State>,
+    config: Config,
+    events: broadcast::Sender<Event>,
+    kick: Notify,
+    client: reqwest::Client,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+}
+
+struct State {
+    store: Store,
+    jobs: HashMap<JobId, Entry>,
+    next_order: i64,
+    registry: Registry,
+}
+
+struct Entry {
+    job: Job,
+    files: Vec<JobFile>,
+    queue_order: i64,
+    run: Run,
+}
+
+/// What only a running service knows of a job.
+#[derive(Default)]
+struct Run {
+    token: Option<CancellationToken>,
+    generation: u64,
+    task_alive: bool,
+    retry_at: Option<Instant>,
+    no_progress_since: Option<Instant>,
+    last_checkpoint: Option<Instant>,
+    unsaved_bytes: u64,
+    speed: SpeedMeter,
+}
+
+/// Why the manager could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The HTTP client could not be built.
+    #[error("cannot set up HTTP: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+impl Manager {
+    /// Opens the store, recovers interrupted jobs and starts the scheduler.
+    /// Must be called inside a tokio runtime.
+    pub fn open(config: Config) -> Result<Manager, OpenError> {
+        let store = Store::open(&config.db_path)?;
+        let client = engine::build_client(config.read_timeout)?;
+        let stored = store.load_jobs()?;
+        let (events, _) = broadcast::channel(4096);
+        let next_order = stored.iter().map(|s| s.queue_order + 1).max().unwrap_or(0);
+        let mut jobs = HashMap::new();
+        for s in stored {
+            let entry = Entry {
+                job: s.job,
+                files: s.files,
+                queue_order: s.queue_order,
+                run: Run::default(),
+            };
+            jobs.insert(entry.job.id, entry);
+        }
+        let manager = Manager {
+            inner: Arc::new(Inner {
+                state: Mutex::new(State {
+                    store,
+                    jobs,
+                    next_order,
+                    registry: Registry::default(),
+                }),
+                config,
+                events,
+                kick: Notify::new(),
+                client,
+                shutdown: CancellationToken::new(),
+                tracker: TaskTracker::new(),
+            }),
+        };
+        manager.recover()?;
+        let scheduler = manager.clone();
+        manager
+            .inner
+            .tracker
+            .spawn(async move { scheduler.scheduler_loop().await });
+        Ok(manager)
+    }
+
+    /// Puts interrupted jobs back in the queue and re-arms pending notifications.
+    fn recover(&self) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        let ids: Vec<JobId> = state.jobs.keys().copied().collect();
+        for job_id in ids {
+            let Some(entry) = state.jobs.get_mut(&job_id) else {
+                continue;
+            };
+            match entry.job.state {
+                JobState::Connecting | JobState::Transferring => {
+                    entry.job.state = JobState::Queued;
+                    let (job, order) = (entry.job.clone(), entry.queue_order);
+                    state.store.save_job(&job, order)?;
+                    self.journal(
+                        &mut state,
+                        &job,
+                        crate::model::EventKind::StateChanged,
+                        None,
+                        None,
+                    );
+                }
+                JobState::TransientError => entry.run.retry_at = Some(Instant::now()),
+                JobState::Transferred => self.enqueue(&mut state, job_id, Pending::Transferred),
+                JobState::Error => self.enqueue(&mut state, job_id, Pending::Error),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops every transfer, writes the checkpoints and waits for the tasks.
+    pub async fn shutdown(&self) {
+        self.inner.shutdown.cancel();
+        self.inner.tracker.close();
+        self.inner.tracker.wait().await;
+    }
+
+    /// A token that is cancelled when the manager shuts down.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.inner.shutdown.clone()
+    }
+
+    /// Journal entries as they are written (all users; filter by `Event::owner`).
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves consistent data (every change is
+        // written whole), so a poisoned lock is still usable.
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn kick(&self) {
+        self.inner.kick.notify_one();
+    }
+}

@@ -1,0 +1,217 @@
+//! Jobs, their files and the journal's events, as the protocol shows them.
+
+use super::{JobError, JobId, JobState, NotifyFlags, Priority};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// A program (and its arguments) to run when a job is transferred or fails
+/// and no sink took the callback. Never run through a shell.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyCmdLine {
+    /// The program: an absolute path.
+    pub program: String,
+    /// Its arguments.
+    #[serde(default)]
+    pub args: Vec<String>,
+}
+
+/// Byte and file counts of a job.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Sum of the files' sizes; `None` while any size is unknown.
+    pub bytes_total: Option<u64>,
+    /// Bytes on disk so far.
+    pub bytes_transferred: u64,
+    /// Number of files.
+    pub files_total: u32,
+    /// Files whose bytes are all on disk.
+    pub files_transferred: u32,
+}
+
+/// When a job was created, last changed and finished transferring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobTimes {
+    /// Creation time.
+    pub created: DateTime<Utc>,
+    /// Last change of state, property or bytes.
+    pub modified: DateTime<Utc>,
+    /// When the job entered transferred.
+    pub transfer_completed: Option<DateTime<Utc>>,
+}
+
+/// A job as clients see it (PROTOCOL.md "Job").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    /// The job's id.
+    pub id: JobId,
+    /// A name for people; need not be unique.
+    pub display_name: String,
+    /// Free text.
+    pub description: String,
+    /// Always "download".
+    #[serde(rename = "type")]
+    pub job_type: String,
+    /// Where the job is in its life.
+    pub state: JobState,
+    /// Scheduling priority.
+    pub priority: Priority,
+    /// The uid that owns the job.
+    pub owner: u32,
+    /// The uid that created the job.
+    pub creator: u32,
+    /// Bytes and files.
+    pub progress: Progress,
+    /// Timestamps.
+    pub times: JobTimes,
+    /// The current error, in transient_error and error.
+    pub error: Option<JobError>,
+    /// How many times the job failed; never reset.
+    pub error_count: u32,
+    /// Which callbacks the sink receives.
+    pub notify_flags: NotifyFlags,
+    /// The program run when no sink takes a transferred/error callback.
+    pub notify_cmd_line: Option<NotifyCmdLine>,
+    /// Seconds to wait before retrying a transient error (at least 5).
+    pub minimum_retry_delay_s: u64,
+    /// Seconds without progress after which a transient error becomes an error.
+    pub no_progress_timeout_s: u64,
+    /// Whether the service completes the job itself once transferred.
+    pub auto_complete: bool,
+    /// Extra HTTP headers sent with every request, `Name: value`.
+    #[serde(default)]
+    pub custom_headers: Vec<String>,
+    /// Current speed, bytes per second.
+    pub speed_bps: f64,
+    /// Estimated seconds left, when the speed and size are known.
+    pub eta_s: Option<u64>,
+}
+
+/// One file of a job (PROTOCOL.md "File").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobFile {
+    /// Position in the job.
+    pub index: u32,
+    /// Where the bytes come from (http or https).
+    pub remote_url: String,
+    /// Where the file appears on complete: an absolute path.
+    pub local_name: PathBuf,
+    /// The hidden file the bytes are written to until complete.
+    pub temp_name: PathBuf,
+    /// The size, once known.
+    pub bytes_total: Option<u64>,
+    /// Bytes on disk (the checkpoint).
+    pub bytes_transferred: u64,
+    /// All bytes are on disk, in the temp file.
+    pub transferred: bool,
+    /// Renamed into place.
+    pub completed: bool,
+    /// The expected sha256, lowercase hex, if given.
+    pub sha256: Option<String>,
+    /// The validators the bytes on disk came with, for `If-Range`.
+    #[serde(skip)]
+    pub validator: FileProgress,
+}
+
+/// What a resumed request must match: the first response's validators.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileProgress {
+    /// The ETag of the response the stored bytes came from.
+    pub etag: Option<String>,
+    /// Its Last-Modified header.
+    pub last_modified: Option<String>,
+    /// Whether that response was HTML.
+    pub html: bool,
+}
+
+/// What the journal records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The job was created.
+    Created,
+    /// A property or the file list changed.
+    Modified,
+    /// Any other state change.
+    StateChanged,
+    /// One file's bytes are all on disk.
+    FileTransferred,
+    /// The job entered transferred.
+    Transferred,
+    /// The job entered error.
+    Error,
+    /// The job was completed.
+    Acknowledged,
+    /// The job was cancelled.
+    Cancelled,
+}
+
+impl EventKind {
+    /// The protocol name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Modified => "modified",
+            EventKind::StateChanged => "state_changed",
+            EventKind::FileTransferred => "file_transferred",
+            EventKind::Transferred => "transferred",
+            EventKind::Error => "error",
+            EventKind::Acknowledged => "acknowledged",
+            EventKind::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a protocol name.
+    pub fn parse(name: &str) -> Option<Self> {
+        use EventKind::*;
+        [
+            Created,
+            Modified,
+            StateChanged,
+            FileTransferred,
+            Transferred,
+            Error,
+            Acknowledged,
+            Cancelled,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+
+    /// The kind a transition into `state` is journaled as.
+    pub fn for_state(state: JobState) -> Self {
+        match state {
+            JobState::Transferred => EventKind::Transferred,
+            JobState::Error => EventKind::Error,
+            JobState::Acknowledged => EventKind::Acknowledged,
+            JobState::Cancelled => EventKind::Cancelled,
+            _ => EventKind::StateChanged,
+        }
+    }
+}
+
+/// A journal entry (PROTOCOL.md "Event").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Sequence number, increasing.
+    pub seq: u64,
+    /// The job it is about.
+    pub job_id: JobId,
+    /// When it was written.
+    pub at: DateTime<Utc>,
+    /// What happened.
+    pub kind: EventKind,
+    /// The job's state after it.
+    pub state: JobState,
+    /// The job's error, for error events.
+    pub error: Option<JobError>,
+    /// The owner of the job (for filtering; not part of the protocol object).
+    #[serde(skip)]
+    pub owner: u32,
+    /// The creator of the job (for filtering).
+    #[serde(skip)]
+    pub creator: u32,
+    /// The file, for file_transferred events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_index: Option<u32>,
+}

@@ -1,0 +1,18 @@
+//! The job model's types: ids, states, priorities, flags, errors, jobs and files.
+//! Everything here is plain data that serializes as PROTOCOL.md describes.
+
+mod caller;
+mod error;
+mod flags;
+mod ids;
+mod job;
+mod priority;
+mod state;
+
+pub use caller::Caller;
+pub use error::{ErrorContext, JobError};
+pub use flags::NotifyFlags;
+pub use ids::{FileIndex, JobId};
+pub use job::{Event, EventKind, FileProgress, Job, JobFile, JobTimes, NotifyCmdLine, Progress};
+pub use priority::Priority;
+pub use state::JobState;

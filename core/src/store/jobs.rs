@@ -1,0 +1,266 @@
+//! Rows of the `jobs` and `files` tables, read and written whole.
+
+use super::{Store, StoreError};
+use crate::model::{
+    FileProgress, Job, JobError, JobFile, JobId, JobState, JobTimes, NotifyCmdLine, NotifyFlags,
+    Priority, Progress,
+};
+use chrono::{DateTime, Utc};
+use rusqlite::{Row, params};
+use std::path::PathBuf;
+
+/// A job as stored: the job, its files and its place in the queue.
+#[derive(Clone, Debug)]
+pub struct StoredJob {
+    /// The job's properties (progress is recomputed from the files).
+    pub job: Job,
+    /// Its files, in order.
+    pub files: Vec<JobFile>,
+    /// Position in the queue (creation order).
+    pub queue_order: i64,
+}
+
+const JOB_COLUMNS: &str = "id, queue_order, display_name, description, state, priority, owner, \
+    creator, created, modified, transfer_completed, error, error_count, notify_flags, \
+    notify_cmd_line, minimum_retry_delay_s, no_progress_timeout_s, auto_complete, custom_headers";
+
+const FILE_COLUMNS: &str = "job_id, idx, remote_url, local_name, temp_name, bytes_total, \
+    bytes_transferred, transferred, completed, sha256, etag, last_modified, html";
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
+}
+
+impl Store {
+    /// Writes a job's properties (not its files).
+    pub fn save_job(&self, job: &Job, queue_order: i64) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO jobs ({JOB_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)
+             ON CONFLICT(id) DO UPDATE SET queue_order=?2, display_name=?3, description=?4, state=?5,
+             priority=?6, owner=?7, creator=?8, created=?9, modified=?10, transfer_completed=?11,
+             error=?12, error_count=?13, notify_flags=?14, notify_cmd_line=?15,
+             minimum_retry_delay_s=?16, no_progress_timeout_s=?17, auto_complete=?18, custom_headers=?19"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sqlite(e))?;
+        stmt.execute(params![
+            job.id.to_string(),
+            queue_order,
+            job.display_name,
+            job.description,
+            job.state.as_str(),
+            job.priority.as_str(),
+            job.owner,
+            job.creator,
+            job.times.created.to_rfc3339(),
+            job.times.modified.to_rfc3339(),
+            job.times.transfer_completed.map(|t| t.to_rfc3339()),
+            job.error.as_ref().map(json),
+            job.error_count,
+            job.notify_flags.bits(),
+            job.notify_cmd_line.as_ref().map(json),
+            job.minimum_retry_delay_s as i64,
+            job.no_progress_timeout_s as i64,
+            job.auto_complete,
+            json(&job.custom_headers),
+        ])
+        .map_err(|e| self.sqlite(e))?;
+        Ok(())
+    }
+
+    /// Writes one file's row, including its checkpoint.
+    pub fn save_file(&self, job_id: JobId, file: &JobFile) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO files ({FILE_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)
+             ON CONFLICT(job_id, idx) DO UPDATE SET remote_url=?3, local_name=?4, temp_name=?5,
+             bytes_total=?6, bytes_transferred=?7, transferred=?8, completed=?9, sha256=?10,
+             etag=?11, last_modified=?12, html=?13"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sqlite(e))?;
+        stmt.execute(params![
+            job_id.to_string(),
+            file.index,
+            file.remote_url,
+            file.local_name.to_string_lossy(),
+            file.temp_name.to_string_lossy(),
+            file.bytes_total.map(|b| b as i64),
+            file.bytes_transferred as i64,
+            file.transferred,
+            file.completed,
+            file.sha256,
+            file.validator.etag,
+            file.validator.last_modified,
+            file.validator.html,
+        ])
+        .map_err(|e| self.sqlite(e))?;
+        Ok(())
+    }
+
+    /// Reads every job with its files, in queue order.
+    pub fn load_jobs(&self) -> Result<Vec<StoredJob>, StoreError> {
+        let mut jobs = {
+            let sql = format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY queue_order");
+            let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sqlite(e))?;
+            let rows = stmt.query_map([], raw_job).map_err(|e| self.sqlite(e))?;
+            let mut jobs = Vec::new();
+            for row in rows {
+                let raw = row.map_err(|e| self.sqlite(e))?;
+                jobs.push(self.decode_job(raw)?);
+            }
+            jobs
+        };
+        let sql = format!("SELECT {FILE_COLUMNS} FROM files ORDER BY job_id, idx");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sqlite(e))?;
+        let rows = stmt.query_map([], raw_file).map_err(|e| self.sqlite(e))?;
+        for row in rows {
+            let (job_id, file) = row.map_err(|e| self.sqlite(e))?;
+            let stored = jobs
+                .iter_mut()
+                .find(|j| j.job.id.to_string() == job_id)
+                .ok_or_else(|| self.corrupt(format!("file of unknown job {job_id}")))?;
+            stored.files.push(file);
+        }
+        for stored in &mut jobs {
+            stored.job.progress = progress_of(&stored.files);
+        }
+        Ok(jobs)
+    }
+
+    fn decode_job(&self, raw: RawJob) -> Result<StoredJob, StoreError> {
+        let bad = |what: &str| self.corrupt(format!("job {}: {what}", raw.id));
+        let time = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| bad("time"))
+        };
+        let job = Job {
+            id: raw.id.parse().map_err(|_| bad("id"))?,
+            display_name: raw.display_name.clone(),
+            description: raw.description.clone(),
+            job_type: "download".into(),
+            state: JobState::parse(&raw.state).ok_or_else(|| bad("state"))?,
+            priority: Priority::parse(&raw.priority).ok_or_else(|| bad("priority"))?,
+            owner: raw.owner,
+            creator: raw.creator,
+            progress: Progress::default(),
+            times: JobTimes {
+                created: time(&raw.created)?,
+                modified: time(&raw.modified)?,
+                transfer_completed: raw.transfer_completed.as_deref().map(time).transpose()?,
+            },
+            error: raw
+                .error
+                .as_deref()
+                .map(serde_json::from_str::<JobError>)
+                .transpose()
+                .map_err(|_| bad("error"))?,
+            error_count: raw.error_count,
+            notify_flags: NotifyFlags::from_bits_truncate(raw.notify_flags),
+            notify_cmd_line: raw
+                .notify_cmd_line
+                .as_deref()
+                .map(serde_json::from_str::<NotifyCmdLine>)
+                .transpose()
+                .map_err(|_| bad("notify command line"))?,
+            minimum_retry_delay_s: raw.minimum_retry_delay_s.max(0) as u64,
+            no_progress_timeout_s: raw.no_progress_timeout_s.max(0) as u64,
+            auto_complete: raw.auto_complete,
+            custom_headers: serde_json::from_str(&raw.custom_headers)
+                .map_err(|_| bad("custom headers"))?,
+            speed_bps: 0.0,
+            eta_s: None,
+        };
+        Ok(StoredJob {
+            job,
+            files: Vec::new(),
+            queue_order: raw.queue_order,
+        })
+    }
+}
+
+/// Sums the files' byte and file counts.
+pub fn progress_of(files: &[JobFile]) -> Progress {
+    let mut total = Some(0u64);
+    let mut progress = Progress {
+        files_total: files.len() as u32,
+        ..Progress::default()
+    };
+    for file in files {
+        total = total.zip(file.bytes_total).map(|(a, b)| a + b);
+        progress.bytes_transferred += file.bytes_transferred;
+        progress.files_transferred += u32::from(file.transferred);
+    }
+    progress.bytes_total = total;
+    progress
+}
+
+struct RawJob {
+    id: String,
+    queue_order: i64,
+    display_name: String,
+    description: String,
+    state: String,
+    priority: String,
+    owner: u32,
+    creator: u32,
+    created: String,
+    modified: String,
+    transfer_completed: Option<String>,
+    error: Option<String>,
+    error_count: u32,
+    notify_flags: u32,
+    notify_cmd_line: Option<String>,
+    minimum_retry_delay_s: i64,
+    no_progress_timeout_s: i64,
+    auto_complete: bool,
+    custom_headers: String,
+}
+
+fn raw_job(row: &Row<'_>) -> rusqlite::Result<RawJob> {
+    Ok(RawJob {
+        id: row.get(0)?,
+        queue_order: row.get(1)?,
+        display_name: row.get(2)?,
+        description: row.get(3)?,
+        state: row.get(4)?,
+        priority: row.get(5)?,
+        owner: row.get(6)?,
+        creator: row.get(7)?,
+        created: row.get(8)?,
+        modified: row.get(9)?,
+        transfer_completed: row.get(10)?,
+        error: row.get(11)?,
+        error_count: row.get(12)?,
+        notify_flags: row.get(13)?,
+        notify_cmd_line: row.get(14)?,
+        minimum_retry_delay_s: row.get(15)?,
+        no_progress_timeout_s: row.get(16)?,
+        auto_complete: row.get(17)?,
+        custom_headers: row.get(18)?,
+    })
+}
+
+fn raw_file(row: &Row<'_>) -> rusqlite::Result<(String, JobFile)> {
+    let local: String = row.get(3)?;
+    let temp: String = row.get(4)?;
+    let total: Option<i64> = row.get(5)?;
+    let done: i64 = row.get(6)?;
+    Ok((
+        row.get(0)?,
+        JobFile {
+            index: row.get(1)?,
+            remote_url: row.get(2)?,
+            local_name: PathBuf::from(local),
+            temp_name: PathBuf::from(temp),
+            bytes_total: total.map(|t| t.max(0) as u64),
+            bytes_transferred: done.max(0) as u64,
+            transferred: row.get(7)?,
+            completed: row.get(8)?,
+            sha256: row.get(9)?,
+            validator: FileProgress {
+                etag: row.get(10)?,
+                last_modified: row.get(11)?,
+                html: row.get(12)?,
+            },
+        },
+    ))
+}

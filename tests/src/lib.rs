@@ -1,0 +1,4 @@
+//! Test support.
+//! `server`: loopback HTTP/1.1 test server with fault injection.
+
+pub mod server;
