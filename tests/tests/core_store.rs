@@ -1,0 +1,148 @@
+//! Persistence: closing and reopening gives back every job exactly, and a
+//! crash mid-transfer resumes from the checkpoint instead of from zero.
+
+use haul_core::manager::{JobChanges, NewJob};
+use haul_core::model::{JobState, NotifyCmdLine, NotifyFlags, Priority};
+use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
+use haul_tests::support::*;
+use std::time::Duration;
+
+const LONG: Duration = Duration::from_secs(60);
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+#[test]
+fn reopening_the_store_gives_back_every_job_exactly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    server.add_file("/done.bin", random_bytes(50_000, 7));
+    let rt = runtime();
+    let (jobs_before, files_before) = rt.block_on(async {
+        let manager = open_manager(dir.path());
+        let done = job_with_files(
+            &manager,
+            &[(server.url("/done.bin"), dir.path().join("done.bin"))],
+        );
+        manager.resume(&alice(), done).expect("resume");
+        wait_state(&manager, done, JobState::Transferred, LONG).await;
+        let props = manager
+            .create_job(
+                &alice(),
+                NewJob {
+                    display_name: "props ✓".into(),
+                    description: Some("a description".into()),
+                    priority: Some(Priority::High),
+                    auto_complete: Some(true),
+                },
+            )
+            .expect("create");
+        manager
+            .add_file(
+                &alice(),
+                props,
+                "https://example.invalid/x.iso",
+                &dir.path().join("x.iso"),
+                Some(&"ab".repeat(32)),
+            )
+            .expect("add");
+        manager
+            .set_job(
+                &alice(),
+                props,
+                JobChanges {
+                    notify_flags: Some(NotifyFlags::JOB_MODIFICATION | NotifyFlags::JOB_ERROR),
+                    notify_cmd_line: Some(NotifyCmdLine {
+                        program: "/bin/true".into(),
+                        args: vec!["a b".into()],
+                    }),
+                    minimum_retry_delay_s: Some(2),
+                    no_progress_timeout_s: Some(77),
+                    custom_headers: Some(vec!["X-Token: 1".into()]),
+                    ..Default::default()
+                },
+            )
+            .expect("set");
+        let jobs = manager.enum_jobs(&alice(), false, true).expect("list");
+        let files: Vec<_> = jobs
+            .iter()
+            .map(|j| manager.enum_files(&alice(), j.id).expect("files"))
+            .collect();
+        manager.shutdown().await;
+        (jobs, files)
+    });
+    let props = &jobs_before[1];
+    assert_eq!(props.minimum_retry_delay_s, 5, "clamped to 5 s");
+    rt.block_on(async {
+        let manager = open_manager(dir.path());
+        let jobs_after = manager.enum_jobs(&alice(), false, true).expect("list");
+        assert_eq!(jobs_after, jobs_before);
+        for (job, files) in jobs_after.iter().zip(&files_before) {
+            assert_eq!(&manager.enum_files(&alice(), job.id).expect("files"), files);
+        }
+        manager.shutdown().await;
+    });
+}
+
+#[test]
+fn a_crash_mid_transfer_resumes_from_the_checkpoint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let body = random_bytes(6 << 20, 8);
+    let size = body.len() as u64;
+    server.set_route(
+        "/big.bin",
+        Route::new(body.clone()).throttle_per_connection(2 << 20),
+    );
+    let local = dir.path().join("big.bin");
+
+    // First life: transfer until at least 2 MiB are checkpointed, then die
+    // without any shutdown (the runtime and all its tasks are dropped).
+    let first = runtime();
+    let job_id = first.block_on(async {
+        let manager = open_manager(dir.path());
+        let job_id = job_with_files(&manager, &[(server.url("/big.bin"), local.clone())]);
+        manager.resume(&alice(), job_id).expect("resume");
+        assert!(
+            wait_for(LONG, || manager
+                .get_job(&alice(), job_id)
+                .is_ok_and(|j| j.progress.bytes_transferred > 3 << 20))
+            .await
+        );
+        job_id
+    });
+    first.shutdown_background();
+
+    let second = runtime();
+    second.block_on(async {
+        let manager = open_manager(dir.path());
+        let job = manager.get_job(&alice(), job_id).expect("job is back");
+        let checkpoint = job.progress.bytes_transferred;
+        assert!(checkpoint >= 2 << 20, "checkpoint {checkpoint} lost");
+        assert!(matches!(
+            job.state,
+            JobState::Queued | JobState::Connecting | JobState::Transferring
+        ));
+        wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+        manager.complete(&alice(), job_id).expect("complete");
+        manager.shutdown().await;
+    });
+    assert_eq!(sha256_file(&local).expect("file"), sha256_hex(&body));
+    let served = server.bytes_served_for("/big.bin");
+    assert!(
+        served < size * 3 / 2,
+        "served {served} for a {size}-byte file: it restarted from zero"
+    );
+    let resumed = server.requests_for("/big.bin");
+    let last = resumed.last().expect("requests");
+    assert!(
+        last.header("range").is_some_and(|r| r != "bytes=0-"),
+        "resumed with a Range"
+    );
+    assert!(last.header("if-range").is_some(), "resumed with If-Range");
+}
