@@ -9,7 +9,7 @@ mod delivery;
 mod run;
 mod speed;
 
-pub use api::{JobChanges, JobProgressView, NewJob, Stats};
+pub use api::{JobChanges, JobProgressView, NewJob, Stats, validate_url};
 
 use crate::engine;
 use crate::model::{Event, Job, JobFile, JobId, JobState};

@@ -1,0 +1,148 @@
+//! File names for downloads: from `Content-Disposition` or the URL, sanitized
+//! so that a file never lands outside the chosen folder.
+
+use std::path::{Path, PathBuf};
+
+/// The name used when neither the server nor the URL offers one.
+pub const FALLBACK_NAME: &str = "download";
+
+/// Makes a single safe file name: no separators, no control characters, no
+/// leading dots (hidden files) or trailing dots/spaces, not `.`/`..`, at most
+/// 200 bytes.
+pub fn sanitize(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let trimmed = cleaned.trim().trim_start_matches('.').trim_end_matches(['.', ' ']);
+    let mut out = String::new();
+    for c in trimmed.chars() {
+        if out.len() + c.len_utf8() > 200 {
+            break;
+        }
+        out.push(c);
+    }
+    if out.is_empty() { FALLBACK_NAME.to_string() } else { out }
+}
+
+/// The last path segment of a URL, percent-decoded and sanitized.
+pub fn from_url(url: &url::Url) -> String {
+    let segment = url
+        .path_segments()
+        .and_then(|mut segments| segments.next_back().map(str::to_string))
+        .unwrap_or_default();
+    let decoded = percent_decode(&segment);
+    sanitize(&decoded)
+}
+
+/// The file name a `Content-Disposition` header offers (`filename*=UTF-8''…`
+/// preferred over `filename=`), sanitized.
+pub fn from_disposition(header: &str) -> Option<String> {
+    let mut plain = None;
+    let mut extended = None;
+    for part in header.split(';').map(str::trim) {
+        let Some((key, value)) = part.split_once('=') else { continue };
+        let key = key.trim().to_ascii_lowercase();
+        let value = value.trim();
+        if key == "filename*" {
+            // RFC 5987: charset'lang'percent-encoded
+            let encoded = value.splitn(3, '\'').nth(2).unwrap_or(value);
+            extended = Some(percent_decode(encoded));
+        } else if key == "filename" {
+            plain = Some(value.trim_matches('"').to_string());
+        }
+    }
+    extended.or(plain).filter(|n| !n.trim().is_empty()).map(|n| sanitize(&n))
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+            && let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `dir/name`, or `dir/name (1)`, `dir/name (2)`, … when taken (or in `taken`).
+pub fn unique_path(dir: &Path, name: &str, taken: &[PathBuf]) -> PathBuf {
+    let candidate = dir.join(name);
+    if !candidate.exists() && !taken.contains(&candidate) {
+        return candidate;
+    }
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem.to_string(), format!(".{ext}")),
+        _ => (name.to_string(), String::new()),
+    };
+    (1..10_000)
+        .map(|n| dir.join(format!("{stem} ({n}){ext}")))
+        .find(|p| !p.exists() && !taken.contains(p))
+        .unwrap_or_else(|| dir.join(format!("{stem} ({}){ext}", uuid::Uuid::new_v4())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_never_escape_the_folder() {
+        for (input, want) in [
+            ("../../etc/passwd", "_.._etc_passwd"),
+            ("..", FALLBACK_NAME),
+            ("", FALLBACK_NAME),
+            (".bashrc", "bashrc"),
+            ("a/b\\c", "a_b_c"),
+            ("report.pdf", "report.pdf"),
+            ("name. ", "name"),
+            ("tab\there", "tab_here"),
+        ] {
+            assert_eq!(sanitize(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn url_names() {
+        let url = |s: &str| url::Url::parse(s).expect("url");
+        assert_eq!(from_url(&url("http://h/dir/file%20name.iso?x=1")), "file name.iso");
+        assert_eq!(from_url(&url("http://h/")), FALLBACK_NAME);
+        assert_eq!(from_url(&url("http://h/a/%2e%2e%2fetc")), "_etc");
+        assert_eq!(from_url(&url("http://h/a/%é%4")), "%é%4");
+    }
+
+    #[test]
+    fn disposition_names() {
+        assert_eq!(from_disposition("attachment; filename=\"a b.zip\"").as_deref(), Some("a b.zip"));
+        assert_eq!(
+            from_disposition("attachment; filename=\"x\"; filename*=UTF-8''%C3%A9t%C3%A9.txt").as_deref(),
+            Some("été.txt")
+        );
+        assert_eq!(from_disposition("attachment; filename=\"../../x\"").as_deref(), Some("_.._x"));
+        assert_eq!(from_disposition("inline").as_deref(), None);
+    }
+
+    #[test]
+    fn unique_paths_count_up() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a.txt"), b"x").expect("write");
+        assert_eq!(unique_path(dir.path(), "a.txt", &[]), dir.path().join("a (1).txt"));
+        let taken = [dir.path().join("a (1).txt")];
+        assert_eq!(unique_path(dir.path(), "a.txt", &taken), dir.path().join("a (2).txt"));
+        assert_eq!(unique_path(dir.path(), "b", &[]), dir.path().join("b"));
+    }
+}
