@@ -24,11 +24,7 @@ mod tests {
             owner,
             creator,
             progress: Progress::default(),
-            times: JobTimes {
-                created: now,
-                modified: now,
-                transfer_completed: None,
-            },
+            times: JobTimes { created: now, modified: now, transfer_completed: None },
             error: None,
             error_count: 0,
             notify_flags: NotifyFlags::default(),
@@ -45,19 +41,9 @@ mod tests {
     #[test]
     fn owner_creator_and_admin_may_act_others_may_not() {
         let j = job(1000, 1001);
-        let cases = [
-            (1000, true),
-            (1001, true),
-            (0, true),
-            (1002, false),
-            (65534, false),
-        ];
+        let cases = [(1000, true), (1001, true), (0, true), (1002, false), (65534, false)];
         for (uid, allowed) in cases {
-            assert_eq!(
-                may_act(&Caller::from_uid(uid, None), &j),
-                allowed,
-                "uid {uid}"
-            );
+            assert_eq!(may_act(&Caller::from_uid(uid, None), &j), allowed, "uid {uid}");
         }
     }
 }

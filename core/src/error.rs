@@ -59,10 +59,9 @@ impl Error {
     pub fn from_transition(err: TransitionError, job: &str) -> Self {
         match err {
             TransitionError::EmptyJob => Error::EmptyJob(job.to_string()),
-            TransitionError::InvalidState { state, action } => Error::InvalidState(format!(
-                "cannot {} job {job}: it is {state}",
-                format!("{action:?}").to_lowercase()
-            )),
+            TransitionError::InvalidState { state, action } => {
+                Error::InvalidState(format!("cannot {} job {job}: it is {state}", format!("{action:?}").to_lowercase()))
+            }
         }
     }
 }

@@ -8,13 +8,21 @@
 //! - `notify`: notification sinks and delivery queues
 //! - `manager`: the job manager that ties them together
 //! - `error`: the errors clients get back
+//! - `protocol`: the JSON-RPC messages shared by the service and its clients
+//! - `service`: the socket server: one task per connection, each a notification sink
+//! - `client`: the async client used by the GUI, the CLI and the tests
+//! - `naming`: safe file names from URLs and Content-Disposition
 
 pub mod access;
+pub mod client;
 pub mod engine;
 pub mod error;
 pub mod manager;
 pub mod model;
+pub mod naming;
 pub mod notify;
+pub mod protocol;
+pub mod service;
 pub mod store;
 pub mod transition;
 

@@ -31,10 +31,8 @@ pub fn sanitize(name: &str) -> String {
 
 /// The last path segment of a URL, percent-decoded and sanitized.
 pub fn from_url(url: &url::Url) -> String {
-    let segment = url
-        .path_segments()
-        .and_then(|mut segments| segments.next_back().map(str::to_string))
-        .unwrap_or_default();
+    let segment =
+        url.path_segments().and_then(|mut segments| segments.next_back().map(str::to_string)).unwrap_or_default();
     let decoded = percent_decode(&segment);
     sanitize(&decoded)
 }

@@ -84,12 +84,7 @@ pub struct FileFacts {
 /// Decides what `action` does to a job in `state`.
 pub fn next(state: JobState, action: Action, facts: FileFacts) -> Result<Outcome, TransitionError> {
     use JobState::*;
-    let to = |state| {
-        Ok(Outcome {
-            state,
-            effect: FileEffect::None,
-        })
-    };
+    let to = |state| Ok(Outcome { state, effect: FileEffect::None });
     let refuse = Err(TransitionError::InvalidState { state, action });
     if state.is_final() {
         return refuse;
@@ -102,16 +97,10 @@ pub fn next(state: JobState, action: Action, facts: FileFacts) -> Result<Outcome
             _ => to(state),
         },
         Action::Suspend => to(Suspended),
-        Action::Cancel => Ok(Outcome {
-            state: Cancelled,
-            effect: FileEffect::DeleteTempFiles,
-        }),
-        Action::Complete => Ok(Outcome {
-            state: Acknowledged,
-            effect: FileEffect::CompleteFiles {
-                partial: facts.untransferred > 0,
-            },
-        }),
+        Action::Cancel => Ok(Outcome { state: Cancelled, effect: FileEffect::DeleteTempFiles }),
+        Action::Complete => {
+            Ok(Outcome { state: Acknowledged, effect: FileEffect::CompleteFiles { partial: facts.untransferred > 0 } })
+        }
         Action::Modify => to(state),
         Action::Start => match state {
             Queued => to(Connecting),
@@ -179,9 +168,7 @@ mod tests {
             (Action::Modify, s) => (s, none),
             (Action::Start, Queued) => (Connecting, none),
             (Action::Connected, Connecting | Transferring) => (Transferring, none),
-            (Action::TransientFail, Queued | Connecting | Transferring | TransientError) => {
-                (TransientError, none)
-            }
+            (Action::TransientFail, Queued | Connecting | Transferring | TransientError) => (TransientError, none),
             (Action::Fail, Queued | Connecting | Transferring | TransientError) => (Error, none),
             (Action::AllTransferred, Connecting | Transferring) => (Transferred, none),
             (Action::Retry, TransientError) => (Queued, none),
@@ -192,26 +179,17 @@ mod tests {
 
     #[test]
     fn every_state_action_pair_follows_the_table() {
-        let facts = FileFacts {
-            files: 1,
-            untransferred: 1,
-        };
+        let facts = FileFacts { files: 1, untransferred: 1 };
         for state in JobState::ALL {
             for action in ACTIONS {
                 let got = next(state, action, facts);
                 match expected(state, action) {
                     Some((to, effect)) => {
-                        assert_eq!(
-                            got,
-                            Ok(Outcome { state: to, effect }),
-                            "{state:?} {action:?}"
-                        )
+                        assert_eq!(got, Ok(Outcome { state: to, effect }), "{state:?} {action:?}")
                     }
-                    None => assert_eq!(
-                        got,
-                        Err(TransitionError::InvalidState { state, action }),
-                        "{state:?} {action:?}"
-                    ),
+                    None => {
+                        assert_eq!(got, Err(TransitionError::InvalidState { state, action }), "{state:?} {action:?}")
+                    }
                 }
             }
         }
@@ -220,19 +198,13 @@ mod tests {
     #[test]
     fn resume_without_files_is_empty_job_in_every_live_state() {
         for state in JobState::ALL.into_iter().filter(|s| !s.is_final()) {
-            assert_eq!(
-                next(state, Action::Resume, FileFacts::default()),
-                Err(TransitionError::EmptyJob)
-            );
+            assert_eq!(next(state, Action::Resume, FileFacts::default()), Err(TransitionError::EmptyJob));
         }
     }
 
     #[test]
     fn complete_of_a_transferred_job_is_not_partial() {
-        let facts = FileFacts {
-            files: 2,
-            untransferred: 0,
-        };
+        let facts = FileFacts { files: 2, untransferred: 0 };
         let outcome = next(Transferred, Action::Complete, facts).expect("legal");
         assert_eq!(outcome.effect, FileEffect::CompleteFiles { partial: false });
         let resumed = next(Transferred, Action::Resume, facts).expect("legal");

@@ -229,10 +229,7 @@ pub struct RequestLog {
 impl RequestLog {
     /// Value of the first header called `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     fn matches_path(&self, path: &str) -> bool {
@@ -252,15 +249,7 @@ struct RouteState {
 
 impl RouteState {
     fn new(route: Route, version: u64, served: Arc<AtomicU64>) -> RouteState {
-        let mut state = RouteState {
-            route,
-            version,
-            fails_left: 0,
-            drops_left: 0,
-            stalls_left: 0,
-            gets_ok: 0,
-            served,
-        };
+        let mut state = RouteState { route, version, fails_left: 0, drops_left: 0, stalls_left: 0, gets_ok: 0, served };
         state.reset_counters();
         state
     }
@@ -291,9 +280,7 @@ pub struct TestServer {
 
 impl fmt::Debug for TestServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TestServer")
-            .field("addr", &self.addr)
-            .finish()
+        f.debug_struct("TestServer").field("addr", &self.addr).finish()
     }
 }
 
@@ -302,11 +289,8 @@ impl TestServer {
     ///
     /// Panics if the socket, runtime or thread cannot be created.
     pub fn start() -> TestServer {
-        let listener =
-            std::net::TcpListener::bind(("127.0.0.1", 0)).expect("test server: bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("test server: set_nonblocking");
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("test server: bind 127.0.0.1:0");
+        listener.set_nonblocking(true).expect("test server: set_nonblocking");
         let addr = listener.local_addr().expect("test server: local_addr");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -329,12 +313,7 @@ impl TestServer {
                 runtime.shutdown_timeout(Duration::from_secs(2));
             })
             .expect("test server: spawn thread");
-        TestServer {
-            addr,
-            shared,
-            shutdown,
-            thread: Some(thread),
-        }
+        TestServer { addr, shared, shutdown, thread: Some(thread) }
     }
 
     /// The bound loopback address.
@@ -396,9 +375,7 @@ impl TestServer {
 
     /// Route-content body bytes written to sockets for the route at `path`.
     pub fn bytes_served_for(&self, path: &str) -> u64 {
-        lock(&self.shared.routes)
-            .get(path)
-            .map_or(0, |s| s.served.load(Ordering::SeqCst))
+        lock(&self.shared.routes).get(path).map_or(0, |s| s.served.load(Ordering::SeqCst))
     }
 
     /// Every well-formed request, in the order the server answered them.
@@ -408,11 +385,7 @@ impl TestServer {
 
     /// Requests whose target is `path` (the query string is ignored).
     pub fn requests_for(&self, path: &str) -> Vec<RequestLog> {
-        lock(&self.shared.log)
-            .iter()
-            .filter(|r| r.matches_path(path))
-            .cloned()
-            .collect()
+        lock(&self.shared.log).iter().filter(|r| r.matches_path(path)).cloned().collect()
     }
 
     /// Number of TCP connections accepted so far.
@@ -482,11 +455,7 @@ pub fn sha256_file(path: &Path) -> io::Result<String> {
 // Server internals
 // ---------------------------------------------------------------------------
 
-async fn accept_loop(
-    listener: TcpListener,
-    shared: Arc<Shared>,
-    mut shutdown: watch::Receiver<bool>,
-) {
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = shutdown.changed() => return,
@@ -514,10 +483,7 @@ struct Request {
 
 impl Request {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     fn has_token(&self, name: &str, token: &str) -> bool {
@@ -549,12 +515,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<(usize, Request)>, httparse::Error> {
                 headers: req
                     .headers
                     .iter()
-                    .map(|h| {
-                        (
-                            h.name.to_ascii_lowercase(),
-                            String::from_utf8_lossy(h.value).into_owned(),
-                        )
-                    })
+                    .map(|h| (h.name.to_ascii_lowercase(), String::from_utf8_lossy(h.value).into_owned()))
                     .collect(),
             };
             Ok(Some((n, request)))
@@ -593,9 +554,7 @@ async fn discard_body(stream: &mut TcpStream, buf: &mut Vec<u8>, len: u64) -> io
     let mut left = len - from_buf as u64;
     let mut scratch = vec![0u8; 16 * 1024];
     while left > 0 {
-        let want = usize::try_from(left)
-            .unwrap_or(usize::MAX)
-            .min(scratch.len());
+        let want = usize::try_from(left).unwrap_or(usize::MAX).min(scratch.len());
         let n = stream.read(&mut scratch[..want]).await?;
         if n == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
@@ -639,12 +598,10 @@ async fn serve_connection(mut stream: TcpStream, shared: Arc<Shared>) -> io::Res
             client_close = true;
         } else if let Some(len) = request.header("content-length") {
             match len.trim().parse::<u64>() {
-                Ok(len) => {
-                    match timeout(IO_TIMEOUT, discard_body(&mut stream, &mut buf, len)).await {
-                        Ok(Ok(())) => {}
-                        _ => return Ok(()),
-                    }
-                }
+                Ok(len) => match timeout(IO_TIMEOUT, discard_body(&mut stream, &mut buf, len)).await {
+                    Ok(Ok(())) => {}
+                    _ => return Ok(()),
+                },
                 Err(_) => client_close = true,
             }
         }
@@ -750,11 +707,7 @@ enum RangeSpec {
 
 fn parse_range(value: &str, len: usize) -> RangeSpec {
     let value = value.trim();
-    let Some(spec) = value
-        .get(..6)
-        .filter(|unit| unit.eq_ignore_ascii_case("bytes="))
-        .map(|_| &value[6..])
-    else {
+    let Some(spec) = value.get(..6).filter(|unit| unit.eq_ignore_ascii_case("bytes=")).map(|_| &value[6..]) else {
         return RangeSpec::Ignore;
     };
     if spec.contains(',') {
@@ -815,11 +768,7 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
     }
     let head = req.method == "HEAD";
     let mut routes = lock(&shared.routes);
-    let key = if routes.contains_key(req.target.as_str()) {
-        req.target.as_str()
-    } else {
-        strip_query(&req.target)
-    };
+    let key = if routes.contains_key(req.target.as_str()) { req.target.as_str() } else { strip_query(&req.target) };
     let Some(state) = routes.get_mut(key) else {
         return Plan::text(404, "not found\n").head_only(head);
     };
@@ -834,9 +783,7 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
         return plan.head_only(head);
     }
     if let Some(location) = &state.route.redirect_to {
-        return Plan::text(302, "found\n")
-            .header("Location", location.clone())
-            .head_only(head);
+        return Plan::text(302, "found\n").header("Location", location.clone()).head_only(head);
     }
     if let Some(times) = state.route.html_after
         && state.gets_ok >= u64::from(times)
@@ -881,11 +828,8 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
         }
     }
 
-    let mut headers = vec![
-        ("Content-Type", route.content_type.clone()),
-        ("ETag", etag),
-        ("Last-Modified", last_modified),
-    ];
+    let mut headers =
+        vec![("Content-Type", route.content_type.clone()), ("ETag", etag), ("Last-Modified", last_modified)];
     if ranges {
         headers.push(("Accept-Ranges", "bytes".to_owned()));
     }
@@ -954,9 +898,7 @@ async fn send(
         head.push_str("Connection: keep-alive\r\n");
     }
     head.push_str("\r\n");
-    timeout(IO_TIMEOUT, stream.write_all(head.as_bytes()))
-        .await
-        .map_err(|_| timed_out())??;
+    timeout(IO_TIMEOUT, stream.write_all(head.as_bytes())).await.map_err(|_| timed_out())??;
     if !plan.send_body {
         return Ok(Outcome::Done);
     }
@@ -964,16 +906,10 @@ async fn send(
     let body = &plan.body[plan.range.clone()];
     let limit = match plan.fault {
         Fault::None => body.len(),
-        Fault::Drop(n) | Fault::Stall(n) => {
-            usize::try_from(n).unwrap_or(usize::MAX).min(body.len())
-        }
+        Fault::Drop(n) | Fault::Stall(n) => usize::try_from(n).unwrap_or(usize::MAX).min(body.len()),
     };
     let body = &body[..limit];
-    let chunk = if plan.throttle.is_some() {
-        THROTTLED_CHUNK
-    } else {
-        FAST_CHUNK
-    };
+    let chunk = if plan.throttle.is_some() { THROTTLED_CHUNK } else { FAST_CHUNK };
     let started = Instant::now();
     let mut sent = 0usize;
     while sent < body.len() {
@@ -985,9 +921,7 @@ async fn send(
         let end = (sent + chunk).min(body.len());
         let mut piece = &body[sent..end];
         while !piece.is_empty() {
-            let n = timeout(IO_TIMEOUT, stream.write(piece))
-                .await
-                .map_err(|_| timed_out())??;
+            let n = timeout(IO_TIMEOUT, stream.write(piece)).await.map_err(|_| timed_out())??;
             if n == 0 {
                 return Err(io::ErrorKind::WriteZero.into());
             }
@@ -1036,9 +970,7 @@ fn reason(status: u16) -> &'static str {
 /// IMF-fixdate for `secs` since the Unix epoch, e.g. `Mon, 01 Jan 2024 00:01:00 GMT`.
 fn http_date(secs: u64) -> String {
     const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let days = secs / 86_400;
     let rem = secs % 86_400;
     // Civil-from-days (Howard Hinnant), valid for dates after 1970.
@@ -1069,44 +1001,20 @@ mod tests {
 
     #[test]
     fn http_date_formats() {
-        assert_eq!(
-            http_date(BASE_LAST_MODIFIED),
-            "Mon, 01 Jan 2024 00:00:00 GMT"
-        );
+        assert_eq!(http_date(BASE_LAST_MODIFIED), "Mon, 01 Jan 2024 00:00:00 GMT");
         assert_eq!(http_date(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT");
         assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 
     #[test]
     fn ranges_parse() {
-        assert!(matches!(
-            parse_range("bytes=0-9", 100),
-            RangeSpec::Satisfiable(0, 10)
-        ));
-        assert!(matches!(
-            parse_range("bytes=90-", 100),
-            RangeSpec::Satisfiable(90, 100)
-        ));
-        assert!(matches!(
-            parse_range("bytes=-10", 100),
-            RangeSpec::Satisfiable(90, 100)
-        ));
-        assert!(matches!(
-            parse_range("bytes=-500", 100),
-            RangeSpec::Satisfiable(0, 100)
-        ));
-        assert!(matches!(
-            parse_range("bytes=50-500", 100),
-            RangeSpec::Satisfiable(50, 100)
-        ));
-        assert!(matches!(
-            parse_range("bytes=100-", 100),
-            RangeSpec::Unsatisfiable
-        ));
-        assert!(matches!(
-            parse_range("bytes=0-1,5-6", 100),
-            RangeSpec::Unsatisfiable
-        ));
+        assert!(matches!(parse_range("bytes=0-9", 100), RangeSpec::Satisfiable(0, 10)));
+        assert!(matches!(parse_range("bytes=90-", 100), RangeSpec::Satisfiable(90, 100)));
+        assert!(matches!(parse_range("bytes=-10", 100), RangeSpec::Satisfiable(90, 100)));
+        assert!(matches!(parse_range("bytes=-500", 100), RangeSpec::Satisfiable(0, 100)));
+        assert!(matches!(parse_range("bytes=50-500", 100), RangeSpec::Satisfiable(50, 100)));
+        assert!(matches!(parse_range("bytes=100-", 100), RangeSpec::Unsatisfiable));
+        assert!(matches!(parse_range("bytes=0-1,5-6", 100), RangeSpec::Unsatisfiable));
         assert!(matches!(parse_range("bytes=9-1", 100), RangeSpec::Ignore));
         assert!(matches!(parse_range("items=0-1", 100), RangeSpec::Ignore));
     }

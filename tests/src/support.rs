@@ -29,11 +29,7 @@ pub struct RecordingSink {
 impl RecordingSink {
     /// A new sink that accepts every callback.
     pub fn new() -> Arc<RecordingSink> {
-        Arc::new(RecordingSink {
-            id: next_sink_id(),
-            calls: Mutex::new(Vec::new()),
-            failing: AtomicBool::new(false),
-        })
+        Arc::new(RecordingSink { id: next_sink_id(), calls: Mutex::new(Vec::new()), failing: AtomicBool::new(false) })
     }
 
     /// Makes the sink fail (or accept) every further callback.
@@ -43,30 +39,17 @@ impl RecordingSink {
 
     /// The callbacks so far, e.g. `file_transferred:0`, `job_transferred`, `job_error:http_404`.
     pub fn calls(&self) -> Vec<String> {
-        self.calls
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.calls.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// The callbacks so far without `job_modification`.
     pub fn terminal_calls(&self) -> Vec<String> {
-        self.calls()
-            .into_iter()
-            .filter(|c| !c.starts_with("job_modification"))
-            .collect()
+        self.calls().into_iter().filter(|c| !c.starts_with("job_modification")).collect()
     }
 
     fn record(&self, call: String) -> SinkFuture {
-        self.calls
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(call);
-        let result = if self.failing.load(Ordering::SeqCst) {
-            Err(SinkError("told to fail".into()))
-        } else {
-            Ok(())
-        };
+        self.calls.lock().unwrap_or_else(PoisonError::into_inner).push(call);
+        let result = if self.failing.load(Ordering::SeqCst) { Err(SinkError("told to fail".into())) } else { Ok(()) };
         Box::pin(async move { result })
     }
 }
@@ -102,24 +85,10 @@ pub async fn wait_for(timeout: Duration, mut condition: impl FnMut() -> bool) ->
 }
 
 /// Waits until the job is in `state`; panics with the job's last state otherwise.
-pub async fn wait_state(
-    manager: &Manager,
-    job_id: JobId,
-    state: JobState,
-    timeout: Duration,
-) -> Job {
-    let reached = wait_for(timeout, || {
-        manager
-            .get_job(&alice(), job_id)
-            .is_ok_and(|j| j.state == state)
-    })
-    .await;
+pub async fn wait_state(manager: &Manager, job_id: JobId, state: JobState, timeout: Duration) -> Job {
+    let reached = wait_for(timeout, || manager.get_job(&alice(), job_id).is_ok_and(|j| j.state == state)).await;
     let job = manager.get_job(&alice(), job_id).expect("job exists");
-    assert!(
-        reached,
-        "job never reached {state}; it is {} with error {:?}",
-        job.state, job.error
-    );
+    assert!(reached, "job never reached {state}; it is {} with error {:?}", job.state, job.error);
     job
 }
 
@@ -134,18 +103,10 @@ pub fn open_manager(dir: &std::path::Path) -> Manager {
 /// Creates a job for alice with one file per (url, local name) and returns its id.
 pub fn job_with_files(manager: &Manager, files: &[(String, std::path::PathBuf)]) -> JobId {
     let job_id = manager
-        .create_job(
-            &alice(),
-            haul_core::manager::NewJob {
-                display_name: "test job".into(),
-                ..Default::default()
-            },
-        )
+        .create_job(&alice(), haul_core::manager::NewJob { display_name: "test job".into(), ..Default::default() })
         .expect("create");
     for (url, local) in files {
-        manager
-            .add_file(&alice(), job_id, url, local, None)
-            .expect("add file");
+        manager.add_file(&alice(), job_id, url, local, None).expect("add file");
     }
     job_id
 }

@@ -11,9 +11,7 @@ const LONG: Duration = Duration::from_secs(30);
 
 fn flags_all() -> JobChanges {
     JobChanges {
-        notify_flags: Some(
-            NotifyFlags::JOB_TRANSFERRED | NotifyFlags::JOB_ERROR | NotifyFlags::FILE_TRANSFERRED,
-        ),
+        notify_flags: Some(NotifyFlags::JOB_TRANSFERRED | NotifyFlags::JOB_ERROR | NotifyFlags::FILE_TRANSFERRED),
         ..Default::default()
     }
 }
@@ -26,74 +24,34 @@ async fn two_file_job_transfers_notifies_in_order_and_completes() {
     server.add_file("/a.bin", a.clone());
     server.add_file("/b.bin", b.clone());
     let manager = open_manager(dir.path());
-    let files = [
-        (server.url("/a.bin"), dir.path().join("a.bin")),
-        (server.url("/b.bin"), dir.path().join("b.bin")),
-    ];
+    let files = [(server.url("/a.bin"), dir.path().join("a.bin")), (server.url("/b.bin"), dir.path().join("b.bin"))];
     let job_id = job_with_files(&manager, &files);
-    manager
-        .set_job(&alice(), job_id, flags_all())
-        .expect("flags");
+    manager.set_job(&alice(), job_id, flags_all()).expect("flags");
     let sink = RecordingSink::new();
-    manager
-        .set_notify_interface(&alice(), job_id, Some(sink.clone()))
-        .expect("register");
+    manager.set_notify_interface(&alice(), job_id, Some(sink.clone())).expect("register");
     manager.resume(&alice(), job_id).expect("resume");
 
     let job = wait_state(&manager, job_id, JobState::Transferred, LONG).await;
     assert_eq!(job.progress.bytes_total, Some((a.len() + b.len()) as u64));
     assert_eq!(job.progress.files_transferred, 2);
     assert!(job.times.transfer_completed.is_some());
-    assert!(
-        !dir.path().join("a.bin").exists(),
-        "files stay hidden until complete"
-    );
+    assert!(!dir.path().join("a.bin").exists(), "files stay hidden until complete");
     assert!(wait_for(LONG, || sink.terminal_calls().len() >= 3).await);
-    assert_eq!(
-        sink.terminal_calls(),
-        [
-            "file_transferred:0",
-            "file_transferred:1",
-            "job_transferred"
-        ]
-    );
+    assert_eq!(sink.terminal_calls(), ["file_transferred:0", "file_transferred:1", "job_transferred"]);
 
     let states: Vec<JobState> = manager
         .events_since(&alice(), 0, 1000)
         .expect("events")
         .into_iter()
-        .filter(|e| {
-            e.job_id == job_id && matches!(e.kind, EventKind::StateChanged | EventKind::Transferred)
-        })
+        .filter(|e| e.job_id == job_id && matches!(e.kind, EventKind::StateChanged | EventKind::Transferred))
         .map(|e| e.state)
         .collect();
-    assert_eq!(
-        states,
-        [
-            JobState::Queued,
-            JobState::Connecting,
-            JobState::Transferring,
-            JobState::Transferred
-        ]
-    );
+    assert_eq!(states, [JobState::Queued, JobState::Connecting, JobState::Transferring, JobState::Transferred]);
 
-    assert!(
-        !manager.complete(&alice(), job_id).expect("complete"),
-        "not partial"
-    );
-    assert_eq!(
-        sha256_file(&dir.path().join("a.bin")).expect("a"),
-        sha256_hex(&a)
-    );
-    assert_eq!(
-        sha256_file(&dir.path().join("b.bin")).expect("b"),
-        sha256_hex(&b)
-    );
-    assert!(
-        temp_files(dir.path()).is_empty(),
-        "temp files left: {:?}",
-        temp_files(dir.path())
-    );
+    assert!(!manager.complete(&alice(), job_id).expect("complete"), "not partial");
+    assert_eq!(sha256_file(&dir.path().join("a.bin")).expect("a"), sha256_hex(&a));
+    assert_eq!(sha256_file(&dir.path().join("b.bin")).expect("b"), sha256_hex(&b));
+    assert!(temp_files(dir.path()).is_empty(), "temp files left: {:?}", temp_files(dir.path()));
     let job = manager.get_job(&alice(), job_id).expect("job");
     assert_eq!(job.state, JobState::Acknowledged);
     let err = manager.resume(&alice(), job_id).expect_err("final");
@@ -106,25 +64,16 @@ async fn not_found_ends_in_error_with_job_error_delivered() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start();
     let manager = open_manager(dir.path());
-    let job_id = job_with_files(
-        &manager,
-        &[(server.url("/missing.bin"), dir.path().join("m.bin"))],
-    );
+    let job_id = job_with_files(&manager, &[(server.url("/missing.bin"), dir.path().join("m.bin"))]);
     let sink = RecordingSink::new();
-    manager
-        .set_notify_interface(&alice(), job_id, Some(sink.clone()))
-        .expect("register");
+    manager.set_notify_interface(&alice(), job_id, Some(sink.clone())).expect("register");
     manager.resume(&alice(), job_id).expect("resume");
     let job = wait_state(&manager, job_id, JobState::Error, LONG).await;
     let error = job.error.expect("error object");
     assert_eq!(error.context, ErrorContext::RemoteFile);
     assert_eq!(error.code, "http_404");
     assert_eq!(error.http_status, Some(404));
-    assert!(
-        error.message.contains("404") && error.message.contains("/missing.bin"),
-        "{}",
-        error.message
-    );
+    assert!(error.message.contains("404") && error.message.contains("/missing.bin"), "{}", error.message);
     assert_eq!(job.error_count, 1);
     assert!(wait_for(LONG, || !sink.terminal_calls().is_empty()).await);
     assert_eq!(sink.terminal_calls(), ["job_error:http_404:RemoteFile"]);
@@ -136,42 +85,21 @@ async fn service_unavailable_is_transient_and_recovers_after_the_retry_delay() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start();
     let body = random_bytes(100_000, 3);
-    server.set_route(
-        "/busy.bin",
-        Route::new(body.clone()).fail_with(503, 1, Some(1)),
-    );
+    server.set_route("/busy.bin", Route::new(body.clone()).fail_with(503, 1, Some(1)));
     let manager = open_manager(dir.path());
-    let job_id = job_with_files(
-        &manager,
-        &[(server.url("/busy.bin"), dir.path().join("busy.bin"))],
-    );
+    let job_id = job_with_files(&manager, &[(server.url("/busy.bin"), dir.path().join("busy.bin"))]);
     let sink = RecordingSink::new();
-    manager
-        .set_notify_interface(&alice(), job_id, Some(sink.clone()))
-        .expect("register");
+    manager.set_notify_interface(&alice(), job_id, Some(sink.clone())).expect("register");
     manager.resume(&alice(), job_id).expect("resume");
     let job = wait_state(&manager, job_id, JobState::TransientError, LONG).await;
-    assert_eq!(
-        job.error.as_ref().map(|e| e.code.as_str()),
-        Some("http_503")
-    );
+    assert_eq!(job.error.as_ref().map(|e| e.code.as_str()), Some("http_503"));
     // The minimum retry delay is clamped to 5 s; the job retries by itself.
     let job = wait_state(&manager, job_id, JobState::Transferred, LONG).await;
     assert_eq!(job.error_count, 1);
-    assert!(
-        job.error.is_none(),
-        "the error is discarded on entering transferring"
-    );
-    assert!(
-        wait_for(LONG, || sink.terminal_calls() == ["job_transferred"]).await,
-        "{:?}",
-        sink.calls()
-    );
+    assert!(job.error.is_none(), "the error is discarded on entering transferring");
+    assert!(wait_for(LONG, || sink.terminal_calls() == ["job_transferred"]).await, "{:?}", sink.calls());
     manager.complete(&alice(), job_id).expect("complete");
-    assert_eq!(
-        sha256_file(&dir.path().join("busy.bin")).expect("file"),
-        sha256_hex(&body)
-    );
+    assert_eq!(sha256_file(&dir.path().join("busy.bin")).expect("file"), sha256_hex(&body));
     manager.shutdown().await;
 }
 
@@ -179,40 +107,19 @@ async fn service_unavailable_is_transient_and_recovers_after_the_retry_delay() {
 async fn cancel_removes_temp_files() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start();
-    server.set_route(
-        "/slow.bin",
-        Route::new(random_bytes(4 << 20, 4)).throttle_per_connection(512 << 10),
-    );
+    server.set_route("/slow.bin", Route::new(random_bytes(4 << 20, 4)).throttle_per_connection(512 << 10));
     let manager = open_manager(dir.path());
-    let job_id = job_with_files(
-        &manager,
-        &[(server.url("/slow.bin"), dir.path().join("slow.bin"))],
-    );
+    let job_id = job_with_files(&manager, &[(server.url("/slow.bin"), dir.path().join("slow.bin"))]);
     manager.resume(&alice(), job_id).expect("resume");
     assert!(
-        wait_for(LONG, || {
-            manager
-                .get_job(&alice(), job_id)
-                .is_ok_and(|j| j.progress.bytes_transferred > 100_000)
-        })
-        .await
+        wait_for(LONG, || { manager.get_job(&alice(), job_id).is_ok_and(|j| j.progress.bytes_transferred > 100_000) })
+            .await
     );
-    assert_eq!(
-        temp_files(dir.path()).len(),
-        1,
-        "a temp file while transferring"
-    );
+    assert_eq!(temp_files(dir.path()).len(), 1, "a temp file while transferring");
     manager.cancel(&alice(), job_id).expect("cancel");
-    assert!(
-        wait_for(LONG, || temp_files(dir.path()).is_empty()).await,
-        "{:?}",
-        temp_files(dir.path())
-    );
+    assert!(wait_for(LONG, || temp_files(dir.path()).is_empty()).await, "{:?}", temp_files(dir.path()));
     assert!(!dir.path().join("slow.bin").exists());
-    assert_eq!(
-        manager.get_job(&alice(), job_id).expect("job").state,
-        JobState::Cancelled
-    );
+    assert_eq!(manager.get_job(&alice(), job_id).expect("job").state, JobState::Cancelled);
     manager.shutdown().await;
 }
 
@@ -222,36 +129,19 @@ async fn second_registration_replaces_the_first_and_late_registration_replays() 
     let server = TestServer::start();
     server.add_file("/f.bin", random_bytes(10_000, 5));
     let manager = open_manager(dir.path());
-    let job_id = job_with_files(
-        &manager,
-        &[(server.url("/f.bin"), dir.path().join("f.bin"))],
-    );
+    let job_id = job_with_files(&manager, &[(server.url("/f.bin"), dir.path().join("f.bin"))]);
     let (first, second) = (RecordingSink::new(), RecordingSink::new());
-    manager
-        .set_notify_interface(&alice(), job_id, Some(first.clone()))
-        .expect("first");
-    manager
-        .set_notify_interface(&alice(), job_id, Some(second.clone()))
-        .expect("second");
+    manager.set_notify_interface(&alice(), job_id, Some(first.clone())).expect("first");
+    manager.set_notify_interface(&alice(), job_id, Some(second.clone())).expect("second");
     manager.resume(&alice(), job_id).expect("resume");
     wait_state(&manager, job_id, JobState::Transferred, LONG).await;
     assert!(wait_for(LONG, || second.terminal_calls() == ["job_transferred"]).await);
-    assert!(
-        first.calls().is_empty(),
-        "the replaced sink got {:?}",
-        first.calls()
-    );
+    assert!(first.calls().is_empty(), "the replaced sink got {:?}", first.calls());
 
     // Registering on a job that is already transferred delivers the event at once.
     let late = RecordingSink::new();
-    manager
-        .set_notify_interface(&alice(), job_id, Some(late.clone()))
-        .expect("late");
-    assert!(
-        wait_for(Duration::from_secs(2), || late.terminal_calls()
-            == ["job_transferred"])
-        .await
-    );
+    manager.set_notify_interface(&alice(), job_id, Some(late.clone())).expect("late");
+    assert!(wait_for(Duration::from_secs(2), || late.terminal_calls() == ["job_transferred"]).await);
     manager.shutdown().await;
 }
 
@@ -261,56 +151,19 @@ async fn a_non_owner_cannot_register_or_act() {
     let manager = open_manager(dir.path());
     let job_id = job_with_files(&manager, &[]);
     let sink = RecordingSink::new();
-    let err = manager
-        .set_notify_interface(&bob(), job_id, Some(sink.clone()))
-        .expect_err("bob");
+    let err = manager.set_notify_interface(&bob(), job_id, Some(sink.clone())).expect_err("bob");
     assert_eq!(err.kind(), "access_denied");
-    assert_eq!(
-        manager
-            .get_notify_interface(&alice(), job_id, 0)
-            .expect("query"),
-        (false, false)
-    );
-    for result in [
-        manager.cancel(&bob(), job_id),
-        manager.resume(&bob(), job_id),
-        manager.suspend(&bob(), job_id),
-    ] {
+    assert_eq!(manager.get_notify_interface(&alice(), job_id, 0).expect("query"), (false, false));
+    for result in [manager.cancel(&bob(), job_id), manager.resume(&bob(), job_id), manager.suspend(&bob(), job_id)] {
         assert_eq!(result.expect_err("denied").kind(), "access_denied");
     }
-    assert_eq!(
-        manager.get_job(&bob(), job_id).expect_err("denied").kind(),
-        "access_denied"
-    );
-    assert_eq!(
-        manager.get_job(&alice(), job_id).expect("job").state,
-        JobState::Suspended
-    );
-    assert!(
-        manager
-            .enum_jobs(&bob(), false, true)
-            .expect("list")
-            .is_empty()
-    );
-    assert_eq!(
-        manager
-            .enum_jobs(&bob(), true, true)
-            .expect_err("all users")
-            .kind(),
-        "access_denied"
-    );
+    assert_eq!(manager.get_job(&bob(), job_id).expect_err("denied").kind(), "access_denied");
+    assert_eq!(manager.get_job(&alice(), job_id).expect("job").state, JobState::Suspended);
+    assert!(manager.enum_jobs(&bob(), false, true).expect("list").is_empty());
+    assert_eq!(manager.enum_jobs(&bob(), true, true).expect_err("all users").kind(), "access_denied");
     let admin = haul_core::model::Caller::from_uid(0, None);
-    assert_eq!(
-        manager.enum_jobs(&admin, true, true).expect("admin").len(),
-        1
-    );
-    assert_eq!(
-        manager
-            .resume(&alice(), job_id)
-            .expect_err("no files")
-            .kind(),
-        "empty_job"
-    );
+    assert_eq!(manager.enum_jobs(&admin, true, true).expect("admin").len(), 1);
+    assert_eq!(manager.resume(&alice(), job_id).expect_err("no files").kind(), "empty_job");
     manager.shutdown().await;
 }
 
@@ -320,40 +173,21 @@ async fn a_failing_sink_falls_back_to_the_notify_command_line() {
     let server = TestServer::start();
     server.add_file("/f.bin", random_bytes(10_000, 6));
     let manager = open_manager(dir.path());
-    let job_id = job_with_files(
-        &manager,
-        &[(server.url("/f.bin"), dir.path().join("f.bin"))],
-    );
+    let job_id = job_with_files(&manager, &[(server.url("/f.bin"), dir.path().join("f.bin"))]);
     let marker = dir.path().join("marker");
     let cmd = haul_core::model::NotifyCmdLine {
         program: "/bin/sh".into(),
         args: vec!["-c".into(), format!("touch '{}'", marker.display())],
     };
     manager
-        .set_job(
-            &alice(),
-            job_id,
-            JobChanges {
-                notify_cmd_line: Some(cmd),
-                ..Default::default()
-            },
-        )
+        .set_job(&alice(), job_id, JobChanges { notify_cmd_line: Some(cmd), ..Default::default() })
         .expect("cmd line");
     let sink = RecordingSink::new();
     sink.set_failing(true);
-    manager
-        .set_notify_interface(&alice(), job_id, Some(sink.clone()))
-        .expect("register");
+    manager.set_notify_interface(&alice(), job_id, Some(sink.clone())).expect("register");
     manager.resume(&alice(), job_id).expect("resume");
     wait_state(&manager, job_id, JobState::Transferred, LONG).await;
-    assert!(
-        wait_for(LONG, || marker.exists()).await,
-        "the command line ran"
-    );
-    assert_eq!(
-        sink.terminal_calls(),
-        ["job_transferred"],
-        "the sink was tried first"
-    );
+    assert!(wait_for(LONG, || marker.exists()).await, "the command line ran");
+    assert_eq!(sink.terminal_calls(), ["job_transferred"], "the sink was tried first");
     manager.shutdown().await;
 }

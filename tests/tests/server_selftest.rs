@@ -15,18 +15,13 @@ struct Response {
 
 impl Response {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
 fn connect(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect(addr).expect("connect to test server");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .expect("set read timeout");
+    stream.set_read_timeout(Some(Duration::from_secs(5))).expect("set read timeout");
     stream
 }
 
@@ -45,34 +40,21 @@ fn exchange(stream: &mut TcpStream, method: &str, path: &str, extra: &str) -> Re
     let text = String::from_utf8(buf).expect("utf-8 head");
     let mut lines = text.split("\r\n").filter(|l| !l.is_empty());
     let status_line = lines.next().expect("status line");
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status code");
+    let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status code");
     let headers: Vec<(String, String)> = lines
         .map(|l| {
             let (n, v) = l.split_once(':').expect("header colon");
             (n.trim().to_owned(), v.trim().to_owned())
         })
         .collect();
-    let mut resp = Response {
-        status,
-        headers,
-        body: Vec::new(),
-    };
+    let mut resp = Response { status, headers, body: Vec::new() };
     if method == "HEAD" {
         return resp;
     }
-    let limit = resp
-        .header("content-length")
-        .map(|v| v.parse::<u64>().expect("numeric content-length"));
+    let limit = resp.header("content-length").map(|v| v.parse::<u64>().expect("numeric content-length"));
     match limit {
         Some(len) => {
-            (&mut *stream)
-                .take(len)
-                .read_to_end(&mut resp.body)
-                .expect("read body");
+            (&mut *stream).take(len).read_to_end(&mut resp.body).expect("read body");
         }
         None => {
             stream.read_to_end(&mut resp.body).expect("read body");
@@ -83,12 +65,7 @@ fn exchange(stream: &mut TcpStream, method: &str, path: &str, extra: &str) -> Re
 
 fn get(server: &TestServer, path: &str, extra: &str) -> Response {
     let mut stream = connect(server.addr());
-    exchange(
-        &mut stream,
-        "GET",
-        path,
-        &format!("Connection: close\r\n{extra}"),
-    )
+    exchange(&mut stream, "GET", path, &format!("Connection: close\r\n{extra}"))
 }
 
 #[test]
@@ -99,14 +76,8 @@ fn full_get_and_sha256() {
     let resp = get(&server, "/f.bin", "");
     assert_eq!(resp.status, 200);
     assert_eq!(resp.header("Accept-Ranges"), Some("bytes"));
-    assert_eq!(
-        resp.header("Content-Length"),
-        Some(data.len().to_string().as_str())
-    );
-    assert_eq!(
-        resp.header("Content-Type"),
-        Some("application/octet-stream")
-    );
+    assert_eq!(resp.header("Content-Length"), Some(data.len().to_string().as_str()));
+    assert_eq!(resp.header("Content-Type"), Some("application/octet-stream"));
     assert!(resp.header("ETag").is_some_and(|e| e.starts_with("\"v")));
     assert_eq!(sha256_hex(&resp.body), sha256_hex(&data));
     assert_eq!(server.bytes_served(), data.len() as u64);
@@ -153,58 +124,30 @@ fn if_range_after_replace_content() {
     server.add_file("/v", random_bytes(500, 1));
     let first = get(&server, "/v", "");
     let old_etag = first.header("ETag").expect("etag").to_owned();
-    let old_lm = first
-        .header("Last-Modified")
-        .expect("last-modified")
-        .to_owned();
+    let old_lm = first.header("Last-Modified").expect("last-modified").to_owned();
     let new_body = random_bytes(600, 2);
     server.replace_content("/v", new_body.clone());
-    let resp = get(
-        &server,
-        "/v",
-        &format!("Range: bytes=10-\r\nIf-Range: {old_etag}\r\n"),
-    );
+    let resp = get(&server, "/v", &format!("Range: bytes=10-\r\nIf-Range: {old_etag}\r\n"));
     assert_eq!(resp.status, 200);
     assert_eq!(resp.body, new_body);
     let new_etag = resp.header("ETag").expect("etag").to_owned();
     assert_ne!(new_etag, old_etag);
-    let new_lm = resp
-        .header("Last-Modified")
-        .expect("last-modified")
-        .to_owned();
+    let new_lm = resp.header("Last-Modified").expect("last-modified").to_owned();
     assert_ne!(new_lm, old_lm);
-    let resp = get(
-        &server,
-        "/v",
-        &format!("Range: bytes=10-\r\nIf-Range: {new_etag}\r\n"),
-    );
+    let resp = get(&server, "/v", &format!("Range: bytes=10-\r\nIf-Range: {new_etag}\r\n"));
     assert_eq!((resp.status, &resp.body[..]), (206, &new_body[10..]));
-    let resp = get(
-        &server,
-        "/v",
-        &format!("Range: bytes=10-\r\nIf-Range: {new_lm}\r\n"),
-    );
+    let resp = get(&server, "/v", &format!("Range: bytes=10-\r\nIf-Range: {new_lm}\r\n"));
     assert_eq!(resp.status, 206);
 
-    server.set_route(
-        "/broken",
-        Route::new(new_body.clone()).ignore_if_range(true),
-    );
-    let resp = get(
-        &server,
-        "/broken",
-        "Range: bytes=10-\r\nIf-Range: \"nope\"\r\n",
-    );
+    server.set_route("/broken", Route::new(new_body.clone()).ignore_if_range(true));
+    let resp = get(&server, "/broken", "Range: bytes=10-\r\nIf-Range: \"nope\"\r\n");
     assert_eq!(resp.status, 206);
 }
 
 #[test]
 fn fail_with_then_success() {
     let server = TestServer::start();
-    server.set_route(
-        "/f",
-        Route::new(b"hello".to_vec()).fail_with(503, 2, Some(7)),
-    );
+    server.set_route("/f", Route::new(b"hello".to_vec()).fail_with(503, 2, Some(7)));
     for _ in 0..2 {
         let resp = get(&server, "/f", "");
         assert_eq!(resp.status, 503);
@@ -231,24 +174,14 @@ fn drop_after_closes_early() {
 #[test]
 fn stall_after_stops_writing() {
     let server = TestServer::start();
-    server.set_route(
-        "/s",
-        Route::new(random_bytes(50_000, 6)).stall_after(2000, 1),
-    );
+    server.set_route("/s", Route::new(random_bytes(50_000, 6)).stall_after(2000, 1));
     let mut stream = connect(server.addr());
-    stream
-        .set_read_timeout(Some(Duration::from_millis(500)))
-        .expect("set read timeout");
+    stream.set_read_timeout(Some(Duration::from_millis(500))).expect("set read timeout");
     let req = "GET /s HTTP/1.1\r\nHost: test\r\n\r\n";
     stream.write_all(req.as_bytes()).expect("write request");
     let mut got = Vec::new();
-    let err = stream
-        .read_to_end(&mut got)
-        .expect_err("stalled read must time out");
-    assert!(matches!(
-        err.kind(),
-        ErrorKind::WouldBlock | ErrorKind::TimedOut
-    ));
+    let err = stream.read_to_end(&mut got).expect_err("stalled read must time out");
+    assert!(matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut));
     let head_end = got.windows(4).position(|w| w == b"\r\n\r\n").expect("head") + 4;
     assert_eq!(got.len() - head_end, 2000);
 }
@@ -266,10 +199,7 @@ fn redirect_head_404_405_keepalive() {
     assert_eq!(resp.status, 200);
     assert_eq!(resp.header("Content-Length"), Some("4321"));
     assert_eq!(exchange(&mut stream, "GET", "/missing", "").status, 404);
-    assert_eq!(
-        exchange(&mut stream, "POST", "/h", "Content-Length: 0\r\n").status,
-        405
-    );
+    assert_eq!(exchange(&mut stream, "POST", "/h", "Content-Length: 0\r\n").status, 405);
     let resp = exchange(&mut stream, "GET", "/h?x=1", "");
     assert_eq!(resp.body, vec![7u8; 4321]);
     assert_eq!(server.connections_accepted(), 1);
@@ -284,10 +214,7 @@ fn redirect_head_404_405_keepalive() {
 fn throttle_no_content_length_and_html_after() {
     let server = TestServer::start();
     let data = random_bytes(64 * 1024, 8);
-    server.set_route(
-        "/t",
-        Route::new(data.clone()).throttle_per_connection(256 * 1024),
-    );
+    server.set_route("/t", Route::new(data.clone()).throttle_per_connection(256 * 1024));
     let started = Instant::now();
     assert_eq!(get(&server, "/t", "").body, data);
     assert!(started.elapsed() >= Duration::from_millis(150));
@@ -301,8 +228,5 @@ fn throttle_no_content_length_and_html_after() {
     assert_eq!(get(&server, "/x", "").body, b"payload");
     let resp = get(&server, "/x", "");
     assert_eq!(resp.status, 200);
-    assert!(
-        resp.header("Content-Type")
-            .is_some_and(|c| c.starts_with("text/html"))
-    );
+    assert!(resp.header("Content-Type").is_some_and(|c| c.starts_with("text/html")));
 }

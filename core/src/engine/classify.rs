@@ -98,6 +98,15 @@ pub enum TransferError {
         /// The sha256 of the bytes received.
         actual: String,
     },
+    /// The file changed on the server (or its answers contradict each other):
+    /// the stored bytes must be dropped and the file fetched from zero.
+    #[error("{url} changed on the server: {detail}")]
+    Changed {
+        /// The URL asked for.
+        url: String,
+        /// What did not match.
+        detail: String,
+    },
     /// The transfer was stopped (suspend, cancel, shutdown, preemption).
     #[error("stopped")]
     Stopped,
@@ -109,7 +118,9 @@ impl TransferError {
         match self {
             TransferError::Http { status, .. } => classify_status(*status),
             TransferError::Network { .. } | TransferError::ShortBody { .. } => Severity::Transient,
-            TransferError::BadRange { .. } | TransferError::Stopped => Severity::Transient,
+            TransferError::BadRange { .. } | TransferError::Changed { .. } | TransferError::Stopped => {
+                Severity::Transient
+            }
             TransferError::Redirects { .. }
             | TransferError::UnexpectedHtml { .. }
             | TransferError::Local { .. }
@@ -128,28 +139,12 @@ impl TransferError {
     /// The job error object for this failure of file `file_index`.
     pub fn to_job_error(&self, file_index: u32) -> JobError {
         let (context, code, status) = match self {
-            TransferError::Http { status, .. } => (
-                ErrorContext::RemoteFile,
-                format!("http_{status}"),
-                Some(*status),
-            ),
-            TransferError::Network { code, .. } => {
-                (ErrorContext::Transport, code.to_string(), None)
-            }
-            TransferError::ShortBody { .. } => (
-                ErrorContext::Transport,
-                "connection_closed".to_string(),
-                None,
-            ),
-            TransferError::Redirects { .. } => {
-                (ErrorContext::RemoteFile, "redirect_loop".to_string(), None)
-            }
-            TransferError::UnexpectedHtml { .. } => (
-                ErrorContext::RemoteFile,
-                "unexpected_html".to_string(),
-                None,
-            ),
-            TransferError::BadRange { .. } => {
+            TransferError::Http { status, .. } => (ErrorContext::RemoteFile, format!("http_{status}"), Some(*status)),
+            TransferError::Network { code, .. } => (ErrorContext::Transport, code.to_string(), None),
+            TransferError::ShortBody { .. } => (ErrorContext::Transport, "connection_closed".to_string(), None),
+            TransferError::Redirects { .. } => (ErrorContext::RemoteFile, "redirect_loop".to_string(), None),
+            TransferError::UnexpectedHtml { .. } => (ErrorContext::RemoteFile, "unexpected_html".to_string(), None),
+            TransferError::BadRange { .. } | TransferError::Changed { .. } => {
                 (ErrorContext::RemoteFile, "bad_range".to_string(), None)
             }
             TransferError::Local { source, .. } => {
@@ -162,28 +157,16 @@ impl TransferError {
                 };
                 (ErrorContext::LocalFile, code.to_string(), None)
             }
-            TransferError::Checksum { .. } => (
-                ErrorContext::RemoteFile,
-                "checksum_mismatch".to_string(),
-                None,
-            ),
+            TransferError::Checksum { .. } => (ErrorContext::RemoteFile, "checksum_mismatch".to_string(), None),
             TransferError::Stopped => (ErrorContext::None, "stopped".to_string(), None),
         };
-        JobError {
-            context,
-            code,
-            message: self.to_string(),
-            file_index: Some(file_index),
-            http_status: status,
-        }
+        JobError { context, code, message: self.to_string(), file_index: Some(file_index), http_status: status }
     }
 
     /// Maps a reqwest failure for `url`.
     pub fn from_reqwest(url: &str, err: &reqwest::Error) -> Self {
         if err.is_redirect() {
-            return TransferError::Redirects {
-                url: url.to_string(),
-            };
+            return TransferError::Redirects { url: url.to_string() };
         }
         let code = if err.is_timeout() {
             "timeout"
@@ -201,11 +184,7 @@ impl TransferError {
             detail.push_str(&inner.to_string());
             source = inner.source();
         }
-        TransferError::Network {
-            url: url.to_string(),
-            detail,
-            code,
-        }
+        TransferError::Network { url: url.to_string(), detail, code }
     }
 }
 

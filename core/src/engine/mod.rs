@@ -2,9 +2,11 @@
 //! (transfer), and how failures are judged (classify).
 
 mod classify;
+mod http;
 mod scheduler;
+mod segments;
 mod transfer;
 
 pub use classify::{Severity, TransferError, classify_status};
 pub use scheduler::{JobView, Limits, next_to_run};
-pub use transfer::{FilePlan, FileResult, Reporter, build_client, download_file};
+pub use transfer::{FilePlan, FileResult, Reporter, SPLIT_MIN_FILE, build_client, download_file, sha256_of};

@@ -26,18 +26,11 @@ pub struct Limits {
 /// by priority (a running job keeps its slot against an equal one; a higher
 /// priority preempts), then queue order, up to `max_active`.
 pub fn next_to_run(jobs: &[JobView], limits: &Limits) -> Vec<JobId> {
-    let mut runnable: Vec<&JobView> = jobs
-        .iter()
-        .filter(|j| j.state == JobState::Queued || j.state.is_running())
-        .collect();
+    let mut runnable: Vec<&JobView> =
+        jobs.iter().filter(|j| j.state == JobState::Queued || j.state.is_running()).collect();
     runnable.sort_by_key(|j| (j.priority, !j.state.is_running(), j.queue_order));
-    let foreground = runnable
-        .iter()
-        .filter(|j| j.priority == Priority::Foreground);
-    let background = runnable
-        .iter()
-        .filter(|j| j.priority != Priority::Foreground)
-        .take(limits.max_active);
+    let foreground = runnable.iter().filter(|j| j.priority == Priority::Foreground);
+    let background = runnable.iter().filter(|j| j.priority != Priority::Foreground).take(limits.max_active);
     foreground.chain(background).map(|j| j.job_id).collect()
 }
 
@@ -60,10 +53,7 @@ mod tests {
     }
 
     fn pick(spec: &[(Priority, JobState)], max_active: usize) -> Vec<u128> {
-        next_to_run(&views(spec), &Limits { max_active })
-            .into_iter()
-            .map(|id| id.0.as_u128())
-            .collect()
+        next_to_run(&views(spec), &Limits { max_active }).into_iter().map(|id| id.0.as_u128()).collect()
     }
 
     /// (jobs, max_active, the indices expected to run)
@@ -73,34 +63,17 @@ mod tests {
     fn table() {
         let cases: &[Case] = &[
             // queue order within a priority
-            (
-                &[(Normal, Queued), (Normal, Queued), (Normal, Queued)],
-                2,
-                &[0, 1],
-            ),
+            (&[(Normal, Queued), (Normal, Queued), (Normal, Queued)], 2, &[0, 1]),
             // higher priority first
             (&[(Low, Queued), (High, Queued), (Normal, Queued)], 1, &[1]),
             // foreground always runs, beside background jobs
-            (
-                &[(Foreground, Queued), (Foreground, Queued), (Normal, Queued)],
-                1,
-                &[0, 1, 2],
-            ),
+            (&[(Foreground, Queued), (Foreground, Queued), (Normal, Queued)], 1, &[0, 1, 2]),
             // a running job keeps its slot against an equal, earlier one
             (&[(Normal, Queued), (Normal, Transferring)], 1, &[1]),
             // a higher priority preempts a running lower one
             (&[(Low, Transferring), (High, Queued)], 1, &[1]),
             // suspended, error, transferred jobs never run
-            (
-                &[
-                    (Normal, Suspended),
-                    (Normal, Error),
-                    (Normal, Transferred),
-                    (Normal, TransientError),
-                ],
-                4,
-                &[],
-            ),
+            (&[(Normal, Suspended), (Normal, Error), (Normal, Transferred), (Normal, TransientError)], 4, &[]),
             // connecting counts as running
             (&[(Normal, Queued), (Normal, Connecting)], 1, &[1]),
         ];

@@ -1,16 +1,21 @@
 //! Fetching one file into its hidden temp file: resume with `Range` + `If-Range`,
-//! restart from zero whenever the server's answer cannot be trusted.
+//! split large files over several connections, and restart from zero whenever
+//! the server's answer cannot be trusted.
 
-use super::TransferError;
+use super::http::{self, if_range};
+use super::{TransferError, segments};
 use crate::model::FileProgress;
-use reqwest::header::{self, HeaderMap};
+use reqwest::header;
 use sha2::{Digest, Sha256};
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
 use std::io::Read;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+
+/// Files smaller than this are never split.
+pub const SPLIT_MIN_FILE: u64 = 4 << 20;
 
 /// Everything needed to fetch one file.
 #[derive(Clone, Debug)]
@@ -21,16 +26,16 @@ pub struct FilePlan {
     pub url: String,
     /// The hidden temp file.
     pub temp: PathBuf,
-    /// Bytes already on disk (the checkpoint).
-    pub offset: u64,
+    /// The ranges on disk and the validators they came with.
+    pub checkpoint: FileProgress,
     /// The size, if known from an earlier response.
     pub bytes_total: Option<u64>,
-    /// Validators of the response the stored bytes came from.
-    pub validator: FileProgress,
     /// Extra request headers.
     pub headers: Vec<(String, String)>,
     /// Expected sha256 (lowercase hex).
     pub sha256: Option<String>,
+    /// Most connections for this file (1 = never split).
+    pub max_connections: usize,
 }
 
 /// A finished file.
@@ -43,16 +48,10 @@ pub struct FileResult {
 /// Where a transfer reports what it learns; implemented by the job manager.
 pub trait Reporter: Send + Sync {
     /// The server answered: the size, the validators, and why the file restarts
-    /// from zero if it does.
-    fn connected(
-        &self,
-        file: u32,
-        bytes_total: Option<u64>,
-        validator: &FileProgress,
-        restart: Option<&str>,
-    );
-    /// `bytes` of the file are on disk (called per chunk; the host throttles).
-    fn progress(&self, file: u32, bytes: u64);
+    /// from zero if it does (the host then forgets the stored ranges).
+    fn connected(&self, file: u32, bytes_total: Option<u64>, validator: &FileProgress, restart: Option<&str>);
+    /// `[start, start + len)` of the file is on disk.
+    fn written(&self, file: u32, start: u64, len: u64);
 }
 
 /// The HTTP client every transfer shares (connection reuse, HTTP/2 where offered).
@@ -64,179 +63,174 @@ pub fn build_client(read_timeout: Duration) -> Result<reqwest::Client, reqwest::
         .connect_timeout(Duration::from_secs(15))
         .read_timeout(read_timeout)
         .redirect(reqwest::redirect::Policy::limited(10))
+        .pool_max_idle_per_host(64)
         .build()
 }
 
-/// The `If-Range` validator for stored bytes: a strong ETag, else Last-Modified.
-fn if_range(validator: &FileProgress) -> Option<&str> {
-    match &validator.etag {
-        Some(etag) if !etag.starts_with("W/") => Some(etag),
-        _ => validator.last_modified.as_deref(),
+/// What the connections of one file share.
+pub(super) struct Ctx<'a> {
+    pub client: &'a reqwest::Client,
+    pub plan: &'a FilePlan,
+    pub reporter: &'a dyn Reporter,
+    pub file: File,
+    pub validator: FileProgress,
+}
+
+impl Ctx<'_> {
+    /// A GET for `[start, end)` (`end` None: to the end), with `If-Range` when resuming.
+    pub fn request(&self, start: u64, end: Option<u64>, validator: Option<&str>) -> reqwest::RequestBuilder {
+        let mut request = self.plan.headers.iter().fold(self.plan_get(), |r, (k, v)| r.header(k, v));
+        let range = match end {
+            Some(end) => format!("bytes={start}-{}", end.saturating_sub(1)),
+            None => format!("bytes={start}-"),
+        };
+        request = request.header(header::RANGE, range);
+        if let Some(validator) = validator {
+            request = request.header(header::IF_RANGE, validator);
+        }
+        request
+    }
+
+    fn plan_get(&self) -> reqwest::RequestBuilder {
+        self.client.get(&self.plan.url)
+    }
+
+    /// A GET of the whole file, without `Range`.
+    pub fn plain_request(&self) -> reqwest::RequestBuilder {
+        self.plan.headers.iter().fold(self.plan_get(), |r, (k, v)| r.header(k, v))
+    }
+
+    /// Writes `bytes` at `offset` and reports them.
+    pub fn write(&self, bytes: &[u8], offset: u64) -> Result<(), TransferError> {
+        self.file
+            .write_all_at(bytes, offset)
+            .map_err(|source| TransferError::Local { path: self.plan.temp.clone(), source })?;
+        self.reporter.written(self.plan.index, offset, bytes.len() as u64);
+        Ok(())
     }
 }
 
-fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
-/// Parses `bytes START-END/TOTAL`.
-fn content_range(headers: &HeaderMap) -> Option<(u64, u64, Option<u64>)> {
-    let value = header_str(headers, header::CONTENT_RANGE)?;
-    let rest = value.trim().strip_prefix("bytes ")?;
-    let (range, total) = rest.split_once('/')?;
-    let (start, end) = range.split_once('-')?;
-    let total = if total == "*" {
-        None
-    } else {
-        Some(total.parse().ok()?)
-    };
-    Some((start.parse().ok()?, end.parse().ok()?, total))
-}
-
-fn content_length(headers: &HeaderMap) -> Option<u64> {
-    header_str(headers, header::CONTENT_LENGTH)?
-        .trim()
-        .parse()
-        .ok()
-}
-
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds: u64 = header_str(headers, header::RETRY_AFTER)?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(seconds.min(24 * 3600)))
-}
-
-fn is_html(headers: &HeaderMap) -> bool {
-    header_str(headers, header::CONTENT_TYPE)
-        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"))
-}
-
-/// Why the stored bytes cannot be continued with this 206 answer, if they cannot.
-fn range_mismatch(
-    plan: &FilePlan,
-    offset: u64,
-    headers: &HeaderMap,
-    fresh: &FileProgress,
-) -> Option<String> {
-    let Some((start, _end, total)) = content_range(headers) else {
-        return Some("a 206 answer without a valid Content-Range".into());
-    };
-    if start != offset {
-        return Some(format!(
-            "Content-Range starts at {start}, {offset} was asked"
-        ));
+/// The error for a non-success answer.
+pub(super) fn http_error(response: &reqwest::Response, url: &str) -> TransferError {
+    let status = response.status();
+    TransferError::Http {
+        status: status.as_u16(),
+        reason: status.canonical_reason().unwrap_or("").to_string(),
+        url: url.to_string(),
+        retry_after: http::retry_after(response.headers()),
     }
-    if let (Some(old), Some(new)) = (plan.bytes_total, total)
-        && old != new
-    {
-        return Some(format!("the size changed from {old} to {new} bytes"));
-    }
-    if let (Some(old), Some(new)) = (&plan.validator.etag, &fresh.etag)
-        && old != new
-    {
-        return Some(format!("the ETag changed from {old} to {new}"));
-    }
-    if let (Some(old), Some(new)) = (&plan.validator.last_modified, &fresh.last_modified)
-        && old != new
-    {
-        return Some(format!("Last-Modified changed from {old} to {new}"));
-    }
-    None
 }
 
-/// Downloads `plan` into its temp file, reporting progress, until done, failed
-/// or stopped by `stop`.
+/// Why the stored bytes cannot be trusted before asking the server, if so.
+fn stored_bytes_doubt(plan: &FilePlan) -> Option<String> {
+    let done = &plan.checkpoint.done;
+    if done.covered() == 0 {
+        return None;
+    }
+    let on_disk = std::fs::metadata(&plan.temp).map(|m| m.len()).ok();
+    match on_disk {
+        None => Some("the temp file is gone".into()),
+        Some(len) if len < done.max_end() => {
+            Some(format!("the temp file has {len} bytes, {} were recorded", done.max_end()))
+        }
+        _ if if_range(&plan.checkpoint).is_none() => {
+            Some("the server gave no validator (ETag or Last-Modified) to resume safely".into())
+        }
+        _ => None,
+    }
+}
+
+/// Downloads `plan` into its temp file until done, failed or stopped by `stop`.
 pub async fn download_file(
     client: &reqwest::Client,
     plan: &FilePlan,
     reporter: &dyn Reporter,
     stop: &CancellationToken,
 ) -> Result<FileResult, TransferError> {
-    let local = |source| TransferError::Local {
-        path: plan.temp.clone(),
-        source,
-    };
-    let on_disk = std::fs::metadata(&plan.temp).map(|m| m.len()).unwrap_or(0);
-    let mut restart: Option<String> = None;
-    let mut offset = plan.offset;
-    if offset > 0 && on_disk < offset {
-        restart = Some(format!(
-            "the temp file has {on_disk} of the {offset} bytes recorded"
-        ));
-        offset = 0;
-    } else if offset > 0 && if_range(&plan.validator).is_none() {
-        restart =
-            Some("the server gave no validator (ETag or Last-Modified) to resume safely".into());
-        offset = 0;
-    }
+    let local = |source| TransferError::Local { path: plan.temp.clone(), source };
     let first_seen =
-        plan.offset > 0 || plan.bytes_total.is_some() || if_range(&plan.validator).is_some();
-    for _attempt in 0..2 {
-        let mut request = client.get(&plan.url);
-        for (name, value) in &plan.headers {
-            request = request.header(name, value);
+        plan.checkpoint.done.covered() > 0 || plan.bytes_total.is_some() || if_range(&plan.checkpoint).is_some();
+    let mut checkpoint = plan.checkpoint.clone();
+    let mut total = plan.bytes_total;
+    let mut restart = stored_bytes_doubt(plan);
+    // After a range answer that did not match, ranges are not trusted for this
+    // file any more: it is fetched whole, on one connection, without `Range`.
+    let mut trust_ranges = true;
+    if restart.is_some() {
+        checkpoint = FileProgress::default();
+        total = None;
+    }
+    for _attempt in 0..3 {
+        let start = match total {
+            Some(t) => checkpoint.done.gaps(t).first().map_or(t, |g| g.0),
+            None => checkpoint.done.prefix_len(),
+        };
+        let resuming = checkpoint.done.covered() > 0;
+        let file = OpenOptions::new().write(true).create(true).truncate(false).open(&plan.temp).map_err(local)?;
+        if !resuming {
+            file.set_len(0).map_err(local)?;
         }
-        if offset > 0 {
-            request = request.header(header::RANGE, format!("bytes={offset}-"));
-            if let Some(validator) = if_range(&plan.validator) {
-                request = request.header(header::IF_RANGE, validator);
-            }
-        }
+        let mut ctx = Ctx { client, plan, reporter, file, validator: checkpoint.clone() };
+        let request = if trust_ranges {
+            ctx.request(start, None, if resuming { if_range(&checkpoint) } else { None })
+        } else {
+            ctx.plain_request()
+        };
         let response = tokio::select! {
             _ = stop.cancelled() => return Err(TransferError::Stopped),
             sent = request.send() => sent.map_err(|e| TransferError::from_reqwest(&plan.url, &e))?,
         };
-        let status = response.status();
+        if !response.status().is_success() {
+            return Err(http_error(&response, &plan.url));
+        }
         let headers = response.headers().clone();
-        if !status.is_success() {
-            return Err(TransferError::Http {
-                status: status.as_u16(),
-                reason: status.canonical_reason().unwrap_or("").to_string(),
-                url: plan.url.clone(),
-                retry_after: retry_after(&headers),
-            });
+        let fresh = http::validators(&headers);
+        if first_seen && fresh.html && !plan.checkpoint.html {
+            return Err(TransferError::UnexpectedHtml { url: plan.url.clone() });
         }
-        let fresh = FileProgress {
-            etag: header_str(&headers, header::ETAG),
-            last_modified: header_str(&headers, header::LAST_MODIFIED),
-            html: is_html(&headers),
-        };
-        if first_seen && fresh.html && !plan.validator.html {
-            return Err(TransferError::UnexpectedHtml {
-                url: plan.url.clone(),
-            });
-        }
-        let total = if status.as_u16() == 206 {
-            if let Some(reason) = range_mismatch(plan, offset, &headers, &fresh) {
+        let partial = response.status().as_u16() == 206;
+        if partial {
+            if let Some(reason) = http::range_mismatch(start, total, &checkpoint, &headers) {
                 restart = Some(reason);
-                offset = 0;
+                checkpoint = FileProgress::default();
+                total = None;
+                trust_ranges = false;
                 continue;
             }
-            content_range(&headers).and_then(|(_, _, total)| total)
-        } else {
-            if offset > 0 {
-                restart = Some(format!(
-                    "the server sent the whole file ({status}) instead of the rest"
-                ));
-                offset = 0;
-            }
-            content_length(&headers)
-        };
-        reporter.connected(plan.index, total, &fresh, restart.as_deref());
-        let written = write_body(response, plan, offset, total, reporter, stop).await?;
-        let total = total.unwrap_or(written);
-        if written != total {
-            return Err(TransferError::ShortBody {
-                url: plan.url.clone(),
-                got: written,
-                expected: total,
-            });
+        } else if resuming || start > 0 {
+            restart = Some(format!("the server sent the whole file ({}) instead of the rest", response.status()));
+            ctx.file.set_len(0).map_err(local)?;
         }
+        let start = if partial { start } else { 0 };
+        total = if partial {
+            http::content_range(&headers).and_then(|(_, _, t)| t)
+        } else {
+            http::content_length(&headers)
+        };
+        checkpoint = FileProgress { done: if partial { checkpoint.done } else { Default::default() }, ..fresh };
+        ctx.validator = checkpoint.clone();
+        reporter.connected(plan.index, total, &checkpoint, restart.take().as_deref());
+        let ranges_ok = trust_ranges && (partial || http::accepts_ranges(&headers));
+        let outcome = match total {
+            Some(t)
+                if ranges_ok
+                    && plan.max_connections > 1
+                    && t.saturating_sub(checkpoint.done.covered()) >= SPLIT_MIN_FILE =>
+            {
+                segments::run(&ctx, response, start, t, &checkpoint.done, stop).await.map(|()| t)
+            }
+            _ => stream(&ctx, response, start, total, stop).await,
+        };
+        let size = match outcome {
+            Err(TransferError::Changed { detail, .. }) => {
+                restart = Some(detail);
+                checkpoint = FileProgress::default();
+                total = None;
+                trust_ranges = false;
+                continue;
+            }
+            other => other?,
+        };
         if let Some(expected) = &plan.sha256 {
             let path = plan.temp.clone();
             let actual = tokio::task::spawn_blocking(move || sha256_of(&path))
@@ -244,67 +238,45 @@ pub async fn download_file(
                 .map_err(|e| local(std::io::Error::other(e)))?
                 .map_err(local)?;
             if !actual.eq_ignore_ascii_case(expected) {
-                return Err(TransferError::Checksum {
-                    path: plan.temp.clone(),
-                    expected: expected.clone(),
-                    actual,
-                });
+                return Err(TransferError::Checksum { path: plan.temp.clone(), expected: expected.clone(), actual });
             }
         }
-        return Ok(FileResult { bytes_total: total });
+        return Ok(FileResult { bytes_total: size });
     }
     Err(TransferError::BadRange {
         url: plan.url.clone(),
-        detail: restart.unwrap_or_else(|| "the range answer did not match twice".into()),
+        detail: restart.unwrap_or_else(|| "the server's range answers did not match three times".into()),
     })
 }
 
-/// Streams the body into the temp file at `offset`; returns the bytes on disk.
-async fn write_body(
+/// One connection from `start` to the end; returns the file's size.
+async fn stream(
+    ctx: &Ctx<'_>,
     mut response: reqwest::Response,
-    plan: &FilePlan,
-    offset: u64,
+    start: u64,
     total: Option<u64>,
-    reporter: &dyn Reporter,
     stop: &CancellationToken,
 ) -> Result<u64, TransferError> {
-    let local = |source| TransferError::Local {
-        path: plan.temp.clone(),
-        source,
-    };
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&plan.temp)
-        .map_err(local)?;
-    if offset == 0 {
-        file.set_len(0).map_err(local)?;
-    }
-    let mut position = offset;
+    let url = &ctx.plan.url;
+    let mut position = start;
     loop {
         let chunk = tokio::select! {
             _ = stop.cancelled() => return Err(TransferError::Stopped),
-            chunk = response.chunk() => chunk,
+            chunk = response.chunk() => chunk.map_err(|e| TransferError::from_reqwest(url, &e))?,
         };
-        match chunk {
-            Ok(Some(bytes)) => {
-                if total.is_some_and(|t| position + bytes.len() as u64 > t) {
-                    return Err(TransferError::BadRange {
-                        url: plan.url.clone(),
-                        detail: "the body is longer than announced".into(),
-                    });
-                }
-                file.write_all_at(&bytes, position).map_err(local)?;
-                position += bytes.len() as u64;
-                reporter.progress(plan.index, position);
-            }
-            Ok(None) => return Ok(position),
-            Err(e) if total.is_some_and(|t| position < t) => {
-                return Err(TransferError::from_reqwest(&plan.url, &e));
-            }
-            Err(e) => return Err(TransferError::from_reqwest(&plan.url, &e)),
+        let Some(bytes) = chunk else { break };
+        if total.is_some_and(|t| position + bytes.len() as u64 > t) {
+            return Err(TransferError::BadRange {
+                url: url.clone(),
+                detail: "the body is longer than announced".into(),
+            });
         }
+        ctx.write(&bytes, position)?;
+        position += bytes.len() as u64;
+    }
+    match total {
+        Some(t) if position != t => Err(TransferError::ShortBody { url: url.clone(), got: position, expected: t }),
+        _ => Ok(position),
     }
 }
 

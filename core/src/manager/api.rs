@@ -6,8 +6,8 @@ use super::{Entry, MIN_RETRY_DELAY_FLOOR_S, Manager, Run, State};
 use crate::access::may_act;
 use crate::error::Error;
 use crate::model::{
-    Caller, Event, EventKind, FileProgress, Job, JobFile, JobId, JobState, JobTimes, NotifyCmdLine,
-    NotifyFlags, Priority, Progress,
+    Caller, Event, EventKind, FileProgress, Job, JobFile, JobId, JobState, JobTimes, NotifyCmdLine, NotifyFlags,
+    Priority, Progress,
 };
 use crate::notify::{Pending, Sink};
 use crate::transition::Action;
@@ -95,16 +95,11 @@ pub struct Stats {
 
 /// Fills a job's speed and ETA from its meter.
 pub(super) fn fill_speed(job: &mut Job, speed: &SpeedMeter) {
-    job.speed_bps = if job.state.is_running() {
-        speed.bytes_per_second()
-    } else {
-        0.0
-    };
+    job.speed_bps = if job.state.is_running() { speed.bytes_per_second() } else { 0.0 };
     job.eta_s = match job.progress.bytes_total {
-        Some(total) if job.speed_bps >= 1.0 => Some(
-            (total.saturating_sub(job.progress.bytes_transferred) as f64 / job.speed_bps).ceil()
-                as u64,
-        ),
+        Some(total) if job.speed_bps >= 1.0 => {
+            Some((total.saturating_sub(job.progress.bytes_transferred) as f64 / job.speed_bps).ceil() as u64)
+        }
         _ => None,
     };
 }
@@ -117,33 +112,22 @@ fn view(entry: &Entry) -> Job {
 
 fn validate_name(name: &str) -> Result<(), Error> {
     if name.trim().is_empty() {
-        return Err(Error::InvalidArgument(
-            "display_name must not be empty".into(),
-        ));
+        return Err(Error::InvalidArgument("display_name must not be empty".into()));
     }
     if name.chars().count() > 256 {
-        return Err(Error::InvalidArgument(
-            "display_name is longer than 256 characters".into(),
-        ));
+        return Err(Error::InvalidArgument("display_name is longer than 256 characters".into()));
     }
     Ok(())
 }
 
 fn validate_header(header: &str) -> Result<(), Error> {
     let Some((name, value)) = header.split_once(':') else {
-        return Err(Error::InvalidArgument(format!(
-            "header '{header}' is not of the form 'Name: value'"
-        )));
+        return Err(Error::InvalidArgument(format!("header '{header}' is not of the form 'Name: value'")));
     };
     let name_ok = !name.trim().is_empty()
-        && name
-            .trim()
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        && name.trim().bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
     if !name_ok || value.contains(['\r', '\n']) {
-        return Err(Error::InvalidArgument(format!(
-            "header '{header}' is not a valid HTTP header"
-        )));
+        return Err(Error::InvalidArgument(format!("header '{header}' is not a valid HTTP header")));
     }
     Ok(())
 }
@@ -159,9 +143,7 @@ pub fn validate_url(remote_url: &str) -> Result<url::Url, Error> {
         )));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(Error::InvalidArgument(format!(
-            "'{remote_url}' has no host"
-        )));
+        return Err(Error::InvalidArgument(format!("'{remote_url}' has no host")));
     }
     Ok(parsed)
 }
@@ -170,33 +152,19 @@ pub fn validate_url(remote_url: &str) -> Result<url::Url, Error> {
 fn validate_local(local_name: &Path) -> Result<(), Error> {
     let shown = local_name.display();
     if !local_name.is_absolute() {
-        return Err(Error::InvalidArgument(format!(
-            "local name '{shown}' is not an absolute path"
-        )));
+        return Err(Error::InvalidArgument(format!("local name '{shown}' is not an absolute path")));
     }
-    if local_name
-        .components()
-        .any(|c| matches!(c, Component::ParentDir))
-    {
-        return Err(Error::InvalidArgument(format!(
-            "local name '{shown}' contains '..'"
-        )));
+    if local_name.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(Error::InvalidArgument(format!("local name '{shown}' contains '..'")));
     }
     let (Some(parent), Some(_)) = (local_name.parent(), local_name.file_name()) else {
-        return Err(Error::InvalidArgument(format!(
-            "local name '{shown}' names no file"
-        )));
+        return Err(Error::InvalidArgument(format!("local name '{shown}' names no file")));
     };
     if !parent.is_dir() {
-        return Err(Error::InvalidArgument(format!(
-            "the folder {} does not exist",
-            parent.display()
-        )));
+        return Err(Error::InvalidArgument(format!("the folder {} does not exist", parent.display())));
     }
     if local_name.is_dir() {
-        return Err(Error::InvalidArgument(format!(
-            "local name '{shown}' is a folder"
-        )));
+        return Err(Error::InvalidArgument(format!("local name '{shown}' is a folder")));
     }
     let probe = parent.join(format!(".haul-probe-{}", uuid::Uuid::new_v4()));
     match std::fs::File::create(&probe) {
@@ -204,35 +172,21 @@ fn validate_local(local_name: &Path) -> Result<(), Error> {
             let _ = std::fs::remove_file(&probe);
             Ok(())
         }
-        Err(e) => Err(Error::InvalidArgument(format!(
-            "the folder {} is not writable: {e}",
-            parent.display()
-        ))),
+        Err(e) => Err(Error::InvalidArgument(format!("the folder {} is not writable: {e}", parent.display()))),
     }
 }
 
 /// The hidden temp file next to the target.
 fn temp_name_for(local_name: &Path, job_id: JobId, index: usize) -> PathBuf {
-    let name = local_name
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = local_name.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let short = &job_id.to_string()[..8];
     local_name.with_file_name(format!(".{name}.{short}-{index}.haul-part"))
 }
 
 impl Manager {
     /// The job, if it exists and the caller may act on it.
-    fn entry<'a>(
-        &self,
-        state: &'a State,
-        caller: &Caller,
-        job_id: JobId,
-    ) -> Result<&'a Entry, Error> {
-        let entry = state
-            .jobs
-            .get(&job_id)
-            .ok_or_else(|| Error::NotFound(format!("no job {job_id}")))?;
+    fn entry<'a>(&self, state: &'a State, caller: &Caller, job_id: JobId) -> Result<&'a Entry, Error> {
+        let entry = state.jobs.get(&job_id).ok_or_else(|| Error::NotFound(format!("no job {job_id}")))?;
         if !may_act(caller, &entry.job) {
             return Err(Error::AccessDenied(format!(
                 "job {job_id} belongs to another user; only its owner, its creator or an administrator may use it"
@@ -241,18 +195,10 @@ impl Manager {
         Ok(entry)
     }
 
-    fn live_entry<'a>(
-        &self,
-        state: &'a State,
-        caller: &Caller,
-        job_id: JobId,
-    ) -> Result<&'a Entry, Error> {
+    fn live_entry<'a>(&self, state: &'a State, caller: &Caller, job_id: JobId) -> Result<&'a Entry, Error> {
         let entry = self.entry(state, caller, job_id)?;
         if entry.job.state.is_final() {
-            return Err(Error::InvalidState(format!(
-                "job {job_id} is {} and can no longer change",
-                entry.job.state
-            )));
+            return Err(Error::InvalidState(format!("job {job_id} is {} and can no longer change", entry.job.state)));
         }
         Ok(entry)
     }
@@ -261,15 +207,9 @@ impl Manager {
     pub fn create_job(&self, caller: &Caller, new: NewJob) -> Result<JobId, Error> {
         validate_name(&new.display_name)?;
         let mut state = self.lock();
-        let live = state
-            .jobs
-            .values()
-            .filter(|e| e.job.owner == caller.uid && !e.job.state.is_final())
-            .count();
+        let live = state.jobs.values().filter(|e| e.job.owner == caller.uid && !e.job.state.is_final()).count();
         if live >= MAX_JOBS_PER_USER && !caller.admin {
-            return Err(Error::LimitExceeded(format!(
-                "a user may have at most {MAX_JOBS_PER_USER} jobs"
-            )));
+            return Err(Error::LimitExceeded(format!("a user may have at most {MAX_JOBS_PER_USER} jobs")));
         }
         let now = Utc::now();
         let config = &self.inner.config;
@@ -283,11 +223,7 @@ impl Manager {
             owner: caller.uid,
             creator: caller.uid,
             progress: Progress::default(),
-            times: JobTimes {
-                created: now,
-                modified: now,
-                transfer_completed: None,
-            },
+            times: JobTimes { created: now, modified: now, transfer_completed: None },
             error: None,
             error_count: 0,
             notify_flags: NotifyFlags::default(),
@@ -304,15 +240,7 @@ impl Manager {
         state.next_order += 1;
         state.store.save_job(&job, queue_order)?;
         self.journal(&mut state, &job, EventKind::Created, None, None);
-        state.jobs.insert(
-            job_id,
-            Entry {
-                job,
-                files: Vec::new(),
-                queue_order,
-                run: Run::default(),
-            },
-        );
+        state.jobs.insert(job_id, Entry { job, files: Vec::new(), queue_order, run: Run::default() });
         Ok(job_id)
     }
 
@@ -332,9 +260,7 @@ impl Manager {
         if let Some(hash) = sha256
             && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
         {
-            return Err(Error::InvalidArgument(format!(
-                "sha256 '{hash}' is not 64 hexadecimal digits"
-            )));
+            return Err(Error::InvalidArgument(format!("sha256 '{hash}' is not 64 hexadecimal digits")));
         }
         if entry.files.iter().any(|f| f.local_name == local_name) {
             return Err(Error::InvalidArgument(format!(
@@ -343,9 +269,7 @@ impl Manager {
             )));
         }
         if entry.files.len() >= MAX_FILES_PER_JOB {
-            return Err(Error::LimitExceeded(format!(
-                "a job may hold at most {MAX_FILES_PER_JOB} files"
-            )));
+            return Err(Error::LimitExceeded(format!("a job may hold at most {MAX_FILES_PER_JOB} files")));
         }
         let index = entry.files.len();
         let file = JobFile {
@@ -358,7 +282,7 @@ impl Manager {
             transferred: false,
             completed: false,
             sha256: sha256.map(str::to_ascii_lowercase),
-            validator: FileProgress::default(),
+            checkpoint: FileProgress::default(),
         };
         state.store.save_file(job_id, &file)?;
         if let Some(entry) = state.jobs.get_mut(&job_id) {
@@ -376,29 +300,16 @@ impl Manager {
     }
 
     /// The caller's jobs (every user's for an administrator who asks), in queue order.
-    pub fn enum_jobs(
-        &self,
-        caller: &Caller,
-        all_users: bool,
-        include_final: bool,
-    ) -> Result<Vec<Job>, Error> {
+    pub fn enum_jobs(&self, caller: &Caller, all_users: bool, include_final: bool) -> Result<Vec<Job>, Error> {
         if all_users && !caller.admin {
-            return Err(Error::AccessDenied(
-                "only an administrator may list every user's jobs".into(),
-            ));
+            return Err(Error::AccessDenied("only an administrator may list every user's jobs".into()));
         }
         let state = self.lock();
         let mut entries: Vec<&Entry> = state
             .jobs
             .values()
             .filter(|e| include_final || !e.job.state.is_final())
-            .filter(|e| {
-                if all_users {
-                    true
-                } else {
-                    e.job.owner == caller.uid || e.job.creator == caller.uid
-                }
-            })
+            .filter(|e| if all_users { true } else { e.job.owner == caller.uid || e.job.creator == caller.uid })
             .collect();
         entries.sort_by_key(|e| e.queue_order);
         Ok(entries.into_iter().map(view).collect())
@@ -410,12 +321,7 @@ impl Manager {
         Ok(self.entry(&state, caller, job_id)?.files.clone())
     }
 
-    fn act(
-        &self,
-        caller: &Caller,
-        job_id: JobId,
-        action: Action,
-    ) -> Result<crate::transition::Outcome, Error> {
+    fn act(&self, caller: &Caller, job_id: JobId, action: Action) -> Result<crate::transition::Outcome, Error> {
         let mut state = self.lock();
         self.entry(&state, caller, job_id)?;
         self.apply(&mut state, job_id, action, None)
@@ -439,19 +345,11 @@ impl Manager {
     /// Moves transferred files into place; returns whether some were dropped.
     pub fn complete(&self, caller: &Caller, job_id: JobId) -> Result<bool, Error> {
         let outcome = self.act(caller, job_id, Action::Complete)?;
-        Ok(matches!(
-            outcome.effect,
-            crate::transition::FileEffect::CompleteFiles { partial: true }
-        ))
+        Ok(matches!(outcome.effect, crate::transition::FileEffect::CompleteFiles { partial: true }))
     }
 
     /// Changes properties; returns the job as it is now.
-    pub fn set_job(
-        &self,
-        caller: &Caller,
-        job_id: JobId,
-        changes: JobChanges,
-    ) -> Result<Job, Error> {
+    pub fn set_job(&self, caller: &Caller, job_id: JobId, changes: JobChanges) -> Result<Job, Error> {
         let mut state = self.lock();
         self.live_entry(&state, caller, job_id)?;
         if let Some(name) = &changes.display_name {
@@ -464,10 +362,7 @@ impl Manager {
             && !cmd.program.is_empty()
             && !Path::new(&cmd.program).is_absolute()
         {
-            return Err(Error::InvalidArgument(format!(
-                "notify command '{}' must be an absolute path",
-                cmd.program
-            )));
+            return Err(Error::InvalidArgument(format!("notify command '{}' must be an absolute path", cmd.program)));
         }
         let Some(entry) = state.jobs.get_mut(&job_id) else {
             return Err(Error::NotFound(job_id.to_string()));
@@ -503,11 +398,7 @@ impl Manager {
         }
         job.times.modified = Utc::now();
         let snapshot = view(entry);
-        let (state_now, flags, cmd) = (
-            snapshot.state,
-            snapshot.notify_flags,
-            snapshot.notify_cmd_line.is_some(),
-        );
+        let (state_now, flags, cmd) = (snapshot.state, snapshot.notify_flags, snapshot.notify_cmd_line.is_some());
         self.save(&mut state, job_id, true)?;
         self.journal_modified(&mut state, job_id, None);
         // A command line or flags set after the event still apply (as in BITS).
@@ -526,13 +417,7 @@ impl Manager {
 
     /// Points a file at a new URL (a refreshed link); the bytes are kept when
     /// the new URL serves the same validators and size.
-    pub fn set_remote_name(
-        &self,
-        caller: &Caller,
-        job_id: JobId,
-        index: u32,
-        remote_url: &str,
-    ) -> Result<(), Error> {
+    pub fn set_remote_name(&self, caller: &Caller, job_id: JobId, index: u32, remote_url: &str) -> Result<(), Error> {
         let mut state = self.lock();
         let entry = self.live_entry(&state, caller, job_id)?;
         validate_url(remote_url)?;
@@ -540,11 +425,7 @@ impl Manager {
             return Err(Error::NotFound(format!("job {job_id} has no file {index}")));
         }
         let running = entry.job.state.is_running();
-        if let Some(file) = state
-            .jobs
-            .get_mut(&job_id)
-            .and_then(|e| e.files.get_mut(index as usize))
-        {
+        if let Some(file) = state.jobs.get_mut(&job_id).and_then(|e| e.files.get_mut(index as usize)) {
             file.remote_url = remote_url.to_string();
         }
         self.save(&mut state, job_id, false)?;
@@ -561,9 +442,7 @@ impl Manager {
         let mut state = self.lock();
         self.live_entry(&state, caller, job_id)?;
         if !caller.admin {
-            return Err(Error::AccessDenied(
-                "only an administrator may take ownership of a job".into(),
-            ));
+            return Err(Error::AccessDenied("only an administrator may take ownership of a job".into()));
         }
         let Some(entry) = state.jobs.get_mut(&job_id) else {
             return Err(Error::NotFound(job_id.to_string()));
@@ -601,12 +480,7 @@ impl Manager {
     }
 
     /// Whether the job has a sink, and whether it is the one with `sink_id`.
-    pub fn get_notify_interface(
-        &self,
-        caller: &Caller,
-        job_id: JobId,
-        sink_id: u64,
-    ) -> Result<(bool, bool), Error> {
+    pub fn get_notify_interface(&self, caller: &Caller, job_id: JobId, sink_id: u64) -> Result<(bool, bool), Error> {
         let state = self.lock();
         self.entry(&state, caller, job_id)?;
         let sink = state.registry.sink(job_id);
@@ -658,10 +532,7 @@ impl Manager {
         Stats {
             active_jobs: mine().filter(|e| e.job.state.is_running()).count(),
             queued_jobs: mine().filter(|e| e.job.state == JobState::Queued).count(),
-            speed_bps: mine()
-                .filter(|e| e.job.state.is_running())
-                .map(|e| e.run.speed.bytes_per_second())
-                .sum(),
+            speed_bps: mine().filter(|e| e.job.state.is_running()).map(|e| e.run.speed.bytes_per_second()).sum(),
             jobs: mine().filter(|e| !e.job.state.is_final()).count(),
         }
     }

@@ -18,17 +18,14 @@ impl Manager {
         action: Action,
         error: Option<JobError>,
     ) -> Result<Outcome, Error> {
-        let entry = state
-            .jobs
-            .get_mut(&job_id)
-            .ok_or_else(|| Error::NotFound(format!("no job {job_id}")))?;
+        let entry = state.jobs.get_mut(&job_id).ok_or_else(|| Error::NotFound(format!("no job {job_id}")))?;
         let facts = FileFacts {
             files: entry.files.len(),
             untransferred: entry.files.iter().filter(|f| !f.transferred).count(),
         };
         let old = entry.job.state;
-        let outcome = transition::next(old, action, facts)
-            .map_err(|e| Error::from_transition(e, &job_id.to_string()))?;
+        let outcome =
+            transition::next(old, action, facts).map_err(|e| Error::from_transition(e, &job_id.to_string()))?;
         apply_file_effect(entry, outcome.effect)?;
         let new = outcome.state;
         let now = Utc::now();
@@ -59,18 +56,15 @@ impl Manager {
         let snapshot = entry.job.clone();
         self.save(state, job_id, matches!(outcome.effect, FileEffect::None))?;
         if new != old {
-            let error = matches!(new, JobState::Error | JobState::TransientError)
-                .then(|| snapshot.error.clone())
-                .flatten();
+            let error =
+                matches!(new, JobState::Error | JobState::TransientError).then(|| snapshot.error.clone()).flatten();
             self.journal(state, &snapshot, EventKind::for_state(new), error, None);
             match new {
                 JobState::Transferred => self.enqueue(state, job_id, Pending::Transferred),
                 JobState::Error => self.enqueue(state, job_id, Pending::Error),
                 s if s.is_final() => state.registry.forget(job_id),
                 _ => {
-                    state.registry.retain(job_id, |p| {
-                        !matches!(p, Pending::Transferred | Pending::Error)
-                    });
+                    state.registry.retain(job_id, |p| !matches!(p, Pending::Transferred | Pending::Error));
                     self.modified(state, job_id);
                 }
             }
@@ -82,12 +76,7 @@ impl Manager {
     }
 
     /// Writes the job (and, unless `job_only`, its files) to the store.
-    pub(super) fn save(
-        &self,
-        state: &mut State,
-        job_id: JobId,
-        job_only: bool,
-    ) -> Result<(), Error> {
+    pub(super) fn save(&self, state: &mut State, job_id: JobId, job_only: bool) -> Result<(), Error> {
         let Some(entry) = state.jobs.get_mut(&job_id) else {
             return Ok(());
         };
@@ -131,12 +120,7 @@ impl Manager {
     }
 
     /// Journals a property change and schedules a `job_modification`.
-    pub(super) fn journal_modified(
-        &self,
-        state: &mut State,
-        job_id: JobId,
-        note: Option<JobError>,
-    ) {
+    pub(super) fn journal_modified(&self, state: &mut State, job_id: JobId, note: Option<JobError>) {
         if let Some(job) = state.jobs.get(&job_id).map(|e| e.job.clone()) {
             self.journal(state, &job, EventKind::Modified, note, None);
         }
@@ -147,30 +131,22 @@ impl Manager {
     pub(super) fn enqueue(&self, state: &mut State, job_id: JobId, pending: Pending) {
         if state.registry.enqueue(job_id, pending) {
             let manager = self.clone();
-            self.inner
-                .tracker
-                .spawn(async move { manager.deliver(job_id).await });
+            self.inner.tracker.spawn(async move { manager.deliver(job_id).await });
         }
     }
 
     /// Schedules a throttled `job_modification` if the job's sink wants it.
     pub(super) fn modified(&self, state: &mut State, job_id: JobId) {
-        let wants = state.jobs.get(&job_id).is_some_and(|e| {
-            e.job
-                .notify_flags
-                .wants(crate::model::NotifyFlags::JOB_MODIFICATION)
-        });
+        let wants = state
+            .jobs
+            .get(&job_id)
+            .is_some_and(|e| e.job.notify_flags.wants(crate::model::NotifyFlags::JOB_MODIFICATION));
         if !wants {
             return;
         }
-        if let Some(delay) = state
-            .registry
-            .arm_modification(job_id, MODIFICATION_INTERVAL)
-        {
+        if let Some(delay) = state.registry.arm_modification(job_id, MODIFICATION_INTERVAL) {
             let manager = self.clone();
-            self.inner
-                .tracker
-                .spawn(async move { manager.send_modification(job_id, delay).await });
+            self.inner.tracker.spawn(async move { manager.send_modification(job_id, delay).await });
         }
     }
 }

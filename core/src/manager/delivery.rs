@@ -31,15 +31,7 @@ impl Manager {
     pub(super) async fn deliver(&self, job_id: JobId) {
         loop {
             let step = self.next_step(job_id);
-            let Step::Deliver {
-                pending,
-                sink,
-                cmd,
-                owner,
-                retry_delay,
-                wake,
-            } = step
-            else {
+            let Step::Deliver { pending, sink, cmd, owner, retry_delay, wake } = step else {
                 match step {
                     Step::Drop(pending) => {
                         self.delivered(job_id, pending);
@@ -50,10 +42,7 @@ impl Manager {
             };
             let mut done = false;
             if let Some(sink) = &sink {
-                done = self
-                    .call_sink(job_id, pending, sink.as_ref(), owner)
-                    .await
-                    .is_ok();
+                done = self.call_sink(job_id, pending, sink.as_ref(), owner).await.is_ok();
             }
             let terminal = matches!(pending, Pending::Transferred | Pending::Error);
             if !done
@@ -62,11 +51,7 @@ impl Manager {
             {
                 done = run_cmd_line(cmd).await;
             }
-            if !done
-                && sink.is_none()
-                && pending == Pending::Transferred
-                && self.auto_completes(job_id)
-            {
+            if !done && sink.is_none() && pending == Pending::Transferred && self.auto_completes(job_id) {
                 // No sink to wait for: an auto-complete job completes now.
                 done = true;
             }
@@ -93,10 +78,7 @@ impl Manager {
         let job = &entry.job;
         let (flag, still_true) = match pending {
             Pending::File(_) => (NotifyFlags::FILE_TRANSFERRED, !job.state.is_final()),
-            Pending::Transferred => (
-                NotifyFlags::JOB_TRANSFERRED,
-                job.state == JobState::Transferred,
-            ),
+            Pending::Transferred => (NotifyFlags::JOB_TRANSFERRED, job.state == JobState::Transferred),
             Pending::Error => (NotifyFlags::JOB_ERROR, job.state == JobState::Error),
         };
         let no_one_to_tell = matches!(pending, Pending::File(_)) && sink.is_none();
@@ -108,9 +90,7 @@ impl Manager {
             sink,
             cmd: job.notify_cmd_line.clone(),
             owner: job.owner,
-            retry_delay: Duration::from_secs(
-                job.minimum_retry_delay_s.max(MIN_RETRY_DELAY_FLOOR_S),
-            ),
+            retry_delay: Duration::from_secs(job.minimum_retry_delay_s.max(MIN_RETRY_DELAY_FLOOR_S)),
             wake,
         }
     }
@@ -124,10 +104,7 @@ impl Manager {
     fn delivered(&self, job_id: JobId, pending: Pending) {
         let mut state = self.lock();
         state.registry.pop(job_id, pending);
-        let auto = state
-            .jobs
-            .get(&job_id)
-            .is_some_and(|e| e.job.auto_complete && e.job.state == JobState::Transferred);
+        let auto = state.jobs.get(&job_id).is_some_and(|e| e.job.auto_complete && e.job.state == JobState::Transferred);
         if pending == Pending::Transferred && auto {
             let service = Caller::from_uid(0, None);
             drop(state);
@@ -137,18 +114,9 @@ impl Manager {
         }
     }
 
-    async fn call_sink(
-        &self,
-        job_id: JobId,
-        pending: Pending,
-        sink: &dyn Sink,
-        owner: u32,
-    ) -> Result<(), SinkError> {
+    async fn call_sink(&self, job_id: JobId, pending: Pending, sink: &dyn Sink, owner: u32) -> Result<(), SinkError> {
         let permits = self.lock().registry.user_permits(owner);
-        let _permit = permits
-            .acquire_owned()
-            .await
-            .map_err(|_| SinkError("closing".into()))?;
+        let _permit = permits.acquire_owned().await.map_err(|_| SinkError("closing".into()))?;
         let call = {
             let state = self.lock();
             let Some(entry) = state.jobs.get(&job_id) else {
@@ -163,11 +131,7 @@ impl Manager {
                 Pending::Transferred => sink.job_transferred(job),
                 Pending::Error => {
                     let error = job.error.clone().unwrap_or_else(|| {
-                        crate::model::JobError::new(
-                            crate::model::ErrorContext::Unknown,
-                            "unknown",
-                            "unknown error",
-                        )
+                        crate::model::JobError::new(crate::model::ErrorContext::Unknown, "unknown", "unknown error")
                     });
                     sink.job_error(job, error)
                 }

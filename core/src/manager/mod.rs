@@ -42,6 +42,10 @@ pub struct Config {
     pub default_retry_delay_s: u64,
     /// Default no-progress timeout of new jobs, in seconds.
     pub default_no_progress_timeout_s: u64,
+    /// Most connections one file may use (1 = never split).
+    pub max_connections_per_file: usize,
+    /// Files of one job transferred at once.
+    pub parallel_files: usize,
 }
 
 impl Config {
@@ -54,6 +58,8 @@ impl Config {
             callback_timeout: Duration::from_secs(10),
             default_retry_delay_s: 10,
             default_no_progress_timeout_s: 14 * 24 * 3600,
+            max_connections_per_file: 32,
+            parallel_files: 4,
         }
     }
 }
@@ -106,6 +112,8 @@ struct Run {
     last_checkpoint: Option<Instant>,
     unsaved_bytes: u64,
     speed: SpeedMeter,
+    /// Leading files whose `file_transferred` was queued (they go in order).
+    files_announced: usize,
 }
 
 /// Why the manager could not start.
@@ -130,22 +138,12 @@ impl Manager {
         let next_order = stored.iter().map(|s| s.queue_order + 1).max().unwrap_or(0);
         let mut jobs = HashMap::new();
         for s in stored {
-            let entry = Entry {
-                job: s.job,
-                files: s.files,
-                queue_order: s.queue_order,
-                run: Run::default(),
-            };
+            let entry = Entry { job: s.job, files: s.files, queue_order: s.queue_order, run: Run::default() };
             jobs.insert(entry.job.id, entry);
         }
         let manager = Manager {
             inner: Arc::new(Inner {
-                state: Mutex::new(State {
-                    store,
-                    jobs,
-                    next_order,
-                    registry: Registry::default(),
-                }),
+                state: Mutex::new(State { store, jobs, next_order, registry: Registry::default() }),
                 config,
                 events,
                 kick: Notify::new(),
@@ -156,10 +154,7 @@ impl Manager {
         };
         manager.recover()?;
         let scheduler = manager.clone();
-        manager
-            .inner
-            .tracker
-            .spawn(async move { scheduler.scheduler_loop().await });
+        manager.inner.tracker.spawn(async move { scheduler.scheduler_loop().await });
         Ok(manager)
     }
 
@@ -176,13 +171,7 @@ impl Manager {
                     entry.job.state = JobState::Queued;
                     let (job, order) = (entry.job.clone(), entry.queue_order);
                     state.store.save_job(&job, order)?;
-                    self.journal(
-                        &mut state,
-                        &job,
-                        crate::model::EventKind::StateChanged,
-                        None,
-                        None,
-                    );
+                    self.journal(&mut state, &job, crate::model::EventKind::StateChanged, None, None);
                 }
                 JobState::TransientError => entry.run.retry_at = Some(Instant::now()),
                 JobState::Transferred => self.enqueue(&mut state, job_id, Pending::Transferred),
@@ -213,10 +202,7 @@ impl Manager {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves consistent data (every change is
         // written whole), so a poisoned lock is still usable.
-        self.inner
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn kick(&self) {

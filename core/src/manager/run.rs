@@ -4,16 +4,23 @@
 use super::apply::restart_note;
 use super::{CHECKPOINT_BYTES, CHECKPOINT_INTERVAL, MIN_RETRY_DELAY_FLOOR_S, Manager, State};
 use crate::engine::{self, FilePlan, JobView, Limits, Reporter, Severity, TransferError};
-use crate::model::{EventKind, FileProgress, JobId, JobState, NotifyFlags};
+use crate::model::{EventKind, FileProgress, JobId, JobState, NotifyFlags, RangeSet};
 use crate::notify::Pending;
 use crate::transition::Action;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 /// What a transfer task does next.
 enum Next {
-    File(FilePlan),
+    /// Fetch this file.
+    File(Box<FilePlan>),
+    /// Every file is transferred.
     AllDone,
+    /// Nothing new to start; wait for a running file.
+    Waiting,
+    /// The job is no longer this task's.
     Stale,
 }
 
@@ -21,9 +28,8 @@ impl Manager {
     pub(super) async fn scheduler_loop(&self) {
         loop {
             let wake_at = self.schedule_once();
-            let sleep = wake_at
-                .map(|at| at.saturating_duration_since(Instant::now()))
-                .unwrap_or(Duration::from_secs(3600));
+            let sleep =
+                wake_at.map(|at| at.saturating_duration_since(Instant::now())).unwrap_or(Duration::from_secs(3600));
             tokio::select! {
                 _ = self.inner.shutdown.cancelled() => break,
                 _ = self.inner.kick.notified() => {}
@@ -38,20 +44,14 @@ impl Manager {
         let mut state = self.lock();
         let now = Instant::now();
         let mut wake: Option<Instant> = None;
-        let waiting: Vec<JobId> = state
-            .jobs
-            .values()
-            .filter(|e| e.job.state == JobState::TransientError)
-            .map(|e| e.job.id)
-            .collect();
+        let waiting: Vec<JobId> =
+            state.jobs.values().filter(|e| e.job.state == JobState::TransientError).map(|e| e.job.id).collect();
         for job_id in waiting {
             let Some(entry) = state.jobs.get(&job_id) else {
                 continue;
             };
-            let deadline = entry
-                .run
-                .no_progress_since
-                .map(|since| since + Duration::from_secs(entry.job.no_progress_timeout_s));
+            let deadline =
+                entry.run.no_progress_since.map(|since| since + Duration::from_secs(entry.job.no_progress_timeout_s));
             let retry_at = entry.run.retry_at;
             if deadline.is_some_and(|d| d <= now) {
                 let _ = self.apply(&mut state, job_id, Action::Fail, None);
@@ -73,23 +73,13 @@ impl Manager {
                 queue_order: e.queue_order,
             })
             .collect();
-        let desired = engine::next_to_run(
-            &views,
-            &Limits {
-                max_active: self.inner.config.max_active_jobs,
-            },
-        );
-        for view in views
-            .iter()
-            .filter(|v| v.state.is_running() && !desired.contains(&v.job_id))
-        {
+        let desired = engine::next_to_run(&views, &Limits { max_active: self.inner.config.max_active_jobs });
+        for view in views.iter().filter(|v| v.state.is_running() && !desired.contains(&v.job_id)) {
             let _ = self.apply(&mut state, view.job_id, Action::Preempt, None);
         }
         for job_id in desired {
-            let startable = state
-                .jobs
-                .get(&job_id)
-                .is_some_and(|e| e.job.state == JobState::Queued && !e.run.task_alive);
+            let startable =
+                state.jobs.get(&job_id).is_some_and(|e| e.job.state == JobState::Queued && !e.run.task_alive);
             if startable && self.apply(&mut state, job_id, Action::Start, None).is_ok() {
                 self.spawn_transfer(&mut state, job_id);
             }
@@ -105,50 +95,59 @@ impl Manager {
         entry.run.generation += 1;
         entry.run.task_alive = true;
         entry.run.token = Some(token.clone());
+        entry.run.files_announced = entry.files.iter().take_while(|f| f.transferred).count();
         let generation = entry.run.generation;
         let manager = self.clone();
-        self.inner
-            .tracker
-            .spawn(async move { manager.transfer_job(job_id, generation, token).await });
+        self.inner.tracker.spawn(async move { manager.transfer_job(job_id, generation, token).await });
     }
 
     async fn transfer_job(&self, job_id: JobId, generation: u64, stop: CancellationToken) {
-        let reporter = JobReporter {
-            manager: self.clone(),
-            job_id,
-            generation,
-        };
+        let reporter = JobReporter { manager: self.clone(), job_id, generation };
+        let parallel = self.inner.config.parallel_files.max(1);
+        let mut running: Vec<u32> = Vec::new();
+        let mut downloads = FuturesUnordered::new();
         loop {
-            match self.next_file(job_id, generation) {
-                Next::File(plan) => {
-                    match engine::download_file(&self.inner.client, &plan, &reporter, &stop).await {
-                        Ok(result) => {
-                            if !self.file_finished(
-                                job_id,
-                                generation,
-                                plan.index,
-                                result.bytes_total,
-                            ) {
-                                break;
-                            }
-                        }
-                        Err(TransferError::Stopped) => break,
-                        Err(error) => {
-                            self.transfer_failed(job_id, generation, plan.index, error);
-                            break;
-                        }
+            let mut finished = false;
+            while running.len() < parallel {
+                match self.next_file(job_id, generation, &running) {
+                    Next::File(plan) => {
+                        running.push(plan.index);
+                        let (client, reporter, stop) = (&self.inner.client, &reporter, &stop);
+                        downloads.push(async move {
+                            let result = engine::download_file(client, &plan, reporter, stop).await;
+                            (plan.index, result)
+                        });
+                    }
+                    Next::AllDone => {
+                        finished = running.is_empty();
+                        break;
+                    }
+                    Next::Waiting => break,
+                    Next::Stale => {
+                        finished = true;
+                        break;
                     }
                 }
-                Next::AllDone => {
-                    let mut state = self.lock();
-                    if self.is_current(&state, job_id, generation) {
-                        let _ = self.apply(&mut state, job_id, Action::AllTransferred, None);
-                    }
+            }
+            if finished {
+                let mut state = self.lock();
+                if self.is_current(&state, job_id, generation) {
+                    let _ = self.apply(&mut state, job_id, Action::AllTransferred, None);
+                }
+                break;
+            }
+            let Some((index, result)) = downloads.next().await else { break };
+            running.retain(|i| *i != index);
+            match result {
+                Ok(result) if self.file_finished(job_id, generation, index, result.bytes_total) => {}
+                Ok(_) | Err(TransferError::Stopped) => break,
+                Err(error) => {
+                    self.transfer_failed(job_id, generation, index, error);
                     break;
                 }
-                Next::Stale => break,
             }
         }
+        drop(downloads);
         let mut state = self.lock();
         if let Some(entry) = state.jobs.get_mut(&job_id)
             && entry.run.generation == generation
@@ -162,22 +161,18 @@ impl Manager {
     }
 
     fn is_current(&self, state: &State, job_id: JobId, generation: u64) -> bool {
-        state
-            .jobs
-            .get(&job_id)
-            .is_some_and(|e| e.run.generation == generation && e.job.state.is_running())
+        state.jobs.get(&job_id).is_some_and(|e| e.run.generation == generation && e.job.state.is_running())
     }
 
-    fn next_file(&self, job_id: JobId, generation: u64) -> Next {
+    fn next_file(&self, job_id: JobId, generation: u64, running: &[u32]) -> Next {
         let state = self.lock();
         if !self.is_current(&state, job_id, generation) {
             return Next::Stale;
         }
-        let Some(entry) = state.jobs.get(&job_id) else {
-            return Next::Stale;
-        };
-        let Some(file) = entry.files.iter().find(|f| !f.transferred) else {
-            return Next::AllDone;
+        let Some(entry) = state.jobs.get(&job_id) else { return Next::Stale };
+        let mut pending = entry.files.iter().filter(|f| !f.transferred);
+        let Some(file) = pending.find(|f| !running.contains(&f.index)) else {
+            return if running.is_empty() { Next::AllDone } else { Next::Waiting };
         };
         let headers = entry
             .job
@@ -186,47 +181,44 @@ impl Manager {
             .filter_map(|h| h.split_once(':'))
             .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
             .collect();
-        Next::File(FilePlan {
+        Next::File(Box::new(FilePlan {
             index: file.index,
             url: file.remote_url.clone(),
             temp: file.temp_name.clone(),
-            offset: file.bytes_transferred,
+            checkpoint: file.checkpoint.clone(),
             bytes_total: file.bytes_total,
-            validator: file.validator.clone(),
             headers,
             sha256: file.sha256.clone(),
-        })
+            max_connections: self.inner.config.max_connections_per_file,
+        }))
     }
 
-    /// Marks a file transferred; false when the task should stop.
+    /// Marks a file transferred and announces, in file order, every leading
+    /// transferred file; false when the task should stop.
     fn file_finished(&self, job_id: JobId, generation: u64, index: u32, bytes_total: u64) -> bool {
         let mut state = self.lock();
         if !self.is_current(&state, job_id, generation) {
             return false;
         }
-        let Some(entry) = state.jobs.get_mut(&job_id) else {
-            return false;
-        };
-        let Some(file) = entry.files.get_mut(index as usize) else {
-            return false;
-        };
+        let Some(entry) = state.jobs.get_mut(&job_id) else { return false };
+        let Some(file) = entry.files.get_mut(index as usize) else { return false };
         file.bytes_total = Some(bytes_total);
         file.bytes_transferred = bytes_total;
+        file.checkpoint.done = RangeSet::prefix(bytes_total);
         file.transferred = true;
         entry.job.progress = crate::store::progress_of(&entry.files);
+        let first = entry.run.files_announced;
+        let upto = first + entry.files[first..].iter().take_while(|f| f.transferred).count();
+        entry.run.files_announced = upto;
         let job = entry.job.clone();
         if let Err(e) = self.save(&mut state, job_id, false) {
             tracing::error!("cannot save job {job_id}: {e}");
         }
-        self.journal(
-            &mut state,
-            &job,
-            EventKind::FileTransferred,
-            None,
-            Some(index),
-        );
-        if job.notify_flags.wants(NotifyFlags::FILE_TRANSFERRED) {
-            self.enqueue(&mut state, job_id, Pending::File(index));
+        for announced in first..upto {
+            self.journal(&mut state, &job, EventKind::FileTransferred, None, Some(announced as u32));
+            if job.notify_flags.wants(NotifyFlags::FILE_TRANSFERRED) {
+                self.enqueue(&mut state, job_id, Pending::File(announced as u32));
+            }
         }
         true
     }
@@ -246,7 +238,8 @@ impl Manager {
         {
             // The bytes are wrong: a retry must fetch them again.
             file.bytes_transferred = 0;
-            file.validator = FileProgress::default();
+            file.checkpoint = FileProgress::default();
+            entry.job.progress = crate::store::progress_of(&entry.files);
         }
         let action = match error.severity() {
             Severity::Fatal => Action::Fail,
@@ -278,34 +271,23 @@ struct JobReporter {
 }
 
 impl Reporter for JobReporter {
-    fn connected(
-        &self,
-        index: u32,
-        bytes_total: Option<u64>,
-        validator: &FileProgress,
-        restart: Option<&str>,
-    ) {
+    fn connected(&self, index: u32, bytes_total: Option<u64>, validator: &FileProgress, restart: Option<&str>) {
         let manager = &self.manager;
         let mut state = manager.lock();
         if !manager.is_current(&state, self.job_id, self.generation) {
             return;
         }
-        let Some(entry) = state.jobs.get_mut(&self.job_id) else {
-            return;
-        };
+        let Some(entry) = state.jobs.get_mut(&self.job_id) else { return };
         if let Some(file) = entry.files.get_mut(index as usize) {
             file.bytes_total = bytes_total;
-            file.validator = validator.clone();
-            if restart.is_some() {
-                file.bytes_transferred = 0;
-            }
+            let done = std::mem::take(&mut file.checkpoint.done);
+            file.checkpoint =
+                FileProgress { done: if restart.is_some() { Default::default() } else { done }, ..validator.clone() };
+            file.bytes_transferred = file.checkpoint.done.covered();
         }
         entry.job.progress = crate::store::progress_of(&entry.files);
         if let Some(reason) = restart {
-            tracing::info!(
-                "job {} file {index} restarts from zero: {reason}",
-                self.job_id
-            );
+            tracing::info!("job {} file {index} restarts from zero: {reason}", self.job_id);
             manager.journal_modified(&mut state, self.job_id, Some(restart_note(index, reason)));
         }
         let _ = manager.apply(&mut state, self.job_id, Action::Connected, None);
@@ -314,36 +296,34 @@ impl Reporter for JobReporter {
         }
     }
 
-    fn progress(&self, index: u32, bytes: u64) {
+    fn written(&self, index: u32, start: u64, len: u64) {
         let manager = &self.manager;
         let mut state = manager.lock();
         if !manager.is_current(&state, self.job_id, self.generation) {
             return;
         }
-        let Some(entry) = state.jobs.get_mut(&self.job_id) else {
-            return;
-        };
-        let Some(file) = entry.files.get_mut(index as usize) else {
-            return;
-        };
-        let delta = bytes.saturating_sub(file.bytes_transferred);
-        file.bytes_transferred = bytes;
+        let Some(entry) = state.jobs.get_mut(&self.job_id) else { return };
+        let Some(file) = entry.files.get_mut(index as usize) else { return };
+        file.checkpoint.done.insert(start, start + len);
+        let covered = file.checkpoint.done.covered();
+        let delta = covered.saturating_sub(file.bytes_transferred);
+        file.bytes_transferred = covered;
         entry.job.progress.bytes_transferred += delta;
         entry.run.unsaved_bytes += delta;
         entry.run.no_progress_since = None;
         entry.run.speed.record(entry.job.progress.bytes_transferred);
         let now = Instant::now();
-        let due = entry
-            .run
-            .last_checkpoint
-            .is_none_or(|t| now.duration_since(t) >= CHECKPOINT_INTERVAL)
+        let due = entry.run.last_checkpoint.is_none_or(|t| now.duration_since(t) >= CHECKPOINT_INTERVAL)
             || entry.run.unsaved_bytes >= CHECKPOINT_BYTES;
         if due {
             entry.run.last_checkpoint = Some(now);
-            let file = file.clone();
             entry.run.unsaved_bytes = 0;
-            if let Err(e) = state.store.save_file(self.job_id, &file) {
-                tracing::error!("cannot checkpoint job {}: {e}", self.job_id);
+            let files: Vec<_> =
+                entry.files.iter().filter(|f| !f.transferred && f.bytes_transferred > 0).cloned().collect();
+            for file in &files {
+                if let Err(e) = state.store.save_file(self.job_id, file) {
+                    tracing::error!("cannot checkpoint job {}: {e}", self.job_id);
+                }
             }
             manager.modified(&mut state, self.job_id);
         }

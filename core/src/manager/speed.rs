@@ -16,23 +16,14 @@ impl SpeedMeter {
     /// Records that `total` bytes have been received so far.
     pub fn record(&mut self, total: u64) {
         let now = Instant::now();
-        if self
-            .samples
-            .back()
-            .is_some_and(|(t, _)| now.duration_since(*t) < SAMPLE_EVERY)
-        {
+        if self.samples.back().is_some_and(|(t, _)| now.duration_since(*t) < SAMPLE_EVERY) {
             if let Some(last) = self.samples.back_mut() {
                 last.1 = total;
             }
             return;
         }
         self.samples.push_back((now, total));
-        while self.samples.len() > 2
-            && self
-                .samples
-                .front()
-                .is_some_and(|(t, _)| now.duration_since(*t) > WINDOW)
-        {
+        while self.samples.len() > 2 && self.samples.front().is_some_and(|(t, _)| now.duration_since(*t) > WINDOW) {
             self.samples.pop_front();
         }
     }

@@ -16,10 +16,6 @@ pub struct Caller {
 impl Caller {
     /// A caller with the given uid; uid 0 is the administrator.
     pub fn from_uid(uid: u32, pid: Option<u32>) -> Self {
-        Caller {
-            uid,
-            pid,
-            admin: uid == 0,
-        }
+        Caller { uid, pid, admin: uid == 0 }
     }
 }

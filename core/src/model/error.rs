@@ -40,12 +40,6 @@ pub struct JobError {
 impl JobError {
     /// An error with no file and no HTTP status.
     pub fn new(context: ErrorContext, code: impl Into<String>, message: impl Into<String>) -> Self {
-        JobError {
-            context,
-            code: code.into(),
-            message: message.into(),
-            file_index: None,
-            http_status: None,
-        }
+        JobError { context, code: code.into(), message: message.into(), file_index: None, http_status: None }
     }
 }

@@ -42,11 +42,7 @@ impl NotifyFlags {
 
     /// The protocol names of the set flags.
     pub fn names(self) -> Vec<&'static str> {
-        NAMES
-            .iter()
-            .filter(|(flag, _)| self.contains(*flag))
-            .map(|(_, name)| *name)
-            .collect()
+        NAMES.iter().filter(|(flag, _)| self.contains(*flag)).map(|(_, name)| *name).collect()
     }
 
     /// Parses protocol names; an unknown name is returned as the error.
@@ -54,10 +50,7 @@ impl NotifyFlags {
         let mut flags = NotifyFlags::empty();
         for name in names {
             let name = name.as_ref();
-            let (flag, _) = NAMES
-                .iter()
-                .find(|(_, n)| *n == name)
-                .ok_or_else(|| name.to_string())?;
+            let (flag, _) = NAMES.iter().find(|(_, n)| *n == name).ok_or_else(|| name.to_string())?;
             flags |= *flag;
         }
         Ok(flags)

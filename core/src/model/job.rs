@@ -1,6 +1,6 @@
 //! Jobs, their files and the journal's events, as the protocol shows them.
 
-use super::{JobError, JobId, JobState, NotifyFlags, Priority};
+use super::{JobError, JobId, JobState, NotifyFlags, Priority, RangeSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -108,14 +108,17 @@ pub struct JobFile {
     pub completed: bool,
     /// The expected sha256, lowercase hex, if given.
     pub sha256: Option<String>,
-    /// The validators the bytes on disk came with, for `If-Range`.
+    /// The ranges on disk and their validators, for `If-Range`.
     #[serde(skip)]
-    pub validator: FileProgress,
+    pub checkpoint: FileProgress,
 }
 
-/// What a resumed request must match: the first response's validators.
+/// A file's checkpoint: the byte ranges on disk, and what a resumed request
+/// must match (the validators of the response they came from).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileProgress {
+    /// The byte ranges on disk.
+    pub done: RangeSet,
     /// The ETag of the response the stored bytes came from.
     pub etag: Option<String>,
     /// Its Last-Modified header.
@@ -164,18 +167,9 @@ impl EventKind {
     /// Parses a protocol name.
     pub fn parse(name: &str) -> Option<Self> {
         use EventKind::*;
-        [
-            Created,
-            Modified,
-            StateChanged,
-            FileTransferred,
-            Transferred,
-            Error,
-            Acknowledged,
-            Cancelled,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
+        [Created, Modified, StateChanged, FileTransferred, Transferred, Error, Acknowledged, Cancelled]
+            .into_iter()
+            .find(|k| k.as_str() == name)
     }
 
     /// The kind a transition into `state` is journaled as.

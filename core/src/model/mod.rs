@@ -7,6 +7,7 @@ mod flags;
 mod ids;
 mod job;
 mod priority;
+mod ranges;
 mod state;
 
 pub use caller::Caller;
@@ -15,4 +16,5 @@ pub use flags::NotifyFlags;
 pub use ids::{FileIndex, JobId};
 pub use job::{Event, EventKind, FileProgress, Job, JobFile, JobTimes, NotifyCmdLine, Progress};
 pub use priority::Priority;
+pub use ranges::RangeSet;
 pub use state::JobState;

@@ -3,9 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// BITS job priorities, highest first.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     /// Runs at once, alongside everything else.
@@ -32,13 +30,6 @@ impl Priority {
 
     /// Parses a protocol name.
     pub fn parse(name: &str) -> Option<Self> {
-        [
-            Priority::Foreground,
-            Priority::High,
-            Priority::Normal,
-            Priority::Low,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == name)
+        [Priority::Foreground, Priority::High, Priority::Normal, Priority::Low].into_iter().find(|p| p.as_str() == name)
     }
 }

@@ -118,29 +118,19 @@ impl Registry {
 
     /// The semaphore that bounds a user's callbacks in flight.
     pub fn user_permits(&mut self, uid: u32) -> Arc<Semaphore> {
-        self.per_user
-            .entry(uid)
-            .or_insert_with(|| Arc::new(Semaphore::new(CALLBACKS_IN_FLIGHT_PER_USER)))
-            .clone()
+        self.per_user.entry(uid).or_insert_with(|| Arc::new(Semaphore::new(CALLBACKS_IN_FLIGHT_PER_USER))).clone()
     }
 
     /// Marks the job modified; returns the delay after which a `job_modification`
     /// should be sent, or `None` when one is already scheduled.
-    pub fn arm_modification(
-        &mut self,
-        job_id: JobId,
-        interval: std::time::Duration,
-    ) -> Option<std::time::Duration> {
+    pub fn arm_modification(&mut self, job_id: JobId, interval: std::time::Duration) -> Option<std::time::Duration> {
         let slot = self.slots.get_mut(&job_id)?;
         slot.sink.as_ref()?;
         if slot.modification_armed {
             return None;
         }
         slot.modification_armed = true;
-        let wait = slot
-            .last_modification
-            .map(|last| interval.saturating_sub(last.elapsed()))
-            .unwrap_or_default();
+        let wait = slot.last_modification.map(|last| interval.saturating_sub(last.elapsed())).unwrap_or_default();
         Some(wait)
     }
 

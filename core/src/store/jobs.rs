@@ -2,8 +2,8 @@
 
 use super::{Store, StoreError};
 use crate::model::{
-    FileProgress, Job, JobError, JobFile, JobId, JobState, JobTimes, NotifyCmdLine, NotifyFlags,
-    Priority, Progress,
+    FileProgress, Job, JobError, JobFile, JobId, JobState, JobTimes, NotifyCmdLine, NotifyFlags, Priority, Progress,
+    RangeSet,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
@@ -25,7 +25,7 @@ const JOB_COLUMNS: &str = "id, queue_order, display_name, description, state, pr
     notify_cmd_line, minimum_retry_delay_s, no_progress_timeout_s, auto_complete, custom_headers";
 
 const FILE_COLUMNS: &str = "job_id, idx, remote_url, local_name, temp_name, bytes_total, \
-    bytes_transferred, transferred, completed, sha256, etag, last_modified, html";
+    bytes_transferred, transferred, completed, sha256, etag, last_modified, html, done_ranges";
 
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
@@ -70,10 +70,10 @@ impl Store {
     /// Writes one file's row, including its checkpoint.
     pub fn save_file(&self, job_id: JobId, file: &JobFile) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO files ({FILE_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)
+            "INSERT INTO files ({FILE_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)
              ON CONFLICT(job_id, idx) DO UPDATE SET remote_url=?3, local_name=?4, temp_name=?5,
              bytes_total=?6, bytes_transferred=?7, transferred=?8, completed=?9, sha256=?10,
-             etag=?11, last_modified=?12, html=?13"
+             etag=?11, last_modified=?12, html=?13, done_ranges=?14"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sqlite(e))?;
         stmt.execute(params![
@@ -87,9 +87,10 @@ impl Store {
             file.transferred,
             file.completed,
             file.sha256,
-            file.validator.etag,
-            file.validator.last_modified,
-            file.validator.html,
+            file.checkpoint.etag,
+            file.checkpoint.last_modified,
+            file.checkpoint.html,
+            json(&file.checkpoint.done),
         ])
         .map_err(|e| self.sqlite(e))?;
         Ok(())
@@ -127,11 +128,7 @@ impl Store {
 
     fn decode_job(&self, raw: RawJob) -> Result<StoredJob, StoreError> {
         let bad = |what: &str| self.corrupt(format!("job {}: {what}", raw.id));
-        let time = |s: &str| {
-            DateTime::parse_from_rfc3339(s)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| bad("time"))
-        };
+        let time = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| bad("time"));
         let job = Job {
             id: raw.id.parse().map_err(|_| bad("id"))?,
             display_name: raw.display_name.clone(),
@@ -147,12 +144,7 @@ impl Store {
                 modified: time(&raw.modified)?,
                 transfer_completed: raw.transfer_completed.as_deref().map(time).transpose()?,
             },
-            error: raw
-                .error
-                .as_deref()
-                .map(serde_json::from_str::<JobError>)
-                .transpose()
-                .map_err(|_| bad("error"))?,
+            error: raw.error.as_deref().map(serde_json::from_str::<JobError>).transpose().map_err(|_| bad("error"))?,
             error_count: raw.error_count,
             notify_flags: NotifyFlags::from_bits_truncate(raw.notify_flags),
             notify_cmd_line: raw
@@ -164,26 +156,18 @@ impl Store {
             minimum_retry_delay_s: raw.minimum_retry_delay_s.max(0) as u64,
             no_progress_timeout_s: raw.no_progress_timeout_s.max(0) as u64,
             auto_complete: raw.auto_complete,
-            custom_headers: serde_json::from_str(&raw.custom_headers)
-                .map_err(|_| bad("custom headers"))?,
+            custom_headers: serde_json::from_str(&raw.custom_headers).map_err(|_| bad("custom headers"))?,
             speed_bps: 0.0,
             eta_s: None,
         };
-        Ok(StoredJob {
-            job,
-            files: Vec::new(),
-            queue_order: raw.queue_order,
-        })
+        Ok(StoredJob { job, files: Vec::new(), queue_order: raw.queue_order })
     }
 }
 
 /// Sums the files' byte and file counts.
 pub fn progress_of(files: &[JobFile]) -> Progress {
     let mut total = Some(0u64);
-    let mut progress = Progress {
-        files_total: files.len() as u32,
-        ..Progress::default()
-    };
+    let mut progress = Progress { files_total: files.len() as u32, ..Progress::default() };
     for file in files {
         total = total.zip(file.bytes_total).map(|(a, b)| a + b);
         progress.bytes_transferred += file.bytes_transferred;
@@ -244,6 +228,13 @@ fn raw_file(row: &Row<'_>) -> rusqlite::Result<(String, JobFile)> {
     let temp: String = row.get(4)?;
     let total: Option<i64> = row.get(5)?;
     let done: i64 = row.get(6)?;
+    let ranges: Option<String> = row.get(13)?;
+    let done = done.max(0) as u64;
+    // Version-1 rows (and unreadable ones) have a prefix checkpoint.
+    let ranges = ranges
+        .and_then(|text| serde_json::from_str::<RangeSet>(&text).ok())
+        .filter(|set| set.covered() == done)
+        .unwrap_or_else(|| RangeSet::prefix(done));
     Ok((
         row.get(0)?,
         JobFile {
@@ -252,11 +243,12 @@ fn raw_file(row: &Row<'_>) -> rusqlite::Result<(String, JobFile)> {
             local_name: PathBuf::from(local),
             temp_name: PathBuf::from(temp),
             bytes_total: total.map(|t| t.max(0) as u64),
-            bytes_transferred: done.max(0) as u64,
+            bytes_transferred: done,
             transferred: row.get(7)?,
             completed: row.get(8)?,
             sha256: row.get(9)?,
-            validator: FileProgress {
+            checkpoint: FileProgress {
+                done: ranges,
                 etag: row.get(10)?,
                 last_modified: row.get(11)?,
                 html: row.get(12)?,

@@ -50,14 +50,8 @@ pub struct Store {
 impl Store {
     /// Opens (creating and migrating as needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite { path: path.to_path_buf(), source })?;
+        let mut store = Store { conn, path: path.to_path_buf() };
         store.setup()?;
         Ok(store)
     }
@@ -76,25 +70,17 @@ impl Store {
             .map_err(|e| self.sqlite(e))?;
         schema::migrate(&mut self.conn).map_err(|e| match e {
             schema::MigrateError::Sqlite(e) => self.sqlite(e),
-            schema::MigrateError::TooNew { found, known } => StoreError::TooNew {
-                path: self.path.clone(),
-                found,
-                known,
-            },
+            schema::MigrateError::TooNew { found, known } => {
+                StoreError::TooNew { path: self.path.clone(), found, known }
+            }
         })
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        StoreError::Sqlite { path: self.path.clone(), source }
     }
 
     fn corrupt(&self, what: impl Into<String>) -> StoreError {
-        StoreError::Corrupt {
-            path: self.path.clone(),
-            what: what.into(),
-        }
+        StoreError::Corrupt { path: self.path.clone(), what: what.into() }
     }
 }

@@ -53,6 +53,9 @@ const MIGRATIONS: &[&str] = &[
         creator INTEGER NOT NULL,
         file_index INTEGER
     );",
+    // 2: a file's checkpoint is a set of byte ranges (segmented downloads);
+    // files written by version 1 have a prefix, `bytes_transferred`.
+    "ALTER TABLE files ADD COLUMN done_ranges TEXT;",
 ];
 
 /// Why the schema could not be brought up to date.

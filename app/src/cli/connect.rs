@@ -1,0 +1,61 @@
+//! Reaching the service (starting it if needed) and resolving a JOB argument.
+
+use crate::exit::{Failure, REFUSED};
+use haul_core::client::{Client, StartService};
+use serde_json::{Value, json};
+
+/// Connects to the user's service, starting `haul service` if none answers.
+pub async fn connect() -> Result<Client, Failure> {
+    let socket = haul_core::service::socket_path(false);
+    let program = std::env::current_exe()
+        .map_err(|e| Failure::new(crate::exit::NO_SERVICE, format!("cannot find the haul executable: {e}")))?;
+    let start = StartService { program, args: vec!["service".into()], envs: Vec::new() };
+    Ok(Client::connect_or_start(&socket, &start).await?)
+}
+
+/// The id of the job named by `text`: an id, a unique id prefix, or a unique display name.
+pub async fn resolve_job(client: &Client, text: &str) -> Result<String, Failure> {
+    if uuid_like(text) {
+        // A whole id goes to the service as it is, so that its answer (not found,
+        // access denied) is the one the user sees.
+        return Ok(text.to_ascii_lowercase());
+    }
+    let jobs: Vec<Value> = client.call("enum_jobs", json!({"include_final": true})).await?;
+    let id_of = |job: &Value| job["id"].as_str().unwrap_or_default().to_string();
+    if let Some(job) = jobs.iter().find(|j| j["id"] == text) {
+        return Ok(id_of(job));
+    }
+    let by_prefix: Vec<&Value> = if text.len() >= 4 {
+        jobs.iter().filter(|j| j["id"].as_str().is_some_and(|id| id.starts_with(text))).collect()
+    } else {
+        Vec::new()
+    };
+    let by_name: Vec<&Value> = jobs.iter().filter(|j| j["display_name"] == text).collect();
+    // A live job wins over finished ones with the same name.
+    let live = |list: &[&Value]| -> Vec<String> {
+        let live: Vec<String> = list
+            .iter()
+            .filter(|j| !matches!(j["state"].as_str(), Some("acknowledged" | "cancelled")))
+            .map(|j| id_of(j))
+            .collect();
+        if live.is_empty() { list.iter().map(|j| id_of(j)).collect() } else { live }
+    };
+    for candidates in [live(&by_prefix), live(&by_name)] {
+        match candidates.as_slice() {
+            [one] => return Ok(one.clone()),
+            [] => continue,
+            many => {
+                return Err(Failure::new(
+                    REFUSED,
+                    format!("'{text}' matches {} jobs ({}); give more of the id", many.len(), many.join(", ")),
+                ));
+            }
+        }
+    }
+    Err(Failure::new(REFUSED, format!("no job of yours matches '{text}' (by id, id prefix or name)")))
+}
+
+fn uuid_like(text: &str) -> bool {
+    text.len() == 36
+        && text.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+}

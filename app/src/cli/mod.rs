@@ -1,0 +1,182 @@
+//! The command line (bitsadmin-style verbs over the service protocol).
+
+mod add;
+mod connect;
+mod jobs;
+mod monitor;
+mod output;
+
+use crate::exit::Failure;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Haul: a download manager whose jobs live in a background service.
+#[derive(Parser, Debug)]
+#[command(name = "haul", version, about, after_help = crate::exit::HELP)]
+pub struct Cli {
+    /// Print results as the JSON objects of the protocol.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The verbs.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Download URLs: one job with one file per URL.
+    Add(AddArgs),
+    /// List your jobs.
+    List(ListArgs),
+    /// Show one job.
+    Info(JobArg),
+    /// List a job's files.
+    Files(JobArg),
+    /// Queue a job (also "retry now").
+    Resume(JobArg),
+    /// Pause a job.
+    Suspend(JobArg),
+    /// Stop a job and delete its temp files.
+    Cancel(JobArg),
+    /// Move a job's downloaded files into place.
+    Complete(JobArg),
+    /// Change a job's properties.
+    Set(SetArgs),
+    /// Print live events until Ctrl-C.
+    Monitor,
+    /// Print the event journal.
+    Events(EventsArgs),
+    /// Run the background service (`haul service stop` stops it).
+    Service(ServiceArgs),
+    /// Send one raw JSON-RPC request and print the result (for scripts).
+    Call(CallArgs),
+}
+
+/// `haul call`.
+#[derive(Args, Debug)]
+pub struct CallArgs {
+    /// The method, e.g. get_job.
+    pub method: String,
+    /// Its params as a JSON object (default {}).
+    pub params: Option<String>,
+}
+
+/// `haul add`.
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// The URLs (http or https).
+    #[arg(required = true)]
+    pub urls: Vec<String>,
+    /// The folder to save into (default: your download folder).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// The job's display name (default: the first file's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// foreground, high, normal or low.
+    #[arg(long)]
+    pub priority: Option<String>,
+    /// The expected sha256 of the file (one URL only).
+    #[arg(long)]
+    pub sha256: Option<String>,
+    /// An extra HTTP header, "Name: value" (repeatable).
+    #[arg(long = "header")]
+    pub headers: Vec<String>,
+    /// Wait for the download, with a progress bar; complete it when done.
+    #[arg(long)]
+    pub wait: bool,
+    /// Leave the job transferred instead of completing it automatically.
+    #[arg(long)]
+    pub no_complete: bool,
+}
+
+/// `haul list`.
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Every user's jobs (administrator only).
+    #[arg(long)]
+    pub all_users: bool,
+    /// Include completed and cancelled jobs.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// A job: its id, a unique id prefix, or its display name.
+#[derive(Args, Debug)]
+pub struct JobArg {
+    /// Job id, unique id prefix, or display name.
+    pub job: String,
+}
+
+/// `haul set`.
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    /// Job id, unique id prefix, or display name.
+    pub job: String,
+    /// foreground, high, normal or low.
+    #[arg(long)]
+    pub priority: Option<String>,
+    /// Comma-separated: job_transferred,job_error,job_modification,file_transferred,disable.
+    #[arg(long)]
+    pub notify_flags: Option<String>,
+    /// "PROGRAM ARG…" run when the job is transferred or fails and no client takes
+    /// the notification ("" clears it). Split on spaces; no shell.
+    #[arg(long)]
+    pub notify_cmd: Option<String>,
+    /// Seconds before a transient error is retried (at least 5).
+    #[arg(long)]
+    pub min_retry_delay: Option<u64>,
+    /// Seconds without progress after which a transient error becomes an error.
+    #[arg(long)]
+    pub no_progress_timeout: Option<u64>,
+    /// A new display name.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// `haul events`.
+#[derive(Args, Debug)]
+pub struct EventsArgs {
+    /// Only events after this sequence number.
+    #[arg(long, default_value_t = 0)]
+    pub since: u64,
+}
+
+/// `haul service`.
+#[derive(Args, Debug)]
+pub struct ServiceArgs {
+    /// `stop` stops the running service.
+    pub action: Option<String>,
+    /// Serve every user of the machine at /run/haul/haul.sock.
+    #[arg(long)]
+    pub system: bool,
+    /// Background jobs transferring at once.
+    #[arg(long, default_value_t = 4)]
+    pub max_active: usize,
+}
+
+/// Runs a client command on a fresh tokio runtime.
+pub fn run(command: Command, json: bool) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(crate::exit::FAILED, format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        match command {
+            Command::Add(args) => add::run(args, json).await,
+            Command::List(args) => jobs::list(args, json).await,
+            Command::Info(arg) => jobs::info(arg, json).await,
+            Command::Files(arg) => jobs::files(arg, json).await,
+            Command::Resume(arg) => jobs::act(arg, "resume").await,
+            Command::Suspend(arg) => jobs::act(arg, "suspend").await,
+            Command::Cancel(arg) => jobs::act(arg, "cancel").await,
+            Command::Complete(arg) => jobs::act(arg, "complete").await,
+            Command::Set(args) => jobs::set(args, json).await,
+            Command::Monitor => monitor::monitor(json).await,
+            Command::Events(args) => monitor::events(args, json).await,
+            Command::Call(args) => jobs::call(args).await,
+            Command::Service(_) => Ok(()),
+        }
+    })
+}

@@ -1,0 +1,69 @@
+//! `haul monitor` (live events) and `haul events` (the journal).
+
+use super::EventsArgs;
+use super::connect::connect;
+use super::output::print_json;
+use crate::exit::{FAILED, Failure};
+use haul_core::client::Incoming;
+use haul_core::model::Event;
+use serde_json::{Value, json};
+
+fn line(event: &Event) -> String {
+    let error = event.error.as_ref().map(|e| format!(" — {}", e.message)).unwrap_or_default();
+    format!(
+        "{:>6}  {}  {}  {:<16}  {}{error}",
+        event.seq,
+        event.at.format("%F %T"),
+        event.job_id,
+        event.kind.as_str(),
+        event.state
+    )
+}
+
+pub async fn monitor(json_out: bool) -> Result<(), Failure> {
+    let client = connect().await?;
+    let mut incoming = client
+        .take_incoming()
+        .ok_or_else(|| Failure::new(FAILED, "the connection's notifications were already taken"))?;
+    client.call::<_, Value>("subscribe", json!({})).await?;
+    eprintln!("Watching your jobs; Ctrl-C to stop.");
+    loop {
+        let message = tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            message = incoming.recv() => message,
+        };
+        match message {
+            None => return Err(Failure::new(crate::exit::NO_SERVICE, "the Haul service closed the connection")),
+            Some(Incoming::Event(event)) if json_out => print_json(&event),
+            Some(Incoming::Event(event)) => println!("{}", line(&event)),
+            Some(Incoming::Callback { responder, .. }) => responder.ok(),
+            Some(Incoming::Progress(_)) => {}
+        }
+    }
+}
+
+pub async fn events(args: EventsArgs, json_out: bool) -> Result<(), Failure> {
+    let client = connect().await?;
+    let mut seq = args.since;
+    let mut all = Vec::new();
+    loop {
+        let page: Value = client.call("events_since", json!({"seq": seq, "limit": 1000})).await?;
+        let events: Vec<Event> = serde_json::from_value(page["events"].clone())
+            .map_err(|e| Failure::new(FAILED, format!("the service sent events this haul cannot read: {e}")))?;
+        let next = page["next_seq"].as_u64().unwrap_or(seq);
+        let done = events.is_empty() || next == seq;
+        all.extend(events);
+        seq = next;
+        if done || all.len() >= 1_000_000 {
+            break;
+        }
+    }
+    if json_out {
+        print_json(&all);
+    } else {
+        for event in &all {
+            println!("{}", line(event));
+        }
+    }
+    Ok(())
+}

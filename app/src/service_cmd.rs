@@ -1,0 +1,65 @@
+//! `haul service [--system]` runs the background service; `haul service stop` stops it.
+
+use crate::cli::ServiceArgs;
+use crate::exit::{FAILED, Failure, NO_SERVICE, USAGE};
+use haul_core::client::Client;
+use haul_core::service::{ServiceOptions, socket_path};
+use std::sync::Mutex;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, fmt};
+
+pub fn run(args: ServiceArgs) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(FAILED, format!("cannot start the async runtime: {e}")))?;
+    match args.action.as_deref() {
+        None => runtime.block_on(serve(args)),
+        Some("stop") => runtime.block_on(stop(args.system)),
+        Some(other) => {
+            Err(Failure::new(USAGE, format!("unknown service action '{other}'; did you mean 'haul service stop'?")))
+        }
+    }
+}
+
+async fn serve(args: ServiceArgs) -> Result<(), Failure> {
+    let data_dir = if args.system && std::env::var_os("HAUL_DATA_DIR").is_none() {
+        std::path::PathBuf::from("/var/lib/haul")
+    } else {
+        crate::paths::data_dir()
+    };
+    std::fs::create_dir_all(&data_dir)
+        .map_err(|e| Failure::new(FAILED, format!("cannot create the data folder {}: {e}", data_dir.display())))?;
+    init_logging(&data_dir);
+    let options = ServiceOptions {
+        data_dir,
+        socket: socket_path(args.system),
+        system: args.system,
+        max_active_jobs: args.max_active.max(1),
+    };
+    haul_core::service::run(options).await.map_err(|e| Failure::new(FAILED, e.to_string()))
+}
+
+async fn stop(system: bool) -> Result<(), Failure> {
+    let socket = socket_path(system);
+    let client = Client::connect(&socket)
+        .await
+        .map_err(|e| Failure::new(NO_SERVICE, format!("no Haul service is running on {}: {e}", socket.display())))?;
+    client.call::<_, serde_json::Value>("shutdown", serde_json::json!({})).await?;
+    println!("Haul service on {} is stopping.", socket.display());
+    Ok(())
+}
+
+/// Logs to stderr and to `haul.log` in the data folder (`RUST_LOG`, default info).
+fn init_logging(data_dir: &std::path::Path) {
+    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(data_dir.join("haul.log"));
+    let file_layer =
+        file.ok().map(|file| fmt::layer().with_ansi(false).with_writer(Mutex::new(file)).with_filter(filter()));
+    let _ = tracing_subscriber::registry()
+        .with(fmt::layer().with_writer(std::io::stderr).with_filter(filter()))
+        .with(file_layer)
+        .try_init();
+}

@@ -1,0 +1,144 @@
+//! The real `haul` binary end to end: a real service process on a temp socket,
+//! a real HTTP server on 127.0.0.1, real files.
+
+mod common;
+
+use common::*;
+use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
+use std::time::Duration;
+
+#[test]
+fn add_wait_downloads_64_mib_and_completes() {
+    let world = World::new();
+    let server = TestServer::start();
+    let body = random_bytes(64 << 20, 11);
+    server.add_file("/files/big.iso", body.clone());
+    // No service is running: the client starts one by itself.
+    let out = world
+        .haul()
+        .args(["add", &server.url("/files/big.iso"), "--wait", "--dir"])
+        .arg(world.downloads())
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "haul add --wait failed: {stderr}");
+    let target = world.downloads().join("big.iso");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), target.display().to_string());
+    assert_eq!(sha256_file(&target).expect("file"), sha256_hex(&body));
+    assert!(temp_files(&world.downloads()).is_empty());
+    let list = world.haul().args(["--json", "list", "--all"]).output().expect("list");
+    let jobs: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    assert_eq!(jobs[0]["state"], "acknowledged", "{jobs}");
+    assert_eq!(jobs[0]["display_name"], "big.iso");
+}
+
+#[test]
+fn a_killed_service_resumes_from_its_checkpoint() {
+    let mut world = World::new();
+    world.start_service();
+    let server = TestServer::start();
+    let body = random_bytes(24 << 20, 12);
+    let size = body.len() as u64;
+    server.set_route("/slow.bin", Route::new(body.clone()).throttle_per_connection(6 << 20));
+    let out =
+        world.haul().args(["add", &server.url("/slow.bin"), "--dir"]).arg(world.downloads()).output().expect("add");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let job_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            job_json(&world, &job_id)["progress"]["bytes_transferred"].as_u64().unwrap_or(0) > 10 << 20
+        }),
+        "no progress: {}",
+        world.service_log()
+    );
+    world.kill_service();
+    world.start_service();
+    assert!(
+        wait_until(Duration::from_secs(60), || job_json(&world, &job_id)["state"] == "acknowledged"),
+        "never completed: {} {}",
+        job_json(&world, &job_id),
+        world.service_log()
+    );
+    assert_eq!(sha256_file(&world.downloads().join("slow.bin")).expect("file"), sha256_hex(&body));
+    let served = server.bytes_served_for("/slow.bin");
+    assert!(served < size * 3 / 2, "the server sent {served} bytes for a {size}-byte file");
+}
+
+#[test]
+fn a_missing_file_fails_with_a_clear_message_and_exit_code() {
+    let world = World::new();
+    let server = TestServer::start();
+    let out = world
+        .haul()
+        .args(["add", &server.url("/gone.zip"), "--wait", "--dir"])
+        .arg(world.downloads())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("404") && stderr.contains("/gone.zip"), "{stderr}");
+    let bad =
+        world.haul().args(["add", "ftp://example.invalid/x", "--dir"]).arg(world.downloads()).output().expect("run");
+    assert_eq!(bad.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("only http and https"));
+}
+
+#[test]
+fn jobs_are_named_listed_changed_and_cancelled_by_name_or_prefix() {
+    let world = World::new();
+    let server = TestServer::start();
+    server.set_route("/slow.bin", Route::new(random_bytes(8 << 20, 13)).throttle_per_connection(256 << 10));
+    server.set_route(
+        "/dl?id=7",
+        Route::new(random_bytes(1000, 14)).content_disposition("attachment; filename=\"../../report final.pdf\""),
+    );
+    let add = |args: &[&str]| {
+        let out = world.haul().arg("add").args(args).arg("--dir").arg(world.downloads()).output().expect("add");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let slow = add(&[&server.url("/slow.bin"), "--name", "slow one", "--priority", "low"]);
+    let named = add(&[&server.url("/dl?id=7"), "--wait"]);
+    assert_eq!(named, world.downloads().join("_.._report final.pdf").display().to_string());
+    let list = world.haul().arg("list").output().expect("list");
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(text.contains("slow one") && text.contains(&slow[..8]), "{text}");
+    world.haul().args(["set", "slow one", "--priority", "high", "--min-retry-delay", "1"]).assert().success();
+    let job = job_json(&world, &slow[..8]);
+    assert_eq!(job["priority"], "high");
+    assert_eq!(job["minimum_retry_delay_s"], 5, "clamped");
+    world.haul().args(["cancel", &slow[..8]]).assert().success();
+    assert_eq!(job_json(&world, &slow)["state"], "cancelled");
+    assert!(wait_until(Duration::from_secs(5), || temp_files(&world.downloads()).is_empty()));
+    let again = world.haul().args(["resume", &slow]).output().expect("resume");
+    assert_eq!(again.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("cancelled"));
+    let events = world.haul().args(["--json", "events"]).output().expect("events");
+    let events: serde_json::Value = serde_json::from_slice(&events.stdout).expect("json");
+    let kinds: Vec<&str> = events.as_array().expect("array").iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert!(kinds.contains(&"created") && kinds.contains(&"cancelled") && kinds.contains(&"acknowledged"), "{kinds:?}");
+}
+
+#[test]
+fn the_notify_command_line_runs_when_no_client_listens() {
+    let world = World::new();
+    let server = TestServer::start();
+    server.add_file("/f.bin", random_bytes(5000, 15));
+    let out = world
+        .haul()
+        .args(["add", &server.url("/f.bin"), "--no-complete", "--priority", "low", "--dir"])
+        .arg(world.downloads())
+        .output()
+        .expect("add");
+    let job_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(wait_until(Duration::from_secs(30), || job_json(&world, &job_id)["state"] == "transferred"));
+    let marker = world.dir.path().join("marker");
+    // Set after the event: the command line still runs (as BITS does).
+    world
+        .haul()
+        .args(["set", &job_id, "--notify-cmd"])
+        .arg(format!("/usr/bin/touch {}", marker.display()))
+        .assert()
+        .success();
+    assert!(wait_until(Duration::from_secs(10), || marker.exists()), "the notify command did not run");
+}

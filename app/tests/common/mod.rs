@@ -1,0 +1,127 @@
+//! A private Haul world for one test: its own data dir, socket and service
+//! process (the real `haul` binary), stopped when the test ends.
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+pub const HAUL: &str = env!("CARGO_BIN_EXE_haul");
+
+/// One test's Haul: temp data dir, socket, download dir.
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub service: Option<Child>,
+}
+
+impl World {
+    pub fn new() -> World {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("downloads")).expect("downloads dir");
+        World { dir, service: None }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn socket(&self) -> PathBuf {
+        self.dir.path().join("run").join("haul.sock")
+    }
+
+    pub fn downloads(&self) -> PathBuf {
+        self.dir.path().join("downloads")
+    }
+
+    fn env(&self, cmd: &mut std::process::Command) {
+        cmd.env("HAUL_DATA_DIR", self.data_dir())
+            .env("HAUL_SOCKET", self.socket())
+            .env("RUST_LOG", "info")
+            .env_remove("XDG_RUNTIME_DIR");
+    }
+
+    /// `haul ARGS…` in this world.
+    pub fn haul(&self) -> Command {
+        let mut std_cmd = std::process::Command::new(HAUL);
+        self.env(&mut std_cmd);
+        let mut cmd = Command::from_std(std_cmd);
+        cmd.timeout(Duration::from_secs(120));
+        cmd
+    }
+
+    /// Starts `haul service` as a child this test controls, and waits for its socket.
+    pub fn start_service(&mut self) {
+        let mut cmd = std::process::Command::new(HAUL);
+        self.env(&mut cmd);
+        let log = std::fs::File::create(self.dir.path().join("service.stderr")).expect("log");
+        let child = cmd.arg("service").stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("spawn");
+        self.service = Some(child);
+        assert!(wait_until(Duration::from_secs(20), || self.socket().exists()), "the service never bound its socket");
+        assert!(
+            wait_until(Duration::from_secs(20), || std::os::unix::net::UnixStream::connect(self.socket()).is_ok()),
+            "the service does not accept connections"
+        );
+    }
+
+    /// SIGKILL the service child.
+    pub fn kill_service(&mut self) {
+        if let Some(mut child) = self.service.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// The service's stderr so far, for failure messages.
+    pub fn service_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("service.stderr")).unwrap_or_default()
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        // A service started by a client (detached) is stopped through the protocol.
+        let _ = std::process::Command::new(HAUL)
+            .args(["service", "stop"])
+            .env("HAUL_DATA_DIR", self.data_dir())
+            .env("HAUL_SOCKET", self.socket())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if let Some(mut child) = self.service.take() {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes.
+pub fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    condition()
+}
+
+/// Names in `dir` that look like Haul temp files.
+pub fn temp_files(dir: &Path) -> Vec<String> {
+    haul_tests::support::temp_files(dir)
+}
+
+/// `haul --json info JOB` as JSON.
+pub fn job_json(world: &World, job: &str) -> serde_json::Value {
+    let out = world.haul().args(["--json", "info", job]).output().expect("info");
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}

@@ -1,0 +1,80 @@
+//! What the service sends on its own: callbacks to answer, events and progress.
+
+use crate::manager::JobProgressView;
+use crate::model::Event;
+use crate::protocol::{Id, RpcError, encode_error, encode_result};
+use serde_json::Value;
+use tokio::sync::mpsc::{self, error::TrySendError};
+
+/// A message from the service that is not a reply to one of our calls.
+#[derive(Debug)]
+pub enum Incoming {
+    /// A callback for a job this connection is the sink of (`job_transferred`,
+    /// `job_error`, `job_modification`, `file_transferred`); answer it with the responder.
+    Callback {
+        /// The callback's name.
+        method: String,
+        /// Its params (`{job}`, `{job, error}` or `{job, file}`).
+        params: Value,
+        /// Answers the service; dropping it answers with a failure.
+        responder: Responder,
+    },
+    /// A journal entry (after `subscribe`).
+    Event(Event),
+    /// Live progress of the caller's running jobs (after `subscribe`).
+    Progress(Vec<JobProgressView>),
+}
+
+/// The answer to one callback. A responder dropped without an answer fails
+/// the callback, so the service falls back to the job's command line.
+#[derive(Debug)]
+pub struct Responder {
+    id: Id,
+    out: mpsc::Sender<String>,
+    answered: bool,
+}
+
+impl Responder {
+    pub(super) fn new(id: Id, out: mpsc::Sender<String>) -> Self {
+        Responder { id, out, answered: false }
+    }
+
+    /// Accepts the callback (`{}`).
+    pub fn ok(mut self) {
+        let line = encode_result(&self.id, Value::Object(serde_json::Map::new()));
+        self.send(line);
+    }
+
+    /// Refuses the callback with a sentence saying why.
+    pub fn fail(mut self, message: impl Into<String>) {
+        let line = encode_error(Some(&self.id), &RpcError::callback_failed(message));
+        self.send(line);
+    }
+
+    fn send(&mut self, line: String) {
+        self.answered = true;
+        match self.out.try_send(line) {
+            Ok(()) | Err(TrySendError::Closed(_)) => {}
+            Err(TrySendError::Full(line)) => {
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    let out = self.out.clone();
+                    runtime.spawn(async move {
+                        let _ = out.send(line).await;
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Responder {
+    fn drop(&mut self) {
+        if !self.answered {
+            let line = encode_error(
+                Some(&self.id),
+                &RpcError::callback_failed("the client dropped the callback without answering"),
+            );
+            self.send(line);
+        }
+    }
+}

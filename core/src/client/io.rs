@@ -1,0 +1,153 @@
+//! The connection's two tasks: the reader routes replies to waiting calls and
+//! everything else to `Incoming`; the writer owns the socket's write half.
+
+use super::incoming::{Incoming, Responder};
+use crate::model::Event;
+use crate::protocol::{Id, LineRead, Message, ProgressParams, Response, RpcError, method, read_line};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+/// Replies may be bigger than the 1 MiB the service accepts (a long `enum_jobs`).
+pub const MAX_REPLY_LINE: usize = 64 << 20;
+
+pub(super) type Outcome = Result<Value, RpcError>;
+
+/// State shared by the client handles and the two tasks.
+pub(super) struct Shared {
+    pub(super) out: mpsc::Sender<String>,
+    pub(super) waiting: Mutex<HashMap<i64, oneshot::Sender<Outcome>>>,
+    pub(super) next_id: AtomicI64,
+    pub(super) closed: CancellationToken,
+    /// Whether someone took the incoming receiver (else nothing waits for room in it).
+    pub(super) incoming_taken: AtomicBool,
+}
+
+impl Shared {
+    pub(super) fn waiting(&self) -> MutexGuard<'_, HashMap<i64, oneshot::Sender<Outcome>>> {
+        // Only inserts and removes happen under this lock, so a poisoned map is intact.
+        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Routes each line from the service until it closes.
+pub(super) async fn read_loop(read: OwnedReadHalf, shared: Arc<Shared>, incoming: mpsc::Sender<Incoming>) {
+    let mut reader = BufReader::new(read);
+    let mut line = Vec::new();
+    loop {
+        let read = tokio::select! {
+            _ = shared.closed.cancelled() => break,
+            read = read_line(&mut reader, &mut line, MAX_REPLY_LINE) => read,
+        };
+        match read {
+            Ok(LineRead::Line) => route(&shared, &incoming, &line).await,
+            Ok(LineRead::TooLong) => {
+                tracing::warn!("the service sent a line over {MAX_REPLY_LINE} bytes");
+                break;
+            }
+            Ok(LineRead::Eof) => break,
+            Err(e) => {
+                tracing::debug!("reading from the service: {e}");
+                break;
+            }
+        }
+    }
+    shared.closed.cancel();
+    shared.waiting().clear();
+}
+
+async fn route(shared: &Shared, incoming: &mpsc::Sender<Incoming>, line: &[u8]) {
+    let request = match Message::parse(line) {
+        Ok(Message::Response(response)) => return answer(shared, response),
+        Ok(Message::Request(request)) => request,
+        Err(invalid) => {
+            tracing::warn!("the service sent an invalid message: {}", invalid.error);
+            return;
+        }
+    };
+    let item = match (request.id, request.method.as_str()) {
+        (Some(id), _) => Incoming::Callback {
+            method: request.method,
+            params: request.params,
+            responder: Responder::new(id, shared.out.clone()),
+        },
+        (None, method::EVENT) => match serde_json::from_value::<Event>(request.params) {
+            Ok(event) => Incoming::Event(event),
+            Err(e) => return tracing::warn!("the service sent an unreadable event: {e}"),
+        },
+        (None, method::PROGRESS) => {
+            if let Ok(progress) = serde_json::from_value::<ProgressParams>(request.params) {
+                // Progress is a snapshot: when nobody keeps up, dropping one is fine.
+                let _ = incoming.try_send(Incoming::Progress(progress.jobs));
+            }
+            return;
+        }
+        (None, other) => return tracing::debug!("ignoring the notification {other}"),
+    };
+    if shared.incoming_taken.load(Ordering::Acquire) {
+        tokio::select! {
+            _ = shared.closed.cancelled() => {}
+            _ = incoming.send(item) => {}
+        }
+    } else {
+        // Kept until someone takes the receiver, as long as there is room.
+        let _ = incoming.try_send(item);
+    }
+}
+
+/// Hands a reply to its call. An error with no id is about the connection itself
+/// (too many connections, a line too long): every waiting call gets it.
+fn answer(shared: &Shared, response: Response) {
+    match (response.id, response.outcome) {
+        (Some(Id::Number(id)), outcome) => match shared.waiting().remove(&id) {
+            Some(waiter) => {
+                let _ = waiter.send(outcome);
+            }
+            None => tracing::warn!("the service sent a reply to no call (id {id})"),
+        },
+        (None, Err(error)) => {
+            tracing::warn!("the service reports: {error}");
+            for (_, waiter) in shared.waiting().drain() {
+                let _ = waiter.send(Err(error.clone()));
+            }
+        }
+        (id, _) => tracing::warn!("the service sent a reply to no call ({id:?})"),
+    }
+}
+
+/// Writes queued lines until the connection closes.
+pub(super) async fn write_loop(write: OwnedWriteHalf, mut out: mpsc::Receiver<String>, closed: CancellationToken) {
+    let mut writer = BufWriter::new(write);
+    loop {
+        let line = tokio::select! {
+            _ = closed.cancelled() => break,
+            line = out.recv() => match line {
+                Some(line) => line,
+                None => break,
+            },
+        };
+        let written = async {
+            writer.write_all(line.as_bytes()).await?;
+            writer.write_all(b"\n").await?;
+            if out.is_empty() {
+                writer.flush().await?;
+            }
+            std::io::Result::Ok(())
+        };
+        let result = tokio::select! {
+            _ = closed.cancelled() => break,
+            result = written => result,
+        };
+        if let Err(e) = result {
+            tracing::debug!("writing to the service: {e}");
+            break;
+        }
+    }
+    closed.cancel();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), writer.shutdown()).await;
+}

@@ -1,0 +1,240 @@
+//! One file over several connections: dynamic splitting (an idle connection
+//! takes half of the largest remaining range) and an adaptive connection
+//! count (more while the aggregate speed still rises, fewer when refused).
+
+use super::TransferError;
+use super::http::{self, if_range};
+use super::transfer::{Ctx, http_error};
+use crate::model::RangeSet;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// A range is never split below twice this.
+const MIN_SEGMENT: u64 = 1 << 20;
+/// Split points are aligned to this.
+const ALIGN: u64 = 64 << 10;
+/// How often the connection count is reconsidered.
+const TICK: Duration = Duration::from_millis(200);
+/// A single connection this fast means the server does not cap connections:
+/// a second one helps a little, more only cost CPU.
+const FAST_SINGLE_BPS: f64 = 256.0 * 1024.0 * 1024.0;
+/// Connections tried at once when one connection is slow.
+const SLOW_START: usize = 8;
+/// More connections must raise the aggregate speed by this factor to continue.
+const GAIN: f64 = 1.2;
+/// Failed connections (in a row, without a finished range) before the file fails.
+const MAX_FAILURES: u32 = 8;
+
+/// One connection's range: it writes at `pos` until `end`, which others may lower.
+struct Segment {
+    pos: AtomicU64,
+    end: AtomicU64,
+}
+
+impl Segment {
+    fn new(start: u64, end: u64) -> Arc<Segment> {
+        Arc::new(Segment { pos: AtomicU64::new(start), end: AtomicU64::new(end) })
+    }
+
+    fn remaining(&self) -> u64 {
+        self.end.load(Ordering::Acquire).saturating_sub(self.pos.load(Ordering::Acquire))
+    }
+
+    /// Gives away the upper half of what is left, if it is big enough.
+    fn split(&self) -> Option<Arc<Segment>> {
+        let end = self.end.load(Ordering::Acquire);
+        let pos = self.pos.load(Ordering::Acquire);
+        let remaining = end.saturating_sub(pos);
+        if remaining < 2 * MIN_SEGMENT {
+            return None;
+        }
+        let mid = (pos + remaining / 2).div_ceil(ALIGN) * ALIGN;
+        if mid >= end {
+            return None;
+        }
+        self.end.compare_exchange(end, mid, Ordering::AcqRel, Ordering::Acquire).ok()?;
+        Some(Segment::new(mid, end))
+    }
+}
+
+type Worker<'a> = Pin<Box<dyn Future<Output = (Arc<Segment>, Result<(), TransferError>)> + Send + 'a>>;
+
+/// Fetches every gap of `[0, total)` not in `done`; `primary` already streams
+/// from `start`.
+pub(super) async fn run(
+    ctx: &Ctx<'_>,
+    primary: reqwest::Response,
+    start: u64,
+    total: u64,
+    done: &RangeSet,
+    stop: &CancellationToken,
+) -> Result<(), TransferError> {
+    let written = AtomicU64::new(0);
+    let mut gaps: VecDeque<(u64, u64)> = done.gaps(total).into();
+    let first_end = match gaps.front() {
+        Some(&(s, e)) if s == start => {
+            gaps.pop_front();
+            e
+        }
+        _ => total,
+    };
+    let mut active: Vec<Arc<Segment>> = Vec::new();
+    let mut workers: FuturesUnordered<Worker<'_>> = FuturesUnordered::new();
+    let first = Segment::new(start, first_end);
+    active.push(first.clone());
+    workers.push(Box::pin(worker(ctx, first, Some(primary), total, &written)));
+
+    let max = ctx.plan.max_connections.max(1);
+    let mut target = 1;
+    let mut growing = true;
+    let mut best_speed = 0.0f64;
+    let mut stalls = 0;
+    let mut failures = 0;
+    let mut last = (Instant::now(), 0u64);
+    let mut tick = tokio::time::interval(TICK);
+    tick.tick().await;
+    loop {
+        while workers.len() < target {
+            let next = match gaps.pop_front() {
+                Some((s, e)) => Some(Segment::new(s, e)),
+                None => active.iter().max_by_key(|s| s.remaining()).and_then(|s| s.split()),
+            };
+            let Some(segment) = next else { break };
+            active.push(segment.clone());
+            workers.push(Box::pin(worker(ctx, segment, None, total, &written)));
+        }
+        if workers.is_empty() {
+            return match gaps.is_empty() {
+                true => Ok(()),
+                false => Err(TransferError::ShortBody { url: ctx.plan.url.clone(), got: 0, expected: total }),
+            };
+        }
+        tokio::select! {
+            _ = stop.cancelled() => return Err(TransferError::Stopped),
+            Some((segment, result)) = workers.next() => {
+                active.retain(|s| !Arc::ptr_eq(s, &segment));
+                match result {
+                    Ok(()) => failures = 0,
+                    Err(e @ (TransferError::Changed { .. } | TransferError::Local { .. } | TransferError::Stopped)) => return Err(e),
+                    Err(e) => {
+                        let (pos, end) = (segment.pos.load(Ordering::Acquire), segment.end.load(Ordering::Acquire));
+                        if pos < end {
+                            gaps.push_back((pos, end));
+                        }
+                        failures += 1;
+                        tracing::debug!("{}: a connection failed ({e}); {} left", ctx.plan.url, workers.len());
+                        // The server refuses or drops connections: do not add more, use fewer.
+                        growing = false;
+                        target = workers.len().max(1);
+                        if failures >= MAX_FAILURES {
+                            return Err(e);
+                        }
+                        if workers.is_empty() {
+                            // Back off before trying again on a single connection.
+                            let wait = e.retry_after().unwrap_or(Duration::from_millis(250)).min(Duration::from_secs(5));
+                            tokio::select! {
+                                _ = stop.cancelled() => return Err(TransferError::Stopped),
+                                _ = tokio::time::sleep(wait) => {}
+                            }
+                        }
+                    }
+                }
+            }
+            _ = tick.tick() => {
+                let now = (Instant::now(), written.load(Ordering::Relaxed));
+                let speed = (now.1 - last.1) as f64 / now.0.duration_since(last.0).as_secs_f64().max(0.001);
+                last = now;
+                if growing && target == 1 {
+                    target = if speed >= FAST_SINGLE_BPS { 2 } else { SLOW_START }.min(max);
+                    best_speed = speed;
+                } else if growing && workers.len() >= target {
+                    if speed > best_speed * GAIN {
+                        best_speed = speed;
+                        stalls = 0;
+                        target = (target * 2).min(max);
+                    } else {
+                        stalls += 1;
+                        growing = stalls < 2;
+                    }
+                }
+                if target >= max {
+                    growing = false;
+                }
+            }
+        }
+    }
+}
+
+/// One connection: opens its range (unless given the primary response) and
+/// writes until its segment's end, which may shrink while it runs.
+async fn worker<'a>(
+    ctx: &'a Ctx<'a>,
+    segment: Arc<Segment>,
+    response: Option<reqwest::Response>,
+    total: u64,
+    written: &'a AtomicU64,
+) -> (Arc<Segment>, Result<(), TransferError>) {
+    let result = async {
+        let url = &ctx.plan.url;
+        let mut response = match response {
+            Some(response) => response,
+            None => open(ctx, &segment, total).await?,
+        };
+        loop {
+            let pos = segment.pos.load(Ordering::Acquire);
+            if pos >= segment.end.load(Ordering::Acquire) {
+                return Ok(());
+            }
+            let chunk = response.chunk().await.map_err(|e| TransferError::from_reqwest(url, &e))?;
+            let Some(bytes) = chunk else {
+                let end = segment.end.load(Ordering::Acquire);
+                return match pos >= end {
+                    true => Ok(()),
+                    false => Err(TransferError::ShortBody { url: url.clone(), got: pos, expected: end }),
+                };
+            };
+            let end = segment.end.load(Ordering::Acquire);
+            let take = end.saturating_sub(pos).min(bytes.len() as u64) as usize;
+            if take > 0 {
+                ctx.write(&bytes[..take], pos)?;
+                segment.pos.store(pos + take as u64, Ordering::Release);
+                written.fetch_add(take as u64, Ordering::Relaxed);
+            }
+        }
+    }
+    .await;
+    (segment, result)
+}
+
+/// Asks for the segment's range; anything but a matching 206 of the same file
+/// means the file changed (restart) or the server failed.
+async fn open(ctx: &Ctx<'_>, segment: &Segment, total: u64) -> Result<reqwest::Response, TransferError> {
+    let url = &ctx.plan.url;
+    let start = segment.pos.load(Ordering::Acquire);
+    let end = segment.end.load(Ordering::Acquire);
+    let response = ctx
+        .request(start, Some(end), if_range(&ctx.validator))
+        .send()
+        .await
+        .map_err(|e| TransferError::from_reqwest(url, &e))?;
+    if !response.status().is_success() {
+        return Err(http_error(&response, url));
+    }
+    if response.status().as_u16() != 206 {
+        return Err(TransferError::Changed {
+            url: url.clone(),
+            detail: format!("the server answered a range request with {} (the file changed?)", response.status()),
+        });
+    }
+    if let Some(detail) = http::range_mismatch(start, Some(total), &ctx.validator, response.headers()) {
+        return Err(TransferError::Changed { url: url.clone(), detail });
+    }
+    Ok(response)
+}

@@ -1,0 +1,92 @@
+//! The JSON-RPC 2.0 messages of PROTOCOL.md, shared by the service and its clients:
+//! framing, ids, errors, method names, parameters and results.
+
+mod error;
+mod framing;
+mod message;
+mod params;
+mod path;
+mod results;
+
+pub use error::{ErrorData, RpcError, code};
+pub use framing::{LineRead, read_line};
+pub use message::{Id, Invalid, Message, Request, Response, encode_error, encode_notification};
+pub use message::{encode_request, encode_result};
+pub use params::{
+    AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobParams,
+    SetNotifyInterfaceParams, SetRemoteNameParams, parse_params, parse_set_job,
+};
+pub use path::{current_uid, socket_path};
+pub use results::{
+    CompleteResult, EventsSinceResult, FileCallback, FileIndexResult, HelloResult, JobCallback, JobErrorCallback,
+    JobIdResult, NotifyInterfaceResult, ProgressParams, StatsResult, SubscribeResult,
+};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The longest message line the service accepts, in bytes (without the `\n`).
+pub const MAX_LINE: usize = 1 << 20;
+
+/// The service's name and version as `hello` reports it, e.g. `haul/0.1.0`.
+pub fn server_name() -> String {
+    format!("haul/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Method names, client → service and service → sink.
+pub mod method {
+    /// The handshake.
+    pub const HELLO: &str = "hello";
+    /// Creates a suspended job.
+    pub const CREATE_JOB: &str = "create_job";
+    /// Adds a file to a job.
+    pub const ADD_FILE: &str = "add_file";
+    /// One job.
+    pub const GET_JOB: &str = "get_job";
+    /// The caller's jobs.
+    pub const ENUM_JOBS: &str = "enum_jobs";
+    /// A job's files.
+    pub const ENUM_FILES: &str = "enum_files";
+    /// Queues a job.
+    pub const RESUME: &str = "resume";
+    /// Stops a job until resumed.
+    pub const SUSPEND: &str = "suspend";
+    /// Cancels a job.
+    pub const CANCEL: &str = "cancel";
+    /// Moves a transferred job's files into place.
+    pub const COMPLETE: &str = "complete";
+    /// Changes a job's properties.
+    pub const SET_JOB: &str = "set_job";
+    /// `set_job` with only `priority` (DESIGN.md's BITS-style name).
+    pub const SET_PRIORITY: &str = "set_priority";
+    /// `set_job` with only `notify_flags` (DESIGN.md's BITS-style name).
+    pub const SET_NOTIFY_FLAGS: &str = "set_notify_flags";
+    /// Points a file at a new URL.
+    pub const SET_REMOTE_NAME: &str = "set_remote_name";
+    /// An administrator takes a job over.
+    pub const TAKE_OWNERSHIP: &str = "take_ownership";
+    /// Registers or clears the connection as a job's sink.
+    pub const SET_NOTIFY_INTERFACE: &str = "set_notify_interface";
+    /// Whether a job has a sink, and whether it is this connection.
+    pub const GET_NOTIFY_INTERFACE: &str = "get_notify_interface";
+    /// The journal after a sequence number.
+    pub const EVENTS_SINCE: &str = "events_since";
+    /// Live events and progress from now on.
+    pub const SUBSCRIBE: &str = "subscribe";
+    /// Counts over the caller's jobs.
+    pub const GET_STATS: &str = "get_stats";
+    /// Stops the service.
+    pub const SHUTDOWN: &str = "shutdown";
+    /// Notification: a journal entry.
+    pub const EVENT: &str = "event";
+    /// Notification: live progress of running jobs.
+    pub const PROGRESS: &str = "progress";
+    /// Callback: the job entered transferred.
+    pub const JOB_TRANSFERRED: &str = "job_transferred";
+    /// Callback: the job entered error.
+    pub const JOB_ERROR: &str = "job_error";
+    /// Callback: progress, property or state changed.
+    pub const JOB_MODIFICATION: &str = "job_modification";
+    /// Callback: one file's bytes are all on disk.
+    pub const FILE_TRANSFERRED: &str = "file_transferred";
+}

@@ -1,0 +1,202 @@
+//! The params of each method, and how malformed params become -32602 errors
+//! that name the offending field.
+
+use super::RpcError;
+use crate::manager::{JobChanges, NewJob};
+use crate::model::{JobId, Priority};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// `hello`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HelloParams {
+    /// The protocol version the client speaks.
+    pub protocol: u32,
+    /// The client's name and version, e.g. `haul-cli/0.1`.
+    #[serde(default)]
+    pub client: Option<String>,
+}
+
+/// `create_job`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateJobParams {
+    /// A name for people.
+    pub display_name: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Priority, default normal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    /// Complete the job automatically once transferred (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_complete: Option<bool>,
+}
+
+impl From<CreateJobParams> for NewJob {
+    fn from(p: CreateJobParams) -> Self {
+        NewJob {
+            display_name: p.display_name,
+            description: p.description,
+            priority: p.priority,
+            auto_complete: p.auto_complete,
+        }
+    }
+}
+
+/// `add_file`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AddFileParams {
+    /// The job.
+    pub job_id: JobId,
+    /// An http or https URL.
+    pub remote_url: String,
+    /// An absolute path.
+    pub local_name: PathBuf,
+    /// The expected sha256, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+/// Methods that name only a job: `get_job`, `enum_files`, `resume`, `suspend`,
+/// `cancel`, `complete`, `take_ownership`, `get_notify_interface`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobParams {
+    /// The job.
+    pub job_id: JobId,
+}
+
+/// `enum_jobs`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnumJobsParams {
+    /// Every user's jobs (administrators only).
+    #[serde(default)]
+    pub all_users: bool,
+    /// Also acknowledged and cancelled jobs.
+    #[serde(default)]
+    pub include_final: bool,
+}
+
+/// `set_remote_name`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetRemoteNameParams {
+    /// The job.
+    pub job_id: JobId,
+    /// The file's index.
+    pub file_index: u32,
+    /// The new URL.
+    pub remote_url: String,
+}
+
+/// `set_notify_interface`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetNotifyInterfaceParams {
+    /// The job.
+    pub job_id: JobId,
+    /// `true` makes this connection the job's sink; `false` clears the sink.
+    pub register: bool,
+}
+
+/// `events_since`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventsSinceParams {
+    /// Events after this sequence number.
+    pub seq: u64,
+    /// At most this many (default 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// Deserializes params; a failure is -32602 naming the field, or 5
+/// (invalid_argument) when a field has the right type but an unknown value
+/// (a priority or notify flag that does not exist).
+pub fn parse_params<P: DeserializeOwned>(params: Value) -> Result<P, RpcError> {
+    if !params.is_object() {
+        return Err(RpcError::invalid_params("params must be an object"));
+    }
+    serde_path_to_error::deserialize(params).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let detail = if path == "." { inner.clone() } else { format!("{path}: {inner}") };
+        if inner.starts_with("unknown variant") || inner.starts_with("unknown notify flag") {
+            RpcError::invalid_argument(format!("invalid value for {detail}"))
+        } else {
+            RpcError::invalid_params(format!("invalid params: {detail}"))
+        }
+    })
+}
+
+/// `set_job`: the job and the changes (unknown properties are refused).
+/// The job id is checked first, so a malformed one is reported before the rest.
+pub fn parse_set_job(params: Value) -> Result<(JobId, Result<JobChanges, RpcError>), RpcError> {
+    let Value::Object(mut object) = params else {
+        return Err(RpcError::invalid_params("params must be an object"));
+    };
+    let job_id = object.remove("job_id").unwrap_or(Value::Null);
+    let JobParams { job_id } = parse_params(serde_json::json!({ "job_id": job_id }))?;
+    let changes = parse_params::<JobChanges>(Value::Object(object));
+    match changes {
+        Err(e) if e.code == super::code::INVALID_PARAMS => Err(e),
+        other => Ok((job_id, other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::code;
+    use serde_json::json;
+
+    fn code_and_message<P: DeserializeOwned>(params: Value) -> (i64, String) {
+        match parse_params::<P>(params) {
+            Ok(_) => (0, String::new()),
+            Err(e) => (e.code, e.message),
+        }
+    }
+
+    #[test]
+    fn malformed_params_name_the_field() {
+        let (c, m) = code_and_message::<JobParams>(json!({"job_id": 5}));
+        assert_eq!(c, code::INVALID_PARAMS);
+        assert!(m.contains("job_id"), "{m}");
+        let (c, m) = code_and_message::<JobParams>(json!({"job_id": "not-a-uuid"}));
+        assert_eq!(c, code::INVALID_PARAMS);
+        assert!(m.contains("job_id"), "{m}");
+        let (c, m) = code_and_message::<JobParams>(json!({}));
+        assert_eq!(c, code::INVALID_PARAMS);
+        assert!(m.contains("job_id"), "{m}");
+        let (c, m) = code_and_message::<SetNotifyInterfaceParams>(json!({"job_id": JobId::new(), "register": "yes"}));
+        assert_eq!(c, code::INVALID_PARAMS);
+        assert!(m.contains("register"), "{m}");
+        let (c, _) = code_and_message::<JobParams>(json!([1]));
+        assert_eq!(c, code::INVALID_PARAMS);
+    }
+
+    #[test]
+    fn unknown_enum_values_are_invalid_arguments() {
+        let (c, m) = code_and_message::<CreateJobParams>(json!({"display_name": "a", "priority": "urgent"}));
+        assert_eq!(c, code::INVALID_ARGUMENT);
+        assert!(m.contains("priority"), "{m}");
+    }
+
+    #[test]
+    fn set_job_checks_the_id_then_the_changes() {
+        let id = JobId::new();
+        let bad_id = parse_set_job(json!({"job_id": 1, "priority": "high"}));
+        assert_eq!(bad_id.map(|_| ()).map_err(|e| e.code), Err(code::INVALID_PARAMS));
+        let unknown = parse_set_job(json!({"job_id": id, "colour": "red"}));
+        let message = unknown.map(|_| ()).map_err(|e| e.message).err().unwrap_or_default();
+        assert!(message.contains("colour"), "{message}");
+        let bad_flag = parse_set_job(json!({"job_id": id, "notify_flags": ["loud"]}));
+        let Ok((got, Err(e))) = bad_flag else {
+            panic!("a bad flag is an invalid argument");
+        };
+        assert_eq!((got, e.code), (id, code::INVALID_ARGUMENT));
+        let Ok((_, Ok(changes))) = parse_set_job(json!({"job_id": id, "display_name": "x"})) else {
+            panic!("valid changes");
+        };
+        assert_eq!(changes.display_name.as_deref(), Some("x"));
+    }
+}

@@ -1,0 +1,102 @@
+//! One connection: a reader loop that feeds the session line by line, and a
+//! writer task that owns the socket's write half and drains the session's outbox.
+
+use super::session::{Outbox, Session};
+use crate::Manager;
+use crate::model::Caller;
+use crate::protocol::{LineRead, MAX_LINE, RpcError, encode_error, read_line};
+use std::time::Duration;
+use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
+use tokio::net::UnixStream;
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use tokio_util::sync::CancellationToken;
+
+/// After the connection closes, queued replies (e.g. to `shutdown`) get this long to go out.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Serves one client until it disconnects or `stop` is cancelled.
+pub(super) async fn run(manager: Manager, stream: UnixStream, stop: CancellationToken) {
+    let caller = match stream.peer_cred() {
+        Ok(cred) => Caller::from_uid(cred.uid(), cred.pid().and_then(|p| u32::try_from(p).ok())),
+        Err(e) => {
+            tracing::warn!("dropping a connection whose peer is unknown: {e}");
+            return;
+        }
+    };
+    tracing::debug!("connection from uid {} pid {:?}", caller.uid, caller.pid);
+    let (read, write) = stream.into_split();
+    let (mut session, outbox) = Session::new(manager, caller, stop);
+    let closed = session.closed.clone();
+    let writer = tokio::spawn(write_loop(write, outbox, closed.clone()));
+    read_loop(&mut session, read, &closed).await;
+    session.close();
+    let _ = writer.await;
+    tracing::debug!("connection from uid {} closed", caller.uid);
+}
+
+async fn read_loop(session: &mut Session, read: OwnedReadHalf, closed: &CancellationToken) {
+    let mut reader = BufReader::new(read);
+    let mut line = Vec::new();
+    loop {
+        let read = tokio::select! {
+            _ = closed.cancelled() => return,
+            read = read_line(&mut reader, &mut line, MAX_LINE) => read,
+        };
+        match read {
+            Ok(LineRead::Line) => session.on_line(&line).await,
+            Ok(LineRead::TooLong) => {
+                tracing::warn!("uid {} sent a line over {MAX_LINE} bytes", session.caller.uid);
+                session.reply(encode_error(None, &RpcError::line_too_long())).await;
+                return;
+            }
+            Ok(LineRead::Eof) => return,
+            Err(e) => {
+                tracing::debug!("reading from uid {}: {e}", session.caller.uid);
+                return;
+            }
+        }
+    }
+}
+
+async fn write_loop(write: OwnedWriteHalf, mut outbox: Outbox, closed: CancellationToken) {
+    let mut writer = BufWriter::new(write);
+    loop {
+        let line = tokio::select! {
+            biased;
+            _ = closed.cancelled() => break,
+            Some(line) = outbox.replies.recv() => line,
+            Some(line) = outbox.notices.recv() => line,
+            else => break,
+        };
+        let written = tokio::select! {
+            // Cut off in the middle of a line: nothing more can be framed.
+            _ = closed.cancelled() => return,
+            written = write_line(&mut writer, &line, &outbox) => written,
+        };
+        if let Err(e) = written {
+            tracing::debug!("writing to a client: {e}");
+            closed.cancel();
+            return;
+        }
+    }
+    // The replies queued before the close still go out, e.g. the one to `shutdown`.
+    let drain = async {
+        while let Ok(line) = outbox.replies.try_recv() {
+            writer.write_all(line.as_bytes()).await?;
+            writer.write_all(b"\n").await?;
+        }
+        writer.flush().await?;
+        writer.shutdown().await
+    };
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, drain).await;
+}
+
+/// Writes one line; flushes when nothing else is queued.
+async fn write_line(writer: &mut BufWriter<OwnedWriteHalf>, line: &str, outbox: &Outbox) -> std::io::Result<()> {
+    writer.write_all(line.as_bytes()).await?;
+    writer.write_all(b"\n").await?;
+    if outbox.replies.is_empty() && outbox.notices.is_empty() {
+        writer.flush().await?;
+    }
+    Ok(())
+}

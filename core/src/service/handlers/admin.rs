@@ -1,0 +1,29 @@
+//! `get_stats` and `shutdown`.
+
+use super::{empty, reply};
+use crate::protocol::{PROTOCOL_VERSION, RpcError, StatsResult, parse_params, server_name};
+use crate::service::Session;
+use serde::de::IgnoredAny;
+use serde_json::Value;
+
+pub(super) fn get_stats(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+    let _: IgnoredAny = parse_params(params)?;
+    reply(StatsResult {
+        stats: session.manager.stats(&session.caller),
+        protocol: PROTOCOL_VERSION,
+        server: server_name(),
+    })
+}
+
+pub(super) fn shutdown(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+    let _: IgnoredAny = parse_params(params)?;
+    let caller = session.caller;
+    if !caller.admin && caller.uid != session.service_uid {
+        return Err(RpcError::access_denied(format!(
+            "uid {} may not stop the service; only an administrator or uid {} (the service's user) may",
+            caller.uid, session.service_uid
+        )));
+    }
+    session.stop_requested = true;
+    empty()
+}

@@ -1,0 +1,52 @@
+//! The service's methods, one concept per file; `dispatch` is the table of contents.
+
+mod actions;
+mod admin;
+mod hello;
+mod jobs;
+mod journal;
+mod notify;
+mod properties;
+
+use super::Session;
+use crate::protocol::{RpcError, method};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Runs `method` for the session's caller.
+pub(super) fn dispatch(session: &mut Session, method: &str, params: Value) -> Result<Value, RpcError> {
+    match method {
+        method::HELLO => hello::hello(session, params),
+        method::CREATE_JOB => jobs::create_job(session, params),
+        method::ADD_FILE => jobs::add_file(session, params),
+        method::GET_JOB => jobs::get_job(session, params),
+        method::ENUM_JOBS => jobs::enum_jobs(session, params),
+        method::ENUM_FILES => jobs::enum_files(session, params),
+        method::RESUME => actions::resume(session, params),
+        method::SUSPEND => actions::suspend(session, params),
+        method::CANCEL => actions::cancel(session, params),
+        method::COMPLETE => actions::complete(session, params),
+        method::SET_JOB => properties::set_job(session, params),
+        method::SET_PRIORITY => properties::set_one(session, params, "priority"),
+        method::SET_NOTIFY_FLAGS => properties::set_one(session, params, "notify_flags"),
+        method::SET_REMOTE_NAME => properties::set_remote_name(session, params),
+        method::TAKE_OWNERSHIP => properties::take_ownership(session, params),
+        method::SET_NOTIFY_INTERFACE => notify::set_notify_interface(session, params),
+        method::GET_NOTIFY_INTERFACE => notify::get_notify_interface(session, params),
+        method::EVENTS_SINCE => journal::events_since(session, params),
+        method::SUBSCRIBE => journal::subscribe(session, params),
+        method::GET_STATS => admin::get_stats(session, params),
+        method::SHUTDOWN => admin::shutdown(session, params),
+        other => Err(RpcError::method_not_found(other)),
+    }
+}
+
+/// A result as JSON.
+fn reply<T: Serialize>(result: T) -> Result<Value, RpcError> {
+    serde_json::to_value(result).map_err(|e| RpcError::internal(format!("cannot encode the result: {e}")))
+}
+
+/// The `{}` result.
+fn empty() -> Result<Value, RpcError> {
+    Ok(Value::Object(serde_json::Map::new()))
+}

@@ -1,0 +1,99 @@
+//! The socket server: binds the socket, accepts connections (one task each),
+//! answers PROTOCOL.md's methods, and makes each connection a notification sink.
+
+mod connection;
+mod error;
+mod handlers;
+mod server;
+mod session;
+mod sink;
+mod socket;
+mod subscription;
+
+pub use crate::protocol::socket_path;
+pub use error::Error;
+pub use server::{MAX_CONNECTIONS, serve};
+pub use session::{Outbox, Session};
+pub use socket::bind;
+pub use subscription::{EVENT_SEND_TIMEOUT, PROGRESS_INTERVAL};
+/// The stop signal of [`serve`], re-exported so callers need no tokio-util.
+pub use tokio_util::sync::CancellationToken;
+
+use crate::{Config, Manager};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use tokio::signal::unix::{SignalKind, signal};
+
+/// How `haul service` runs.
+#[derive(Clone, Debug)]
+pub struct ServiceOptions {
+    /// Where the job store lives (`haul.db` inside).
+    pub data_dir: PathBuf,
+    /// The socket to serve on.
+    pub socket: PathBuf,
+    /// Serve every user of the machine (modes 0755/0666) rather than one.
+    pub system: bool,
+    /// Background jobs transferring at once.
+    pub max_active_jobs: usize,
+}
+
+/// Runs the service until SIGTERM, SIGINT or an allowed `shutdown` request;
+/// then stops accepting, checkpoints every job and removes the socket.
+pub async fn run(options: ServiceOptions) -> Result<(), Error> {
+    std::fs::create_dir_all(&options.data_dir)
+        .map_err(|e| Error::io("create the data folder", &options.data_dir, e))?;
+    let listener = bind(&options.socket, options.system)?;
+    let bound = socket_identity(&options.socket);
+    let mut config = Config::new(options.data_dir.join("haul.db"));
+    config.max_active_jobs = options.max_active_jobs;
+    let manager = match Manager::open(config) {
+        Ok(manager) => manager,
+        Err(e) => {
+            remove_socket(&options.socket, bound);
+            return Err(e.into());
+        }
+    };
+    let stop = CancellationToken::new();
+    let signals = watch_signals(stop.clone());
+    tracing::info!("serving on {}", options.socket.display());
+    let result = match signals {
+        Ok(watcher) => {
+            serve(manager.clone(), listener, stop.clone()).await;
+            watcher.abort();
+            Ok(())
+        }
+        Err(e) => Err(Error::Signals(e)),
+    };
+    manager.shutdown().await;
+    remove_socket(&options.socket, bound);
+    tracing::info!("stopped");
+    result
+}
+
+/// Cancels `stop` on SIGTERM or SIGINT.
+fn watch_signals(stop: CancellationToken) -> std::io::Result<tokio::task::JoinHandle<()>> {
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(tokio::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+            _ = int.recv() => tracing::info!("SIGINT: stopping"),
+            _ = stop.cancelled() => return,
+        }
+        stop.cancel();
+    }))
+}
+
+/// The socket file's (device, inode), to remove only our own socket at exit.
+fn socket_identity(path: &Path) -> Option<(u64, u64)> {
+    std::fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+fn remove_socket(path: &Path, bound: Option<(u64, u64)>) {
+    if bound.is_some()
+        && socket_identity(path) == bound
+        && let Err(e) = std::fs::remove_file(path)
+    {
+        tracing::warn!("cannot remove the socket {}: {e}", path.display());
+    }
+}

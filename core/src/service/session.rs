@@ -1,0 +1,141 @@
+//! One client's session: its identity, its handshake, its sink and its
+//! subscription; turns each incoming line into a reply.
+
+use super::handlers;
+use super::sink::ConnectionSink;
+use crate::Manager;
+use crate::model::Caller;
+use crate::notify::Sink;
+use crate::protocol::{Message, RpcError, current_uid, encode_error, encode_result, method};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Replies and callbacks waiting for the writer.
+const REPLY_QUEUE: usize = 64;
+/// Event and progress notifications waiting for the writer.
+const NOTICE_QUEUE: usize = 1024;
+
+/// What a session sends, for the connection's writer task.
+pub struct Outbox {
+    pub(super) replies: mpsc::Receiver<String>,
+    pub(super) notices: mpsc::Receiver<String>,
+}
+
+/// A client's session with the service: one per connection.
+pub struct Session {
+    pub(super) manager: Manager,
+    pub(super) caller: Caller,
+    pub(super) service_uid: u32,
+    pub(super) greeted: bool,
+    pub(super) subscribed: bool,
+    pub(super) stop_requested: bool,
+    pub(super) sink: ConnectionSink,
+    pub(super) replies: mpsc::Sender<String>,
+    pub(super) notices: mpsc::Sender<String>,
+    pub(super) closed: CancellationToken,
+    stop: CancellationToken,
+}
+
+impl Session {
+    /// A session for `caller`; cancelling `stop` ends it, and the `shutdown`
+    /// method cancels `stop` once its reply is queued. Must run inside a tokio runtime.
+    pub fn new(manager: Manager, caller: Caller, stop: CancellationToken) -> (Session, Outbox) {
+        let (replies, reply_rx) = mpsc::channel(REPLY_QUEUE);
+        let (notices, notice_rx) = mpsc::channel(NOTICE_QUEUE);
+        let closed = stop.child_token();
+        let session = Session {
+            manager,
+            caller,
+            service_uid: current_uid(),
+            greeted: false,
+            subscribed: false,
+            stop_requested: false,
+            sink: ConnectionSink::new(replies.clone(), closed.clone()),
+            replies,
+            notices,
+            closed,
+            stop,
+        };
+        let outbox = Outbox { replies: reply_rx, notices: notice_rx };
+        (session, outbox)
+    }
+
+    /// Who the client is.
+    pub fn caller(&self) -> Caller {
+        self.caller
+    }
+
+    /// This connection's sink identity.
+    pub fn sink_id(&self) -> u64 {
+        self.sink.sink_id()
+    }
+
+    /// Whether the client asked the service to stop (and was allowed to).
+    pub fn stop_requested(&self) -> bool {
+        self.stop_requested
+    }
+
+    /// Handles one request: the handshake gate, then the method.
+    pub fn handle_request(&mut self, method: &str, params: Value) -> Result<Value, RpcError> {
+        if !self.greeted && method != method::HELLO {
+            return Err(RpcError::protocol(format!(
+                "'{method}' before 'hello': the first request on a connection must be hello"
+            )));
+        }
+        handlers::dispatch(self, method, params)
+    }
+
+    /// Handles one line from the client; the reply, if any, is queued for the writer.
+    pub(super) async fn on_line(&mut self, line: &[u8]) {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        match Message::parse(line) {
+            Err(invalid) => {
+                self.reply(encode_error(invalid.id.as_ref(), &invalid.error)).await;
+            }
+            Ok(Message::Response(response)) => {
+                let routed = response.id.as_ref().is_some_and(|id| self.sink.resolve(id, response.outcome));
+                if !routed {
+                    tracing::debug!("uid {}: a reply to no callback", self.caller.uid);
+                }
+            }
+            Ok(Message::Request(request)) => {
+                let result = self.handle_request(&request.method, request.params);
+                if let Some(id) = request.id {
+                    let line = match result {
+                        Ok(value) => encode_result(&id, value),
+                        Err(error) => encode_error(Some(&id), &error),
+                    };
+                    self.reply(line).await;
+                }
+                if self.stop_requested {
+                    tracing::info!("uid {} asked the service to stop", self.caller.uid);
+                    self.stop.cancel();
+                }
+            }
+        }
+    }
+
+    /// Queues a line for the writer (waits while the client is not reading).
+    pub(super) async fn reply(&self, line: String) {
+        tokio::select! {
+            _ = self.closed.cancelled() => {}
+            _ = self.replies.send(line) => {}
+        }
+    }
+
+    /// Ends the session: the sink is unregistered and its callbacks fail.
+    pub(super) fn close(&self) {
+        self.closed.cancel();
+        self.manager.drop_sink(self.sink.sink_id());
+        self.sink.fail_all();
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
