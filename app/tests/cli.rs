@@ -142,3 +142,36 @@ fn the_notify_command_line_runs_when_no_client_listens() {
         .success();
     assert!(wait_until(Duration::from_secs(10), || marker.exists()), "the notify command did not run");
 }
+
+#[test]
+fn sigterm_stops_the_service_cleanly_with_its_checkpoint() {
+    let mut world = World::new();
+    world.start_service();
+    let server = TestServer::start();
+    let body = random_bytes(16 << 20, 16);
+    server.set_route("/slow.bin", Route::new(body.clone()).throttle_per_connection(1 << 20));
+    let out =
+        world.haul().args(["add", &server.url("/slow.bin"), "--dir"]).arg(world.downloads()).output().expect("add");
+    let job_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let progressed = || job_json(&world, &job_id)["progress"]["bytes_transferred"].as_u64().unwrap_or(0);
+    assert!(wait_until(Duration::from_secs(30), || progressed() > 2 << 20));
+    let mut child = world.service.take().expect("service");
+    let kill = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(kill.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "the service did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit status {status}: {}", world.service_log());
+    assert!(!world.socket().exists(), "the socket is removed");
+    // Started again (by the CLI itself), the job continues from where it stopped.
+    let before = server.bytes_served_for("/slow.bin");
+    assert!(wait_until(Duration::from_secs(60), || job_json(&world, &job_id)["state"] == "acknowledged"));
+    assert_eq!(sha256_file(&world.downloads().join("slow.bin")).expect("file"), sha256_hex(&body));
+    let after = server.bytes_served_for("/slow.bin") - before;
+    assert!(after < body.len() as u64, "resumed, not restarted: {after} bytes after the restart");
+}

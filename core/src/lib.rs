@@ -12,6 +12,7 @@
 //! - `service`: the socket server: one task per connection, each a notification sink
 //! - `client`: the async client used by the GUI, the CLI and the tests
 //! - `naming`: safe file names from URLs and Content-Disposition
+//! - `users`: local users: file ownership and folder rights for a system service
 
 pub mod access;
 pub mod client;
@@ -25,6 +26,7 @@ pub mod protocol;
 pub mod service;
 pub mod store;
 pub mod transition;
+pub mod users;
 
 pub use error::Error;
 pub use manager::{Config, Manager};

@@ -36,6 +36,8 @@ pub struct FilePlan {
     pub sha256: Option<String>,
     /// Most connections for this file (1 = never split).
     pub max_connections: usize,
+    /// The (uid, gid) to give the temp file, when the service is not its owner.
+    pub owner: Option<(u32, u32)>,
 }
 
 /// A finished file.
@@ -169,6 +171,9 @@ pub async fn download_file(
         let file = OpenOptions::new().write(true).create(true).truncate(false).open(&plan.temp).map_err(local)?;
         if !resuming {
             file.set_len(0).map_err(local)?;
+        }
+        if let Some((uid, gid)) = plan.owner {
+            std::os::unix::fs::fchown(&file, Some(uid), Some(gid)).map_err(local)?;
         }
         let mut ctx = Ctx { client, plan, reporter, file, validator: checkpoint.clone() };
         let request = if trust_ranges {

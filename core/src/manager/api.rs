@@ -148,8 +148,9 @@ pub fn validate_url(remote_url: &str) -> Result<url::Url, Error> {
     Ok(parsed)
 }
 
-/// Checks a local name: absolute, no `..`, a file name, a writable existing folder.
-fn validate_local(local_name: &Path) -> Result<(), Error> {
+/// Checks a local name: absolute, no `..`, a file name, an existing folder the
+/// caller may write to.
+fn validate_local(local_name: &Path, caller: &Caller) -> Result<(), Error> {
     let shown = local_name.display();
     if !local_name.is_absolute() {
         return Err(Error::InvalidArgument(format!("local name '{shown}' is not an absolute path")));
@@ -165,6 +166,13 @@ fn validate_local(local_name: &Path) -> Result<(), Error> {
     }
     if local_name.is_dir() {
         return Err(Error::InvalidArgument(format!("local name '{shown}' is a folder")));
+    }
+    if caller.uid != crate::users::service_uid() && !crate::users::may_write(caller.uid, parent) {
+        return Err(Error::InvalidArgument(format!(
+            "the folder {} is not writable by uid {}",
+            parent.display(),
+            caller.uid
+        )));
     }
     let probe = parent.join(format!(".haul-probe-{}", uuid::Uuid::new_v4()));
     match std::fs::File::create(&probe) {
@@ -256,7 +264,7 @@ impl Manager {
         let mut state = self.lock();
         let entry = self.live_entry(&state, caller, job_id)?;
         validate_url(remote_url)?;
-        validate_local(local_name)?;
+        validate_local(local_name, caller)?;
         if let Some(hash) = sha256
             && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
         {

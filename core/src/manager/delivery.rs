@@ -49,7 +49,7 @@ impl Manager {
                 && terminal
                 && let Some(cmd) = &cmd
             {
-                done = run_cmd_line(cmd).await;
+                done = run_cmd_line(cmd, owner).await;
             }
             if !done && sink.is_none() && pending == Pending::Transferred && self.auto_completes(job_id) {
                 // No sink to wait for: an auto-complete job completes now.
@@ -165,13 +165,15 @@ impl Manager {
     }
 }
 
-/// Runs the notify command line (no shell); true when it exits 0.
-async fn run_cmd_line(cmd: &NotifyCmdLine) -> bool {
-    let child = tokio::process::Command::new(&cmd.program)
-        .args(&cmd.args)
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(false)
-        .spawn();
+/// Runs the notify command line (no shell) as the job's owner; true when it exits 0.
+async fn run_cmd_line(cmd: &NotifyCmdLine, owner: u32) -> bool {
+    let mut command = tokio::process::Command::new(&cmd.program);
+    command.args(&cmd.args).stdin(std::process::Stdio::null()).kill_on_drop(false);
+    if let Some((uid, gid)) = crate::users::file_owner(owner) {
+        // A system service never runs a user's program as root.
+        command.uid(uid).gid(gid);
+    }
+    let child = command.spawn();
     let mut child = match child {
         Ok(child) => child,
         Err(e) => {

@@ -190,6 +190,7 @@ impl Manager {
             headers,
             sha256: file.sha256.clone(),
             max_connections: self.inner.config.max_connections_per_file,
+            owner: crate::users::file_owner(entry.job.owner),
         }))
     }
 
