@@ -33,6 +33,8 @@ mod tests {
             no_progress_timeout_s: 60,
             auto_complete: false,
             custom_headers: vec![],
+            speed_limit_bps: 0,
+            max_connections: 32,
             speed_bps: 0.0,
             eta_s: None,
         }

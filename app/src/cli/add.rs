@@ -52,8 +52,22 @@ pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
             return Err(e.into());
         }
     }
+    let mut settings = serde_json::Map::new();
     if !args.headers.is_empty() {
-        client.call::<_, Value>("set_job", json!({"job_id": job_id, "custom_headers": args.headers})).await?;
+        settings.insert("custom_headers".into(), json!(args.headers));
+    }
+    if let Some(limit) = args.limit {
+        settings.insert("speed_limit_bps".into(), json!(limit));
+    }
+    if let Some(connections) = args.connections {
+        settings.insert("max_connections".into(), json!(connections));
+    }
+    if !settings.is_empty() {
+        settings.insert("job_id".into(), json!(job_id));
+        if let Err(e) = client.call::<_, Value>("set_job", Value::Object(settings)).await {
+            let _ = client.call::<_, Value>("cancel", json!({"job_id": job_id})).await;
+            return Err(e.into());
+        }
     }
     if args.wait {
         return wait(client, &job_id, &targets, json_out).await;

@@ -2,7 +2,7 @@
 
 use super::connect::{connect, resolve_job};
 use super::output::{print_json, progress, size};
-use super::{CallArgs, JobArg, ListArgs, SetArgs};
+use super::{CallArgs, JobArg, LimitsArgs, ListArgs, SetArgs};
 use crate::exit::{Failure, USAGE};
 use serde_json::{Map, Value, json};
 
@@ -144,6 +144,12 @@ pub async fn set(args: SetArgs, json_out: bool) -> Result<(), Failure> {
     if let Some(name) = args.name {
         params.insert("display_name".into(), json!(name));
     }
+    if let Some(limit) = args.limit {
+        params.insert("speed_limit_bps".into(), json!(limit));
+    }
+    if let Some(connections) = args.connections {
+        params.insert("max_connections".into(), json!(connections));
+    }
     if params.is_empty() {
         return Err(Failure::new(USAGE, "nothing to set: give at least one option (see haul set --help)"));
     }
@@ -168,5 +174,32 @@ pub async fn call(args: CallArgs) -> Result<(), Failure> {
     let client = connect().await?;
     let result: Value = client.call(&args.method, params).await?;
     print_json(&result);
+    Ok(())
+}
+
+pub async fn limits(args: LimitsArgs, json_out: bool) -> Result<(), Failure> {
+    let client = connect().await?;
+    let limits: Value = if args.speed.is_none() && args.max_active.is_none() {
+        client.call("get_limits", json!({})).await?
+    } else {
+        let mut params = Map::new();
+        if let Some(speed) = args.speed {
+            params.insert("speed_limit_bps".into(), json!(speed));
+        }
+        if let Some(n) = args.max_active {
+            params.insert("max_active_jobs".into(), json!(n));
+        }
+        client.call("set_limits", Value::Object(params)).await?
+    };
+    if json_out {
+        print_json(&limits);
+        return Ok(());
+    }
+    let speed = match limits["speed_limit_bps"].as_u64() {
+        Some(0) | None => "unlimited".to_string(),
+        Some(bps) => format!("{}/s", size(bps)),
+    };
+    println!("Total speed of background jobs: {speed}");
+    println!("Background jobs at once:        {}", limits["max_active_jobs"]);
     Ok(())
 }

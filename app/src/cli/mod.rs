@@ -50,6 +50,8 @@ pub enum Command {
     Service(ServiceArgs),
     /// Send one raw JSON-RPC request and print the result (for scripts).
     Call(CallArgs),
+    /// Show or change the service's limits (total speed, jobs at once).
+    Limits(LimitsArgs),
 }
 
 /// `haul call`.
@@ -88,6 +90,12 @@ pub struct AddArgs {
     /// Leave the job transferred instead of completing it automatically.
     #[arg(long)]
     pub no_complete: bool,
+    /// Speed limit for this job, e.g. 500K, 2M, 1.5MiB (per second).
+    #[arg(long, value_parser = output::parse_rate)]
+    pub limit: Option<u64>,
+    /// Most connections per file (1 to 128; default 32).
+    #[arg(long)]
+    pub connections: Option<u32>,
 }
 
 /// `haul list`.
@@ -132,6 +140,23 @@ pub struct SetArgs {
     /// A new display name.
     #[arg(long)]
     pub name: Option<String>,
+    /// Speed limit for this job, e.g. 500K, 2M (0 = none); applies at once.
+    #[arg(long, value_parser = output::parse_rate)]
+    pub limit: Option<u64>,
+    /// Most connections per file (1 to 128).
+    #[arg(long)]
+    pub connections: Option<u32>,
+}
+
+/// `haul limits`.
+#[derive(Args, Debug)]
+pub struct LimitsArgs {
+    /// Speed limit of all background jobs together, e.g. 10M (0 = none).
+    #[arg(long, value_parser = output::parse_rate)]
+    pub speed: Option<u64>,
+    /// Background jobs transferring at once.
+    #[arg(long)]
+    pub max_active: Option<usize>,
 }
 
 /// `haul events`.
@@ -176,6 +201,7 @@ pub fn run(command: Command, json: bool) -> Result<(), Failure> {
             Command::Monitor => monitor::monitor(json).await,
             Command::Events(args) => monitor::events(args, json).await,
             Command::Call(args) => jobs::call(args).await,
+            Command::Limits(args) => jobs::limits(args, json).await,
             Command::Service(_) => Ok(()),
         }
     })

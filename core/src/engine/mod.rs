@@ -3,10 +3,12 @@
 
 mod classify;
 mod http;
+mod limit;
 mod scheduler;
 mod segments;
 mod transfer;
 
 pub use classify::{Severity, TransferError, classify_status};
+pub use limit::RateLimiter;
 pub use scheduler::{JobView, Limits, next_to_run};
 pub use transfer::{FilePlan, FileResult, Reporter, SPLIT_MIN_FILE, build_client, download_file, sha256_of};

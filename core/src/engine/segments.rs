@@ -203,7 +203,7 @@ async fn worker<'a>(
             let end = segment.end.load(Ordering::Acquire);
             let take = end.saturating_sub(pos).min(bytes.len() as u64) as usize;
             if take > 0 {
-                ctx.write(&bytes[..take], pos)?;
+                ctx.write(&bytes[..take], pos).await?;
                 segment.pos.store(pos + take as u64, Ordering::Release);
                 written.fetch_add(take as u64, Ordering::Relaxed);
             }

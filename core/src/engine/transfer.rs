@@ -3,7 +3,7 @@
 //! the server's answer cannot be trusted.
 
 use super::http::{self, if_range};
-use super::{TransferError, segments};
+use super::{RateLimiter, TransferError, segments};
 use crate::model::FileProgress;
 use reqwest::header;
 use sha2::{Digest, Sha256};
@@ -11,6 +11,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Read;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -38,6 +39,8 @@ pub struct FilePlan {
     pub max_connections: usize,
     /// The (uid, gid) to give the temp file, when the service is not its owner.
     pub owner: Option<(u32, u32)>,
+    /// Speed limits to obey (the job's, and the global one for background jobs).
+    pub limits: Vec<Arc<RateLimiter>>,
 }
 
 /// A finished file.
@@ -102,12 +105,15 @@ impl Ctx<'_> {
         self.plan.headers.iter().fold(self.plan_get(), |r, (k, v)| r.header(k, v))
     }
 
-    /// Writes `bytes` at `offset` and reports them.
-    pub fn write(&self, bytes: &[u8], offset: u64) -> Result<(), TransferError> {
+    /// Writes `bytes` at `offset`, reports them, and waits as the speed limits require.
+    pub async fn write(&self, bytes: &[u8], offset: u64) -> Result<(), TransferError> {
         self.file
             .write_all_at(bytes, offset)
             .map_err(|source| TransferError::Local { path: self.plan.temp.clone(), source })?;
         self.reporter.written(self.plan.index, offset, bytes.len() as u64);
+        for limit in &self.plan.limits {
+            limit.take(bytes.len() as u64).await;
+        }
         Ok(())
     }
 }
@@ -276,7 +282,7 @@ async fn stream(
                 detail: "the body is longer than announced".into(),
             });
         }
-        ctx.write(&bytes, position)?;
+        ctx.write(&bytes, position).await?;
         position += bytes.len() as u64;
     }
     match total {

@@ -6,8 +6,8 @@ use super::{Entry, MIN_RETRY_DELAY_FLOOR_S, Manager, Run, State};
 use crate::access::may_act;
 use crate::error::Error;
 use crate::model::{
-    Caller, Event, EventKind, FileProgress, Job, JobFile, JobId, JobState, JobTimes, NotifyCmdLine, NotifyFlags,
-    Priority, Progress,
+    Caller, Event, EventKind, FileProgress, Job, JobFile, JobId, JobState, JobTimes, MAX_CONNECTIONS_LIMIT,
+    NotifyCmdLine, NotifyFlags, Priority, Progress,
 };
 use crate::notify::{Pending, Sink};
 use crate::transition::Action;
@@ -59,6 +59,20 @@ pub struct JobChanges {
     pub custom_headers: Option<Vec<String>>,
     /// See `Job`.
     pub auto_complete: Option<bool>,
+    /// See `Job` (0 = unlimited).
+    pub speed_limit_bps: Option<u64>,
+    /// See `Job` (1 to 128).
+    pub max_connections: Option<u32>,
+}
+
+/// Service-wide limits (`get_limits` / `set_limits`).
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Speed limit of all background jobs together, bytes per second (0 = unlimited).
+    pub speed_limit_bps: Option<u64>,
+    /// Background jobs transferring at once.
+    pub max_active_jobs: Option<usize>,
 }
 
 /// A running job's figures for live progress.
@@ -150,7 +164,7 @@ pub fn validate_url(remote_url: &str) -> Result<url::Url, Error> {
 
 /// Checks a local name: absolute, no `..`, a file name, an existing folder the
 /// caller may write to.
-fn validate_local(local_name: &Path, caller: &Caller) -> Result<(), Error> {
+fn validate_local(local_name: &Path, caller: &Caller, system: bool) -> Result<(), Error> {
     let shown = local_name.display();
     if !local_name.is_absolute() {
         return Err(Error::InvalidArgument(format!("local name '{shown}' is not an absolute path")));
@@ -167,7 +181,7 @@ fn validate_local(local_name: &Path, caller: &Caller) -> Result<(), Error> {
     if local_name.is_dir() {
         return Err(Error::InvalidArgument(format!("local name '{shown}' is a folder")));
     }
-    if caller.uid != crate::users::service_uid() && !crate::users::may_write(caller.uid, parent) {
+    if system && !crate::users::may_write(caller.uid, parent) {
         return Err(Error::InvalidArgument(format!(
             "the folder {} is not writable by uid {}",
             parent.display(),
@@ -240,6 +254,8 @@ impl Manager {
             no_progress_timeout_s: config.default_no_progress_timeout_s,
             auto_complete: new.auto_complete.unwrap_or(false),
             custom_headers: Vec::new(),
+            speed_limit_bps: 0,
+            max_connections: config.max_connections_per_file.clamp(1, MAX_CONNECTIONS_LIMIT as usize) as u32,
             speed_bps: 0.0,
             eta_s: None,
         };
@@ -248,7 +264,8 @@ impl Manager {
         state.next_order += 1;
         state.store.save_job(&job, queue_order)?;
         self.journal(&mut state, &job, EventKind::Created, None, None);
-        state.jobs.insert(job_id, Entry { job, files: Vec::new(), queue_order, run: Run::default() });
+        let run = Run::new(job.speed_limit_bps);
+        state.jobs.insert(job_id, Entry { job, files: Vec::new(), queue_order, run });
         Ok(job_id)
     }
 
@@ -264,7 +281,7 @@ impl Manager {
         let mut state = self.lock();
         let entry = self.live_entry(&state, caller, job_id)?;
         validate_url(remote_url)?;
-        validate_local(local_name, caller)?;
+        validate_local(local_name, caller, self.inner.config.system)?;
         if let Some(hash) = sha256
             && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
         {
@@ -366,6 +383,13 @@ impl Manager {
         for header in changes.custom_headers.iter().flatten() {
             validate_header(header)?;
         }
+        if let Some(n) = changes.max_connections
+            && !(1..=MAX_CONNECTIONS_LIMIT).contains(&n)
+        {
+            return Err(Error::InvalidArgument(format!(
+                "max_connections must be from 1 to {MAX_CONNECTIONS_LIMIT}, not {n}"
+            )));
+        }
         if let Some(cmd) = &changes.notify_cmd_line
             && !cmd.program.is_empty()
             && !Path::new(&cmd.program).is_absolute()
@@ -403,6 +427,13 @@ impl Manager {
         }
         if let Some(v) = changes.auto_complete {
             job.auto_complete = v;
+        }
+        if let Some(v) = changes.speed_limit_bps {
+            job.speed_limit_bps = v;
+            entry.run.limiter.set_rate(v);
+        }
+        if let Some(v) = changes.max_connections {
+            job.max_connections = v;
         }
         job.times.modified = Utc::now();
         let snapshot = view(entry);
@@ -531,6 +562,32 @@ impl Manager {
                 }
             })
             .collect()
+    }
+
+    /// The service-wide limits.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            speed_limit_bps: Some(self.inner.global_limit.rate()),
+            max_active_jobs: Some(self.inner.max_active.load(std::sync::atomic::Ordering::Relaxed)),
+        }
+    }
+
+    /// Changes the service-wide limits (administrator or the service's own user).
+    pub fn set_limits(&self, caller: &Caller, limits: Limits) -> Result<Limits, Error> {
+        if !caller.admin && caller.uid != crate::users::service_uid() {
+            return Err(Error::AccessDenied("only an administrator may change the service's limits".into()));
+        }
+        if limits.max_active_jobs == Some(0) {
+            return Err(Error::InvalidArgument("max_active_jobs must be at least 1".into()));
+        }
+        if let Some(rate) = limits.speed_limit_bps {
+            self.inner.global_limit.set_rate(rate);
+        }
+        if let Some(n) = limits.max_active_jobs {
+            self.inner.max_active.store(n, std::sync::atomic::Ordering::Relaxed);
+            self.kick();
+        }
+        Ok(self.limits())
     }
 
     /// Counts over the caller's jobs (all jobs for an administrator).

@@ -49,7 +49,8 @@ impl Manager {
                 && terminal
                 && let Some(cmd) = &cmd
             {
-                done = run_cmd_line(cmd, owner).await;
+                let run_as = self.inner.config.system.then(|| crate::users::file_owner(owner)).flatten();
+                done = run_cmd_line(cmd, run_as).await;
             }
             if !done && sink.is_none() && pending == Pending::Transferred && self.auto_completes(job_id) {
                 // No sink to wait for: an auto-complete job completes now.
@@ -166,10 +167,10 @@ impl Manager {
 }
 
 /// Runs the notify command line (no shell) as the job's owner; true when it exits 0.
-async fn run_cmd_line(cmd: &NotifyCmdLine, owner: u32) -> bool {
+async fn run_cmd_line(cmd: &NotifyCmdLine, run_as: Option<(u32, u32)>) -> bool {
     let mut command = tokio::process::Command::new(&cmd.program);
     command.args(&cmd.args).stdin(std::process::Stdio::null()).kill_on_drop(false);
-    if let Some((uid, gid)) = crate::users::file_owner(owner) {
+    if let Some((uid, gid)) = run_as {
         // A system service never runs a user's program as root.
         command.uid(uid).gid(gid);
     }

@@ -9,15 +9,16 @@ mod delivery;
 mod run;
 mod speed;
 
-pub use api::{JobChanges, JobProgressView, NewJob, Stats, validate_url};
+pub use api::{JobChanges, JobProgressView, Limits, NewJob, Stats, validate_url};
 
-use crate::engine;
+use crate::engine::{self, RateLimiter};
 use crate::model::{Event, Job, JobFile, JobId, JobState};
 use crate::notify::{Pending, Registry};
 use crate::store::{Store, StoreError};
 use speed::SpeedMeter;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, broadcast};
@@ -46,6 +47,11 @@ pub struct Config {
     pub max_connections_per_file: usize,
     /// Files of one job transferred at once.
     pub parallel_files: usize,
+    /// Speed limit of all background jobs together (0 = unlimited).
+    pub speed_limit_bps: u64,
+    /// A service for every user (`haul service --system`): folder rights are
+    /// checked for the caller, files and notify commands belong to the job's owner.
+    pub system: bool,
 }
 
 impl Config {
@@ -60,6 +66,8 @@ impl Config {
             default_no_progress_timeout_s: 14 * 24 * 3600,
             max_connections_per_file: 32,
             parallel_files: 4,
+            speed_limit_bps: 0,
+            system: false,
         }
     }
 }
@@ -85,6 +93,8 @@ struct Inner {
     client: reqwest::Client,
     shutdown: CancellationToken,
     tracker: TaskTracker,
+    global_limit: Arc<RateLimiter>,
+    max_active: AtomicUsize,
 }
 
 struct State {
@@ -102,7 +112,6 @@ struct Entry {
 }
 
 /// What only a running service knows of a job.
-#[derive(Default)]
 struct Run {
     token: Option<CancellationToken>,
     generation: u64,
@@ -114,6 +123,25 @@ struct Run {
     speed: SpeedMeter,
     /// Leading files whose `file_transferred` was queued (they go in order).
     files_announced: usize,
+    /// The job's speed limit, shared with its running transfer.
+    limiter: Arc<RateLimiter>,
+}
+
+impl Run {
+    fn new(speed_limit_bps: u64) -> Run {
+        Run {
+            token: None,
+            generation: 0,
+            task_alive: false,
+            retry_at: None,
+            no_progress_since: None,
+            last_checkpoint: None,
+            unsaved_bytes: 0,
+            speed: SpeedMeter::default(),
+            files_announced: 0,
+            limiter: Arc::new(RateLimiter::new(speed_limit_bps)),
+        }
+    }
 }
 
 /// Why the manager could not start.
@@ -138,18 +166,21 @@ impl Manager {
         let next_order = stored.iter().map(|s| s.queue_order + 1).max().unwrap_or(0);
         let mut jobs = HashMap::new();
         for s in stored {
-            let entry = Entry { job: s.job, files: s.files, queue_order: s.queue_order, run: Run::default() };
+            let run = Run::new(s.job.speed_limit_bps);
+            let entry = Entry { job: s.job, files: s.files, queue_order: s.queue_order, run };
             jobs.insert(entry.job.id, entry);
         }
         let manager = Manager {
             inner: Arc::new(Inner {
                 state: Mutex::new(State { store, jobs, next_order, registry: Registry::default() }),
-                config,
                 events,
                 kick: Notify::new(),
                 client,
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
+                global_limit: Arc::new(RateLimiter::new(config.speed_limit_bps)),
+                max_active: AtomicUsize::new(config.max_active_jobs.max(1)),
+                config,
             }),
         };
         manager.recover()?;

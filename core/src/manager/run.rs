@@ -73,7 +73,8 @@ impl Manager {
                 queue_order: e.queue_order,
             })
             .collect();
-        let desired = engine::next_to_run(&views, &Limits { max_active: self.inner.config.max_active_jobs });
+        let max_active = self.inner.max_active.load(std::sync::atomic::Ordering::Relaxed);
+        let desired = engine::next_to_run(&views, &Limits { max_active });
         for view in views.iter().filter(|v| v.state.is_running() && !desired.contains(&v.job_id)) {
             let _ = self.apply(&mut state, view.job_id, Action::Preempt, None);
         }
@@ -189,8 +190,14 @@ impl Manager {
             bytes_total: file.bytes_total,
             headers,
             sha256: file.sha256.clone(),
-            max_connections: self.inner.config.max_connections_per_file,
-            owner: crate::users::file_owner(entry.job.owner),
+            max_connections: entry.job.max_connections.clamp(1, crate::model::MAX_CONNECTIONS_LIMIT) as usize,
+            owner: self.inner.config.system.then(|| crate::users::file_owner(entry.job.owner)).flatten(),
+            limits: if entry.job.priority == crate::model::Priority::Foreground {
+                // Foreground jobs are never slowed down for the background ones.
+                vec![entry.run.limiter.clone()]
+            } else {
+                vec![entry.run.limiter.clone(), self.inner.global_limit.clone()]
+            },
         }))
     }
 

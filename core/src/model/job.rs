@@ -81,10 +81,25 @@ pub struct Job {
     /// Extra HTTP headers sent with every request, `Name: value`.
     #[serde(default)]
     pub custom_headers: Vec<String>,
+    /// The job's speed limit in bytes per second (0 = unlimited).
+    #[serde(default)]
+    pub speed_limit_bps: u64,
+    /// Most connections per file (1 to 128).
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
     /// Current speed, bytes per second.
     pub speed_bps: f64,
     /// Estimated seconds left, when the speed and size are known.
     pub eta_s: Option<u64>,
+}
+
+/// Connections per file unless the job says otherwise.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 32;
+/// The most connections per file a job may ask for.
+pub const MAX_CONNECTIONS_LIMIT: u32 = 128;
+
+fn default_max_connections() -> u32 {
+    DEFAULT_MAX_CONNECTIONS
 }
 
 /// One file of a job (PROTOCOL.md "File").

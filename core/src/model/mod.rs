@@ -14,7 +14,10 @@ pub use caller::Caller;
 pub use error::{ErrorContext, JobError};
 pub use flags::NotifyFlags;
 pub use ids::{FileIndex, JobId};
-pub use job::{Event, EventKind, FileProgress, Job, JobFile, JobTimes, NotifyCmdLine, Progress};
+pub use job::{
+    DEFAULT_MAX_CONNECTIONS, Event, EventKind, FileProgress, Job, JobFile, JobTimes, MAX_CONNECTIONS_LIMIT,
+    NotifyCmdLine, Progress,
+};
 pub use priority::Priority;
 pub use ranges::RangeSet;
 pub use state::JobState;

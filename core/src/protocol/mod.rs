@@ -77,6 +77,10 @@ pub mod method {
     pub const GET_STATS: &str = "get_stats";
     /// Stops the service.
     pub const SHUTDOWN: &str = "shutdown";
+    /// `get_limits`
+    pub const GET_LIMITS: &str = "get_limits";
+    /// `set_limits`
+    pub const SET_LIMITS: &str = "set_limits";
     /// Notification: a journal entry.
     pub const EVENT: &str = "event";
     /// Notification: live progress of running jobs.

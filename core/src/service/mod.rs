@@ -46,6 +46,7 @@ pub async fn run(options: ServiceOptions) -> Result<(), Error> {
     let bound = socket_identity(&options.socket);
     let mut config = Config::new(options.data_dir.join("haul.db"));
     config.max_active_jobs = options.max_active_jobs;
+    config.system = options.system;
     let manager = match Manager::open(config) {
         Ok(manager) => manager,
         Err(e) => {

@@ -56,6 +56,9 @@ const MIGRATIONS: &[&str] = &[
     // 2: a file's checkpoint is a set of byte ranges (segmented downloads);
     // files written by version 1 have a prefix, `bytes_transferred`.
     "ALTER TABLE files ADD COLUMN done_ranges TEXT;",
+    // 3: speed limit and connections per file.
+    "ALTER TABLE jobs ADD COLUMN speed_limit_bps INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE jobs ADD COLUMN max_connections INTEGER NOT NULL DEFAULT 32;",
 ];
 
 /// Why the schema could not be brought up to date.

@@ -1,4 +1,4 @@
-//! `get_stats` and `shutdown`.
+//! `get_stats`, `get_limits`, `set_limits` and `shutdown`.
 
 use super::{empty, reply};
 use crate::protocol::{PROTOCOL_VERSION, RpcError, StatsResult, parse_params, server_name};
@@ -13,6 +13,16 @@ pub(super) fn get_stats(session: &mut Session, params: Value) -> Result<Value, R
         protocol: PROTOCOL_VERSION,
         server: server_name(),
     })
+}
+
+pub(super) fn get_limits(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+    let _: IgnoredAny = parse_params(params)?;
+    reply(session.manager.limits())
+}
+
+pub(super) fn set_limits(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+    let limits: crate::manager::Limits = parse_params(params)?;
+    reply(session.manager.set_limits(&session.caller, limits)?)
 }
 
 pub(super) fn shutdown(session: &mut Session, params: Value) -> Result<Value, RpcError> {

@@ -37,6 +37,8 @@ pub(super) fn dispatch(session: &mut Session, method: &str, params: Value) -> Re
         method::SUBSCRIBE => journal::subscribe(session, params),
         method::GET_STATS => admin::get_stats(session, params),
         method::SHUTDOWN => admin::shutdown(session, params),
+        method::GET_LIMITS => admin::get_limits(session, params),
+        method::SET_LIMITS => admin::set_limits(session, params),
         other => Err(RpcError::method_not_found(other)),
     }
 }

@@ -1,0 +1,90 @@
+//! Speed limits (per job and global, changeable while running) and the
+//! connection count a job allows. Bounds are generous: the limiter must hold
+//! a job back, and lifting it must let the job go.
+
+use haul_core::manager::{JobChanges, Limits, NewJob};
+use haul_core::model::{Caller, JobState, Priority};
+use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
+use haul_tests::support::*;
+use std::time::{Duration, Instant};
+
+const LONG: Duration = Duration::from_secs(60);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_limit_holds_the_job_back_and_can_be_lifted_while_it_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let body = random_bytes(24 << 20, 51);
+    server.add_file("/big", body.clone());
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &[(server.url("/big"), dir.path().join("big"))]);
+    let limit = JobChanges { speed_limit_bps: Some(512 << 10), ..Default::default() };
+    manager.set_job(&alice(), job_id, limit).expect("limit");
+    manager.resume(&alice(), job_id).expect("resume");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let done = manager.get_job(&alice(), job_id).expect("job").progress.bytes_transferred;
+    assert!(done < 4 << 20, "2 s at 512 KiB/s moved {done} bytes");
+    let lifted = JobChanges { speed_limit_bps: Some(0), ..Default::default() };
+    assert_eq!(manager.set_job(&alice(), job_id, lifted).expect("lift").speed_limit_bps, 0);
+    // At the old limit the rest would take about 45 s.
+    wait_state(&manager, job_id, JobState::Transferred, Duration::from_secs(20)).await;
+    manager.complete(&alice(), job_id).expect("complete");
+    assert_eq!(sha256_file(&dir.path().join("big")).expect("file"), sha256_hex(&body));
+    manager.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_global_limit_slows_background_jobs_but_not_foreground_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    server.add_file("/a", random_bytes(8 << 20, 52));
+    server.add_file("/b", random_bytes(8 << 20, 53));
+    let manager = open_manager(dir.path());
+    let me = Caller::from_uid(haul_core::users::service_uid(), None);
+    manager.set_limits(&me, Limits { speed_limit_bps: Some(1 << 20), max_active_jobs: None }).expect("limits");
+    assert_eq!(manager.set_limits(&bob(), Limits::default()).map_err(|e| e.kind()).err(), Some("access_denied"));
+    let create = |name: &str, priority| {
+        let new = NewJob { display_name: name.into(), priority: Some(priority), ..Default::default() };
+        manager.create_job(&alice(), new).expect("create")
+    };
+    let (fore, back) = (create("fore", Priority::Foreground), create("back", Priority::Normal));
+    manager.add_file(&alice(), fore, &server.url("/a"), &dir.path().join("a"), None).expect("add");
+    manager.add_file(&alice(), back, &server.url("/b"), &dir.path().join("b"), None).expect("add");
+    let started = Instant::now();
+    manager.resume(&alice(), back).expect("resume");
+    manager.resume(&alice(), fore).expect("resume");
+    // 8 MiB at the 1 MiB/s global limit would take 8 s.
+    wait_state(&manager, fore, JobState::Transferred, Duration::from_secs(5)).await;
+    let back_done = manager.get_job(&alice(), back).expect("job").progress.bytes_transferred;
+    assert!(back_done < 6 << 20, "the background job moved {back_done} bytes in {:?}", started.elapsed());
+    manager.set_limits(&me, Limits { speed_limit_bps: Some(0), max_active_jobs: Some(2) }).expect("lift");
+    wait_state(&manager, back, JobState::Transferred, LONG).await;
+    manager.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_may_allow_a_single_connection_or_many() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let body = random_bytes(16 << 20, 54);
+    server.set_route("/one", Route::new(body.clone()).throttle_per_connection(8 << 20));
+    server.set_route("/many", Route::new(body.clone()).throttle_per_connection(8 << 20));
+    let manager = open_manager(dir.path());
+    let one = job_with_files(&manager, &[(server.url("/one"), dir.path().join("one"))]);
+    let single = JobChanges { max_connections: Some(1), ..Default::default() };
+    manager.set_job(&alice(), one, single).expect("set");
+    let bad = JobChanges { max_connections: Some(129), ..Default::default() };
+    assert_eq!(manager.set_job(&alice(), one, bad).map_err(|e| e.kind()).err(), Some("invalid_argument"));
+    let many = job_with_files(&manager, &[(server.url("/many"), dir.path().join("many"))]);
+    manager.resume(&alice(), one).expect("resume");
+    manager.resume(&alice(), many).expect("resume");
+    wait_state(&manager, one, JobState::Transferred, LONG).await;
+    wait_state(&manager, many, JobState::Transferred, LONG).await;
+    assert_eq!(server.requests_for("/one").len(), 1);
+    assert!(server.requests_for("/many").len() > 4, "a capped server gets more connections");
+    for (job, name) in [(one, "one"), (many, "many")] {
+        manager.complete(&alice(), job).expect("complete");
+        assert_eq!(sha256_file(&dir.path().join(name)).expect("file"), sha256_hex(&body));
+    }
+    manager.shutdown().await;
+}
