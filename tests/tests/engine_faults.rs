@@ -256,3 +256,23 @@ async fn many_files_transfer_in_parallel_but_are_announced_in_order() {
     assert!(server.connections_accepted() < 40, "connections are reused ({})", server.connections_accepted());
     manager.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refreshed_link_keeps_the_bytes_when_the_file_is_the_same() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let body = random_bytes(2 << 20, 34);
+    let (manager, job_id) =
+        fetch(dir.path(), &server, "/old-link", Route::new(body.clone()).drop_after(1 << 20, 1)).await;
+    wait_state(&manager, job_id, JobState::TransientError, LONG).await;
+    // The same file at a new URL: same size and validators.
+    server.add_file("/new-link", body.clone());
+    manager.set_remote_name(&alice(), job_id, 0, &server.url("/new-link")).expect("set remote name");
+    manager.resume(&alice(), job_id).expect("retry now");
+    expect_file(&manager, job_id, dir.path(), &body).await;
+    assert_eq!(restarts(&manager, job_id), 0);
+    let first = server.requests_for("/new-link").first().cloned().expect("request");
+    assert_eq!(first.header("range"), Some("bytes=1048576-"));
+    assert!(server.bytes_served_for("/new-link") <= 1 << 20);
+    manager.shutdown().await;
+}
