@@ -729,7 +729,11 @@ def haul_resume(haul: Haul, case: ResumeCase, url: str, dest: Path) -> dict:
 
 
 def fmt(v, spec):
-    return "—" if v is None else format(v, spec)
+    """format(v, spec), or "n/a" padded to the spec's width when there is no figure."""
+    if v is not None:
+        return format(v, spec)
+    width = "".join(ch for ch in spec.split(".")[0] if ch.isdigit())
+    return "n/a".rjust(int(width or 0))
 
 
 def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: list[dict], wrong: list[str]) -> str:
@@ -740,6 +744,11 @@ def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: 
       f"  |  {meta['versions']['nginx']}")
     w(f"nginx on 127.0.0.1, worker_processes 2, sendfile on; downloads to {meta['download_fs']}; runs per "
       f"scenario: {meta['runs']}{' (--quick)' if meta['quick'] else ''}; page cache left as is")
+    # The benchmark itself keeps about 1-2 runnable (client, nginx, service); a build on the side adds 2+.
+    busy = meta["loadavg_start"][0] > 0.7 or meta["loadavg_end"][1] > 3.0
+    w(f"load average 1/5/15 min: start {'/'.join(f'{x:.2f}' for x in meta['loadavg_start'])}, end "
+      f"{'/'.join(f'{x:.2f}' for x in meta['loadavg_end'])}"
+      + ("  — WARNING: the machine was not idle; figures are noisy" if busy else ""))
     if meta.get("scaled"):
         w(f"NOTE: {meta['scaled']}")
     w("haul CPU = `haul add --wait` client + service (/proc/PID/stat delta); haul RSS = service VmHWM "
@@ -786,7 +795,7 @@ def check_targets(scenarios: dict) -> list[dict]:
     targets = []
 
     def add(name, ok, detail):
-        targets.append({"name": name, "verdict": "—" if ok is None else ("PASS" if ok else "MISS"),
+        targets.append({"name": name, "verdict": "n/a" if ok is None else ("PASS" if ok else "MISS"),
                         "pass": ok, "detail": detail})
 
     def get(key, c, field):
@@ -848,6 +857,9 @@ def main() -> int:
         print(f"bench: {e}", file=sys.stderr)
         return 2
 
+    load_start = os.getloadavg()
+    if load_start[0] > 0.7:
+        log(f"WARNING: load average {load_start[0]:.2f} at start: something else is using the CPUs")
     work = Path(tempfile.mkdtemp(prefix="haul-bench-", dir=args.tmp))
     os.chmod(work, 0o755)  # nginx workers run as nobody when started by root
     www = work / "www"
@@ -929,6 +941,8 @@ def main() -> int:
             "resume_size": sizes["resume"],
             "download_fs": f"{work / 'dl'} (same disk as the served files)",
             "elapsed_s": None,
+            "loadavg_start": load_start,
+            "loadavg_end": os.getloadavg(),
         }
         meta["elapsed_s"] = round(time.monotonic() - started, 1)
         text = report(meta, scenarios, targets, correctness, wrong)

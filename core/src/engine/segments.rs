@@ -26,7 +26,7 @@ const TICK: Duration = Duration::from_millis(200);
 /// a second one helps a little, more only cost CPU.
 const FAST_SINGLE_BPS: f64 = 256.0 * 1024.0 * 1024.0;
 /// Connections tried at once when one connection is slow.
-const SLOW_START: usize = 8;
+const SLOW_START: usize = 16;
 /// More connections must raise the aggregate speed by this factor to continue.
 const GAIN: f64 = 1.2;
 /// Failed connections (in a row, without a finished range) before the file fails.

@@ -1,6 +1,7 @@
 //! What clients may ask of the manager; each call checks, in order, that the
 //! job exists, that the caller may act on it, and that its state allows it.
 
+use super::apply::Files;
 use super::speed::SpeedMeter;
 use super::{Entry, MIN_RETRY_DELAY_FLOOR_S, Manager, Run, State};
 use crate::access::may_act;
@@ -438,7 +439,7 @@ impl Manager {
         job.times.modified = Utc::now();
         let snapshot = view(entry);
         let (state_now, flags, cmd) = (snapshot.state, snapshot.notify_flags, snapshot.notify_cmd_line.is_some());
-        self.save(&mut state, job_id, true)?;
+        self.save(&mut state, job_id, Files::None)?;
         self.journal_modified(&mut state, job_id, None);
         // A command line or flags set after the event still apply (as in BITS).
         if cmd || flags.wants(NotifyFlags::JOB_TRANSFERRED) || flags.wants(NotifyFlags::JOB_ERROR) {
@@ -467,7 +468,7 @@ impl Manager {
         if let Some(file) = state.jobs.get_mut(&job_id).and_then(|e| e.files.get_mut(index as usize)) {
             file.remote_url = remote_url.to_string();
         }
-        self.save(&mut state, job_id, false)?;
+        self.save(&mut state, job_id, Files::One(index))?;
         self.journal_modified(&mut state, job_id, None);
         if running {
             // Restart the transfer on the new URL.
@@ -491,7 +492,7 @@ impl Manager {
         entry.job.notify_cmd_line = None;
         entry.job.times.modified = Utc::now();
         let snapshot = view(entry);
-        self.save(&mut state, job_id, true)?;
+        self.save(&mut state, job_id, Files::None)?;
         self.journal_modified(&mut state, job_id, None);
         Ok(snapshot)
     }

@@ -54,7 +54,8 @@ impl Manager {
         }
         job.progress = crate::store::progress_of(&entry.files);
         let snapshot = entry.job.clone();
-        self.save(state, job_id, matches!(outcome.effect, FileEffect::None))?;
+        let which = if outcome.effect == FileEffect::None { Files::None } else { Files::All };
+        self.save(state, job_id, which)?;
         if new != old {
             let error =
                 matches!(new, JobState::Error | JobState::TransientError).then(|| snapshot.error.clone()).flatten();
@@ -75,17 +76,16 @@ impl Manager {
         Ok(outcome)
     }
 
-    /// Writes the job (and, unless `job_only`, its files) to the store.
-    pub(super) fn save(&self, state: &mut State, job_id: JobId, job_only: bool) -> Result<(), Error> {
-        let Some(entry) = state.jobs.get_mut(&job_id) else {
-            return Ok(());
+    /// Writes the job and the chosen files to the store, in one transaction.
+    pub(super) fn save(&self, state: &mut State, job_id: JobId, which: Files) -> Result<(), Error> {
+        let Some(entry) = state.jobs.get_mut(&job_id) else { return Ok(()) };
+        let files: Vec<&JobFile> = match which {
+            Files::None => Vec::new(),
+            Files::All => entry.files.iter().collect(),
+            Files::One(index) => entry.files.get(index as usize).into_iter().collect(),
+            Files::Unfinished => entry.files.iter().filter(|f| !f.transferred && f.bytes_transferred > 0).collect(),
         };
-        state.store.save_job(&entry.job, entry.queue_order)?;
-        if !job_only {
-            for file in &entry.files {
-                state.store.save_file(job_id, file)?;
-            }
-        }
+        state.store.save_job_and_files(&entry.job, entry.queue_order, &files)?;
         entry.run.unsaved_bytes = 0;
         Ok(())
     }
@@ -149,6 +149,19 @@ impl Manager {
             self.inner.tracker.spawn(async move { manager.send_modification(job_id, delay).await });
         }
     }
+}
+
+/// Which file rows `save` writes along with the job.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Files {
+    /// None: only the job changed.
+    None,
+    /// Every file (complete, cancel).
+    All,
+    /// One file.
+    One(u32),
+    /// Files with bytes on disk that are not finished (checkpoints).
+    Unfinished,
 }
 
 /// Deletes or publishes the job's temp files as the transition requires.

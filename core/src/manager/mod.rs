@@ -65,7 +65,7 @@ impl Config {
             default_retry_delay_s: 10,
             default_no_progress_timeout_s: 14 * 24 * 3600,
             max_connections_per_file: 32,
-            parallel_files: 4,
+            parallel_files: 8,
             speed_limit_bps: 0,
             system: false,
         }

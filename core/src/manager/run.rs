@@ -1,7 +1,7 @@
 //! The scheduler loop and the transfer tasks it starts, and the hooks through
 //! which a transfer reports back (the engine's `Reporter`).
 
-use super::apply::restart_note;
+use super::apply::{Files, restart_note};
 use super::{CHECKPOINT_BYTES, CHECKPOINT_INTERVAL, MIN_RETRY_DELAY_FLOOR_S, Manager, State};
 use crate::engine::{self, FilePlan, JobView, Limits, Reporter, Severity, TransferError};
 use crate::model::{EventKind, FileProgress, JobId, JobState, NotifyFlags, RangeSet};
@@ -154,7 +154,7 @@ impl Manager {
             && entry.run.generation == generation
         {
             entry.run.task_alive = false;
-            if let Err(e) = self.save(&mut state, job_id, false) {
+            if let Err(e) = self.save(&mut state, job_id, Files::Unfinished) {
                 tracing::error!("cannot checkpoint job {job_id}: {e}");
             }
         }
@@ -219,7 +219,7 @@ impl Manager {
         let upto = first + entry.files[first..].iter().take_while(|f| f.transferred).count();
         entry.run.files_announced = upto;
         let job = entry.job.clone();
-        if let Err(e) = self.save(&mut state, job_id, false) {
+        if let Err(e) = self.save(&mut state, job_id, Files::One(index)) {
             tracing::error!("cannot save job {job_id}: {e}");
         }
         for announced in first..upto {
@@ -299,7 +299,7 @@ impl Reporter for JobReporter {
             manager.journal_modified(&mut state, self.job_id, Some(restart_note(index, reason)));
         }
         let _ = manager.apply(&mut state, self.job_id, Action::Connected, None);
-        if let Err(e) = manager.save(&mut state, self.job_id, false) {
+        if let Err(e) = manager.save(&mut state, self.job_id, Files::One(index)) {
             tracing::error!("cannot save job {}: {e}", self.job_id);
         }
     }
