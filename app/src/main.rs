@@ -3,6 +3,8 @@
 
 mod cli;
 mod exit;
+mod gui;
+mod jobs_add;
 mod paths;
 mod service_cmd;
 

@@ -175,3 +175,23 @@ fn sigterm_stops_the_service_cleanly_with_its_checkpoint() {
     let after = server.bytes_served_for("/slow.bin") - before;
     assert!(after < body.len() as u64, "resumed, not restarted: {after} bytes after the restart");
 }
+
+#[test]
+fn a_closed_stdout_pipe_is_not_a_crash() {
+    let world = World::new();
+    let server = TestServer::start();
+    server.add_file("/x.bin", random_bytes(1000, 17));
+    world.haul().args(["add", &server.url("/x.bin"), "--wait", "--dir"]).arg(world.downloads()).assert().success();
+    let mut cmd = std::process::Command::new(HAUL);
+    cmd.args(["--json", "list", "--all"])
+        .env("HAUL_DATA_DIR", world.data_dir())
+        .env("HAUL_SOCKET", world.socket())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    drop(child.stdout.take()); // the reader goes away, like `| head -0`
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?} {stderr}", out.status);
+}

@@ -4,15 +4,12 @@
 use super::AddArgs;
 use super::connect::connect;
 use crate::exit::{CANCELLED, FAILED, Failure, INTERRUPTED, REFUSED};
+use crate::jobs_add;
 use haul_core::client::{Client, Incoming};
-use haul_core::naming;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// How long `add` waits for a server to name a file (Content-Disposition).
-const NAME_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
     let dir = args.dir.clone().unwrap_or_else(crate::paths::download_dir);
@@ -22,71 +19,30 @@ pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
     if args.sha256.is_some() && args.urls.len() != 1 {
         return Err(Failure::new(crate::exit::USAGE, "--sha256 applies to a single URL"));
     }
-    let mut targets: Vec<(String, PathBuf)> = Vec::new();
-    for url in &args.urls {
-        let parsed = haul_core::manager::validate_url(url).map_err(|e| Failure::new(REFUSED, e.to_string()))?;
-        let taken: Vec<PathBuf> = targets.iter().map(|(_, p)| p.clone()).collect();
-        let name = probe_name(url).await.unwrap_or_else(|| naming::from_url(&parsed));
-        targets.push((url.clone(), naming::unique_path(&dir, &name, &taken)));
-    }
-    let display_name = args.name.clone().unwrap_or_else(|| {
-        targets
-            .first()
-            .and_then(|(_, p)| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| naming::FALLBACK_NAME.into())
-    });
-
+    let planned = jobs_add::plan_targets(&args.urls, &dir).await.map_err(|e| Failure::new(REFUSED, e))?;
+    let download = jobs_add::NewDownload {
+        display_name: jobs_add::display_name(args.name.as_deref(), &planned),
+        priority: args.priority.clone(),
+        sha256: args.sha256.clone(),
+        headers: args.headers.clone(),
+        auto_complete: !args.no_complete,
+        targets: planned,
+        speed_limit_bps: args.limit,
+        max_connections: args.connections,
+    };
     let client = connect().await?;
-    let created: Value = client
-        .call(
-            "create_job",
-            json!({"display_name": display_name, "priority": args.priority, "auto_complete": !args.no_complete}),
-        )
-        .await?;
-    let job_id = created["job_id"].as_str().unwrap_or_default().to_string();
-    for (url, local) in &targets {
-        let params = json!({"job_id": job_id, "remote_url": url, "local_name": local, "sha256": args.sha256});
-        if let Err(e) = client.call::<_, Value>("add_file", params).await {
-            let _ = client.call::<_, Value>("cancel", json!({"job_id": job_id})).await;
-            return Err(e.into());
-        }
-    }
-    let mut settings = serde_json::Map::new();
-    if !args.headers.is_empty() {
-        settings.insert("custom_headers".into(), json!(args.headers));
-    }
-    if let Some(limit) = args.limit {
-        settings.insert("speed_limit_bps".into(), json!(limit));
-    }
-    if let Some(connections) = args.connections {
-        settings.insert("max_connections".into(), json!(connections));
-    }
-    if !settings.is_empty() {
-        settings.insert("job_id".into(), json!(job_id));
-        if let Err(e) = client.call::<_, Value>("set_job", Value::Object(settings)).await {
-            let _ = client.call::<_, Value>("cancel", json!({"job_id": job_id})).await;
-            return Err(e.into());
-        }
-    }
+    let job_id = jobs_add::create_job(&client, &download).await?.to_string();
+    let targets: Vec<(String, PathBuf)> = download.targets.into_iter().map(|t| (t.url, t.local)).collect();
     if args.wait {
         return wait(client, &job_id, &targets, json_out).await;
     }
     client.call::<_, Value>("resume", json!({"job_id": job_id})).await?;
     if json_out {
-        println!("{}", json!({"job_id": job_id}));
+        outln!("{}", json!({"job_id": job_id}));
     } else {
-        println!("{job_id}");
+        outln!("{job_id}");
     }
     Ok(())
-}
-
-/// Asks the server for a `Content-Disposition` name (HEAD, short timeout).
-async fn probe_name(url: &str) -> Option<String> {
-    let client = haul_core::engine::build_client(NAME_PROBE_TIMEOUT).ok()?;
-    let response = tokio::time::timeout(NAME_PROBE_TIMEOUT, client.head(url).send()).await.ok()?.ok()?;
-    let header = response.headers().get("content-disposition")?.to_str().ok()?.to_string();
-    naming::from_disposition(&header)
 }
 
 /// Registers as the job's sink, resumes it and follows it to the end.
@@ -166,10 +122,10 @@ async fn wait(client: Client, job_id: &str, targets: &[(String, PathBuf)], json_
         }
     }
     if json_out {
-        println!("{}", json!({"job_id": job_id, "files": targets.iter().map(|(_, p)| p).collect::<Vec<_>>()}));
+        outln!("{}", json!({"job_id": job_id, "files": targets.iter().map(|(_, p)| p).collect::<Vec<_>>()}));
     } else {
         for (_, path) in targets {
-            println!("{}", path.display());
+            outln!("{}", path.display());
         }
     }
     Ok(())

@@ -15,14 +15,14 @@ pub async fn list(args: ListArgs, json_out: bool) -> Result<(), Failure> {
         return Ok(());
     }
     if jobs.is_empty() {
-        println!("No jobs.");
+        outln!("No jobs.");
         return Ok(());
     }
-    println!("{:<8}  {:<15}  {:>9}  {:>5}  NAME", "ID", "STATE", "SIZE", "DONE");
+    outln!("{:<8}  {:<15}  {:>9}  {:>5}  NAME", "ID", "STATE", "SIZE", "DONE");
     for job in &jobs {
         let id = job["id"].as_str().unwrap_or_default();
         let total = job["progress"]["bytes_total"].as_u64().map(size).unwrap_or_else(|| "?".into());
-        println!(
+        outln!(
             "{:<8}  {:<15}  {:>9}  {:>5}  {}",
             &id[..id.len().min(8)],
             job["state"].as_str().unwrap_or_default(),
@@ -43,11 +43,11 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
         return Ok(());
     }
     let p = &job["progress"];
-    println!("Job        {}", job["id"].as_str().unwrap_or_default());
-    println!("Name       {}", job["display_name"].as_str().unwrap_or_default());
-    println!("State      {}", job["state"].as_str().unwrap_or_default());
-    println!("Priority   {}", job["priority"].as_str().unwrap_or_default());
-    println!(
+    outln!("Job        {}", job["id"].as_str().unwrap_or_default());
+    outln!("Name       {}", job["display_name"].as_str().unwrap_or_default());
+    outln!("State      {}", job["state"].as_str().unwrap_or_default());
+    outln!("Priority   {}", job["priority"].as_str().unwrap_or_default());
+    outln!(
         "Progress   {} of {} ({}), files {}/{}",
         size(p["bytes_transferred"].as_u64().unwrap_or(0)),
         p["bytes_total"].as_u64().map(size).unwrap_or_else(|| "unknown".into()),
@@ -55,14 +55,14 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
         p["files_transferred"],
         p["files_total"]
     );
-    println!("Owner      uid {} (creator uid {})", job["owner"], job["creator"]);
-    println!("Created    {}", job["times"]["created"].as_str().unwrap_or_default());
-    println!("Modified   {}", job["times"]["modified"].as_str().unwrap_or_default());
+    outln!("Owner      uid {} (creator uid {})", job["owner"], job["creator"]);
+    outln!("Created    {}", job["times"]["created"].as_str().unwrap_or_default());
+    outln!("Modified   {}", job["times"]["modified"].as_str().unwrap_or_default());
     if let Some(done) = job["times"]["transfer_completed"].as_str() {
-        println!("Finished   {done}");
+        outln!("Finished   {done}");
     }
     if let Some(error) = job["error"].as_object() {
-        println!(
+        outln!(
             "Error      {} ({}, {}): {}",
             error["code"].as_str().unwrap_or_default(),
             error["context"].as_str().unwrap_or_default(),
@@ -70,13 +70,14 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
             error["message"].as_str().unwrap_or_default()
         );
     }
-    println!("Notify     {}", job["notify_flags"]);
+    outln!("Notify     {}", job["notify_flags"]);
     if let Some(cmd) = job["notify_cmd_line"].as_object() {
-        println!("Notify cmd {} {}", cmd["program"].as_str().unwrap_or_default(), cmd["args"]);
+        outln!("Notify cmd {} {}", cmd["program"].as_str().unwrap_or_default(), cmd["args"]);
     }
-    println!(
+    outln!(
         "Retry      every {} s, error after {} s without progress",
-        job["minimum_retry_delay_s"], job["no_progress_timeout_s"]
+        job["minimum_retry_delay_s"],
+        job["no_progress_timeout_s"]
     );
     Ok(())
 }
@@ -97,7 +98,7 @@ pub async fn files(arg: JobArg, json_out: bool) -> Result<(), Failure> {
         } else {
             "pending"
         };
-        println!(
+        outln!(
             "{:>3}  {:<11}  {:>9}  {}  <- {}",
             file["index"],
             state,
@@ -114,9 +115,9 @@ pub async fn act(arg: JobArg, method: &str) -> Result<(), Failure> {
     let job_id = resolve_job(&client, &arg.job).await?;
     let result: Value = client.call(method, json!({"job_id": job_id})).await?;
     if result["partial"] == true {
-        println!("Completed {job_id}; files that were not fully downloaded were deleted.");
+        outln!("Completed {job_id}; files that were not fully downloaded were deleted.");
     } else {
-        println!("{method}: {job_id}");
+        outln!("{method}: {job_id}");
     }
     Ok(())
 }
@@ -160,7 +161,7 @@ pub async fn set(args: SetArgs, json_out: bool) -> Result<(), Failure> {
     if json_out {
         print_json(&job);
     } else {
-        println!("set: {job_id}");
+        outln!("set: {job_id}");
     }
     Ok(())
 }
@@ -199,7 +200,7 @@ pub async fn limits(args: LimitsArgs, json_out: bool) -> Result<(), Failure> {
         Some(0) | None => "unlimited".to_string(),
         Some(bps) => format!("{}/s", size(bps)),
     };
-    println!("Total speed of background jobs: {speed}");
-    println!("Background jobs at once:        {}", limits["max_active_jobs"]);
+    outln!("Total speed of background jobs: {speed}");
+    outln!("Background jobs at once:        {}", limits["max_active_jobs"]);
     Ok(())
 }

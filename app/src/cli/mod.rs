@@ -1,5 +1,18 @@
 //! The command line (bitsadmin-style verbs over the service protocol).
 
+/// `println!` that ends the program quietly when stdout is a closed pipe
+/// (`haul list | head -1`) instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*)
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            std::process::exit(0);
+        }
+    }};
+}
+
 mod add;
 mod connect;
 mod jobs;

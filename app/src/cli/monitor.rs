@@ -35,7 +35,7 @@ pub async fn monitor(json_out: bool) -> Result<(), Failure> {
         match message {
             None => return Err(Failure::new(crate::exit::NO_SERVICE, "the Haul service closed the connection")),
             Some(Incoming::Event(event)) if json_out => print_json(&event),
-            Some(Incoming::Event(event)) => println!("{}", line(&event)),
+            Some(Incoming::Event(event)) => outln!("{}", line(&event)),
             Some(Incoming::Callback { responder, .. }) => responder.ok(),
             Some(Incoming::Progress(_)) => {}
         }
@@ -62,7 +62,7 @@ pub async fn events(args: EventsArgs, json_out: bool) -> Result<(), Failure> {
         print_json(&all);
     } else {
         for event in &all {
-            println!("{}", line(event));
+            outln!("{}", line(event));
         }
     }
     Ok(())

@@ -50,7 +50,7 @@ pub fn parse_rate(text: &str) -> Result<u64, String> {
 /// Pretty JSON on stdout.
 pub fn print_json(value: &impl serde::Serialize) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => outln!("{text}"),
         Err(e) => eprintln!("haul: cannot print JSON: {e}"),
     }
 }

@@ -10,5 +10,7 @@ mod transfer;
 
 pub use classify::{Severity, TransferError, classify_status};
 pub use limit::RateLimiter;
+/// The HTTP client type transfers use (see `build_client`).
+pub use reqwest::Client as HttpClient;
 pub use scheduler::{JobView, Limits, next_to_run};
 pub use transfer::{FilePlan, FileResult, Reporter, SPLIT_MIN_FILE, build_client, download_file, sha256_of};

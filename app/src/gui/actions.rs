@@ -1,0 +1,143 @@
+//! Carrying out the widgets' commands against the service, each on its own
+//! task; a failure comes back to the window as one sentence.
+
+use super::messages::{AddRequest, Command, Update};
+use super::registration::Registry;
+use super::session::{Context, refresh};
+use crate::jobs_add::{self, NewDownload};
+use haul_core::client::{Client, ClientError};
+use haul_core::model::{JobFile, JobId};
+use serde_json::json;
+
+/// Starts a command; its outcome arrives as updates.
+pub fn spawn(command: Command, client: &Client, cx: &Context, registry: &Registry) {
+    let (client, cx, registry) = (client.clone(), cx.clone(), registry.clone());
+    tokio::spawn(async move {
+        if let Err(message) = run(command, &client, &cx, &registry).await {
+            cx.sink.send(Update::ActionFailed(message));
+        }
+    });
+}
+
+async fn run(command: Command, client: &Client, cx: &Context, registry: &Registry) -> Result<(), String> {
+    match command {
+        Command::Resume(jobs) => each(&jobs, "Resume", |id| client.resume(id)).await,
+        Command::Suspend(jobs) => each(&jobs, "Suspend", |id| client.suspend(id)).await,
+        Command::Cancel(jobs) => each(&jobs, "Cancel", |id| client.cancel(id)).await,
+        Command::Complete(jobs) => {
+            each(&jobs, "Complete", |id| async move { client.complete(id).await.map(|_| ()) }).await
+        }
+        Command::SetPriority(jobs, priority) => {
+            for job_id in jobs {
+                let job =
+                    client.set_job(job_id, json!({ "priority": priority })).await.map_err(|e| said("Priority", e))?;
+                cx.sink.send(Update::Job(Box::new(job)));
+            }
+            Ok(())
+        }
+        Command::Add(request) => add(request, client, cx, registry).await,
+        Command::LoadFiles(job_id) => {
+            let files = client.enum_files(job_id).await.map_err(|e| said("Reading the files", e))?;
+            cx.sink.send(Update::Files(job_id, files));
+            Ok(())
+        }
+        Command::Open { job_id, reveal } => {
+            let files = client.enum_files(job_id).await.map_err(|e| said("Open", e))?;
+            let path = target(&files, reveal).ok_or("This job has no file to open yet.")?;
+            super::open::open_path(&path)
+        }
+        Command::CopyUrl(job_id) => {
+            let files = client.enum_files(job_id).await.map_err(|e| said("Copy URL", e))?;
+            let urls: Vec<&str> = files.iter().map(|f| f.remote_url.as_str()).collect();
+            cx.sink.send(Update::Clipboard(urls.join("\n")));
+            Ok(())
+        }
+    }
+}
+
+/// Runs `action` on each job; a job that is already done or gone counts as done.
+async fn each<F, Fut>(jobs: &[JobId], verb: &str, action: F) -> Result<(), String>
+where
+    F: Fn(JobId) -> Fut,
+    Fut: std::future::Future<Output = Result<(), ClientError>>,
+{
+    let mut failures = Vec::new();
+    for &job_id in jobs {
+        match action(job_id).await {
+            Ok(()) => {}
+            // Racing the service (auto-complete, a job that just ended) is not a failure.
+            Err(ClientError::Rpc { code: 3, .. }) if matches!(verb, "Complete" | "Cancel") => {}
+            Err(e) => failures.push(e.to_string()),
+        }
+    }
+    match failures.as_slice() {
+        [] => Ok(()),
+        [one] => Err(format!("{verb} failed: {one}")),
+        [first, rest @ ..] => {
+            Err(format!("{verb} failed for {} jobs: {first} (and {} more)", rest.len() + 1, rest.len()))
+        }
+    }
+}
+
+fn said(what: &str, error: ClientError) -> String {
+    format!("{what} failed: {error}")
+}
+
+/// The file to open: the first one in place; or, to reveal, its folder.
+fn target(files: &[JobFile], reveal: bool) -> Option<std::path::PathBuf> {
+    let file = files.iter().find(|f| f.completed).or_else(|| files.first())?;
+    if reveal {
+        file.local_name.parent().map(std::path::Path::to_path_buf)
+    } else if file.completed {
+        Some(file.local_name.clone())
+    } else {
+        None
+    }
+}
+
+/// Creates the job like `haul add` does, registers for it, and starts it.
+async fn add(request: AddRequest, client: &Client, cx: &Context, registry: &Registry) -> Result<(), String> {
+    let dir =
+        request.dir.canonicalize().map_err(|e| format!("The folder {} cannot be used: {e}", request.dir.display()))?;
+    let targets = jobs_add::plan_targets(&request.urls, &dir).await?;
+    let download = NewDownload {
+        display_name: jobs_add::display_name(request.name.as_deref(), &targets),
+        priority: Some(request.priority.as_str().to_string()),
+        sha256: request.sha256.clone(),
+        headers: request.headers.clone(),
+        auto_complete: request.auto_complete,
+        targets,
+        speed_limit_bps: None,
+        max_connections: None,
+    };
+    let job_id = jobs_add::create_job(client, &download).await.map_err(|e| said("Adding the download", e))?;
+    registry.register(job_id, None).await.map_err(|e| said("Listening to the new download", e))?;
+    client.resume(job_id).await.map_err(|e| said("Starting the download", e))?;
+    cx.sink.send(Update::Added(job_id, download.display_name.clone()));
+    refresh(job_id, client, cx);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn file(name: &str, completed: bool) -> JobFile {
+        serde_json::from_value(json!({
+            "index": 0, "remote_url": "http://h/x", "local_name": name, "temp_name": "/d/.x.haul-part",
+            "bytes_total": 1, "bytes_transferred": 1, "transferred": true, "completed": completed, "sha256": null
+        }))
+        .expect("a valid file")
+    }
+
+    #[test]
+    fn opens_a_file_in_place_or_its_folder() {
+        let pending = [file("/d/a.iso", false)];
+        assert_eq!(target(&pending, false), None);
+        assert_eq!(target(&pending, true), Some(PathBuf::from("/d")));
+        let done = [file("/d/a.iso", false), file("/e/b.iso", true)];
+        assert_eq!(target(&done, false), Some(PathBuf::from("/e/b.iso")));
+        assert_eq!(target(&[], true), None);
+    }
+}

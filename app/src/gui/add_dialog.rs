@@ -1,0 +1,245 @@
+//! The add dialog: several URLs (one per line), the folder (typed or picked
+//! with the native dialog on its own thread), name, priority, optional sha256
+//! and headers. Problems are shown inline as they are typed; Download is
+//! enabled only when there are none.
+
+use super::format;
+use super::messages::AddRequest;
+use crate::jobs_add::check_url;
+use eframe::egui::{self, RichText, Ui};
+use haul_core::model::Priority;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
+
+/// What the dialog decided this frame.
+#[derive(Debug, PartialEq)]
+pub enum AddOutcome {
+    /// Still open.
+    Open,
+    /// Closed without adding.
+    Cancelled,
+    /// Add this.
+    Submit(AddRequest),
+}
+
+/// The dialog's fields.
+#[derive(Debug, Default)]
+pub struct AddDialog {
+    /// URLs, one per line.
+    pub urls: String,
+    /// The target folder.
+    pub folder: String,
+    /// The job's name (empty: the first file's).
+    pub name: String,
+    /// Priority.
+    pub priority: Priority,
+    /// Expected sha256 (empty: none).
+    pub sha256: String,
+    /// Extra headers, one per line.
+    pub headers: String,
+    picking: Option<Receiver<Option<PathBuf>>>,
+    focused: bool,
+}
+
+/// The fields read and checked.
+#[derive(Debug, PartialEq)]
+pub struct Checked {
+    /// The URLs, trimmed.
+    pub urls: Vec<String>,
+    /// What is wrong, one sentence each.
+    pub problems: Vec<String>,
+}
+
+impl AddDialog {
+    /// A dialog saving into `folder`, maybe with URLs filled in.
+    pub fn new(folder: &Path, urls: Option<String>) -> Self {
+        AddDialog { urls: urls.unwrap_or_default(), folder: folder.display().to_string(), ..Default::default() }
+    }
+
+    /// Reads the fields and says what is wrong with them.
+    pub fn check(&self) -> Checked {
+        let urls: Vec<String> =
+            self.urls.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+        let mut problems: Vec<String> = urls.iter().filter_map(|url| check_url(url).err()).collect();
+        let folder = Path::new(self.folder.trim());
+        if self.folder.trim().is_empty() {
+            problems.push("Choose a folder to save into.".into());
+        } else if !folder.is_absolute() || !folder.is_dir() {
+            problems.push(format!("The folder {} does not exist.", folder.display()));
+        }
+        let sha256 = self.sha256.trim();
+        if !sha256.is_empty() {
+            if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                problems.push("A SHA-256 is 64 hexadecimal characters.".into());
+            } else if urls.len() > 1 {
+                problems.push("A SHA-256 applies to a single URL.".into());
+            }
+        }
+        for header in self.headers.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let valid = header.split_once(':').is_some_and(|(name, _)| {
+                !name.trim().is_empty()
+                    && name.trim().bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+            });
+            if !valid {
+                problems.push(format!("The header '{header}' is not of the form 'Name: value'."));
+            }
+        }
+        Checked { urls, problems }
+    }
+
+    /// The request, if the fields are complete and valid.
+    pub fn request(&self, auto_complete: bool) -> Option<AddRequest> {
+        let checked = self.check();
+        if !checked.problems.is_empty() || checked.urls.is_empty() {
+            return None;
+        }
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Some(AddRequest {
+            urls: checked.urls,
+            dir: PathBuf::from(self.folder.trim()),
+            name: text(&self.name),
+            priority: self.priority,
+            sha256: text(&self.sha256).map(|s| s.to_ascii_lowercase()),
+            headers: self.headers.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect(),
+            auto_complete,
+        })
+    }
+
+    /// Draws the dialog.
+    pub fn ui(&mut self, ctx: &egui::Context, auto_complete: bool) -> AddOutcome {
+        if let Some(picking) = &self.picking
+            && let Ok(picked) = picking.try_recv()
+        {
+            if let Some(folder) = picked {
+                self.folder = folder.display().to_string();
+            }
+            self.picking = None;
+        }
+        let mut outcome = AddOutcome::Open;
+        let modal = egui::Modal::new(egui::Id::unique("haul-add")).show(ctx, |ui| {
+            ui.set_width(520.0);
+            ui.heading("Add downloads");
+            ui.add_space(4.0);
+            outcome = self.fields_ui(ui, auto_complete);
+        });
+        if modal.should_close() && outcome == AddOutcome::Open {
+            outcome = AddOutcome::Cancelled;
+        }
+        outcome
+    }
+
+    fn fields_ui(&mut self, ui: &mut Ui, auto_complete: bool) -> AddOutcome {
+        let label = ui.label("URLs, one per line");
+        let urls = egui::TextEdit::multiline(&mut self.urls)
+            .hint_text("https://example.com/file.iso")
+            .desired_rows(4)
+            .desired_width(f32::INFINITY);
+        let urls = ui.add(urls).labelled_by(label.id);
+        if !self.focused {
+            urls.request_focus();
+            self.focused = true;
+        }
+        let checked = self.check();
+        let error_color = super::widgets::level_color(Some(false), ui.visuals().dark_mode);
+        for problem in &checked.problems {
+            ui.label(RichText::new(problem).color(error_color));
+        }
+        ui.add_space(6.0);
+        egui::Grid::new("add-fields").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
+            let label = ui.label("Save to");
+            ui.horizontal(|ui| {
+                let edit = egui::TextEdit::singleline(&mut self.folder).desired_width(360.0);
+                ui.add(edit).labelled_by(label.id);
+                let browse = ui.add_enabled(self.picking.is_none(), egui::Button::new("Browse…"));
+                if browse.on_hover_text("Choose the folder").clicked() {
+                    self.picking = Some(pick_folder(ui.ctx().clone(), PathBuf::from(self.folder.trim())));
+                }
+            });
+            ui.end_row();
+            let label = ui.label("Name");
+            let edit = egui::TextEdit::singleline(&mut self.name).hint_text("the first file's name");
+            ui.add(edit.desired_width(f32::INFINITY)).labelled_by(label.id);
+            ui.end_row();
+            ui.label("Priority");
+            ui.horizontal(|ui| {
+                for priority in [Priority::Foreground, Priority::High, Priority::Normal, Priority::Low] {
+                    ui.selectable_value(&mut self.priority, priority, format::priority(priority));
+                }
+            });
+            ui.end_row();
+            let label = ui.label("SHA-256");
+            let edit = egui::TextEdit::singleline(&mut self.sha256).hint_text("optional, checked when done");
+            ui.add(edit.desired_width(f32::INFINITY)).labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Headers");
+            let edit = egui::TextEdit::multiline(&mut self.headers).hint_text("Name: value, one per line");
+            ui.add(edit.desired_rows(2).desired_width(f32::INFINITY)).labelled_by(label.id);
+            ui.end_row();
+        });
+        ui.add_space(8.0);
+        let mut outcome = AddOutcome::Open;
+        ui.horizontal(|ui| {
+            let ready = checked.problems.is_empty() && !checked.urls.is_empty();
+            let count = checked.urls.len();
+            let hint = if ready { format!("Download {count} file(s)") } else { "Fix the fields above first".into() };
+            let submit = ui.add_enabled(ready, egui::Button::new("Download")).on_hover_text(hint);
+            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter) && i.modifiers.command);
+            if (submit.clicked() || (ready && enter))
+                && let Some(request) = self.request(auto_complete)
+            {
+                outcome = AddOutcome::Submit(request);
+            }
+            if ui.button("Cancel").clicked() {
+                outcome = AddOutcome::Cancelled;
+            }
+        });
+        outcome
+    }
+}
+
+/// Opens the native folder picker on its own thread; the answer arrives on the receiver.
+fn pick_folder(ctx: egui::Context, start: PathBuf) -> Receiver<Option<PathBuf>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new().name("haul-folder-picker".into()).spawn(move || {
+        let mut dialog = rfd::FileDialog::new().set_title("Save downloads to");
+        if start.is_dir() {
+            dialog = dialog.set_directory(&start);
+        }
+        let _ = tx.send(dialog.pick_folder());
+        ctx.request_repaint();
+    });
+    if let Err(e) = spawned {
+        tracing::warn!("cannot open the folder picker: {e}");
+    }
+    rx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_fields_are_flagged_before_submit() {
+        let dir = std::env::temp_dir();
+        let mut dialog = AddDialog::new(&dir, Some("http://a/x.iso\n\n  https://b/y.zip  \nftp://c/z".into()));
+        let checked = dialog.check();
+        assert_eq!(checked.urls.len(), 3);
+        assert_eq!(checked.problems.len(), 1);
+        assert!(checked.problems[0].contains("only http and https"), "{:?}", checked.problems);
+        assert!(dialog.request(true).is_none());
+        dialog.urls = "http://a/x.iso\nhttps://b/y.zip".into();
+        dialog.sha256 = "abc".into();
+        dialog.headers = "X-Token: 1\nbroken".into();
+        assert_eq!(dialog.check().problems.len(), 2);
+        dialog.sha256.clear();
+        dialog.headers = "X-Token: 1".into();
+        dialog.name = " My files ".into();
+        let request = dialog.request(false).expect("valid");
+        assert_eq!(request.urls, ["http://a/x.iso", "https://b/y.zip"]);
+        assert_eq!(request.name.as_deref(), Some("My files"));
+        assert_eq!(request.headers, ["X-Token: 1"]);
+        assert!(!request.auto_complete);
+        dialog.folder = "/no/such/folder/anywhere".into();
+        assert!(dialog.check().problems[0].contains("does not exist"));
+    }
+}

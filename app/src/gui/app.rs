@@ -1,0 +1,322 @@
+//! The window: each frame drains the client's updates into the view model,
+//! draws it, and turns what the user did into commands for the client. It
+//! never waits on the service; an idle window requests no frames.
+
+use super::add_dialog::{AddDialog, AddOutcome};
+use super::bridge::Bridge;
+use super::confirm::{Confirm, confirm_ui};
+use super::desktop_notify::DesktopNotifier;
+use super::messages::Command;
+use super::settings::{CURSOR_KEY, PREFS_KEY, Prefs, Theme, settings_ui};
+use super::view_model::{Notice, ToastAction, ViewModel};
+use super::widgets::UiAction;
+use super::{GuiConfig, details, shortcuts, sidebar, status_bar, table, toasts, toolbar};
+use eframe::egui;
+use haul_core::model::{JobId, JobState};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How often the window redraws while something transfers.
+const BUSY_FRAME: Duration = Duration::from_millis(100);
+/// How often the details panel re-reads a running job's files.
+const FILES_REFRESH: Duration = Duration::from_secs(1);
+/// How long closing the window waits for unregistering.
+const EXIT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The Haul window.
+pub struct HaulApp {
+    bridge: Bridge,
+    model: ViewModel,
+    prefs: Prefs,
+    download_dir: PathBuf,
+    notifier: DesktopNotifier,
+    add: Option<AddDialog>,
+    confirm: Option<Confirm>,
+    settings_open: bool,
+    files_asked: Option<(JobId, Instant)>,
+    theme_applied: Option<Theme>,
+}
+
+impl HaulApp {
+    /// The window, connecting to the service described by `config`; preferences
+    /// and the journal cursor come from eframe's storage unless `config` gives them.
+    pub fn new(cc: &eframe::CreationContext<'_>, config: GuiConfig) -> Self {
+        let prefs = config.prefs.unwrap_or_else(|| Prefs::load(cc.storage));
+        let stored_cursor = cc.storage.and_then(|s| eframe::get_value::<u64>(s, CURSOR_KEY));
+        let cursor = config.cursor.or(stored_cursor).unwrap_or(0);
+        let bridge = Bridge::start(config.service, cursor, prefs.auto_complete, cc.egui_ctx.clone());
+        let notifier = config.notifier.unwrap_or_else(DesktopNotifier::system);
+        Self::from_parts(bridge, prefs, cursor, config.download_dir, notifier)
+    }
+
+    /// The window over an existing bridge (tests, measurements).
+    pub fn from_parts(
+        bridge: Bridge,
+        prefs: Prefs,
+        cursor: u64,
+        download_dir: PathBuf,
+        notifier: DesktopNotifier,
+    ) -> Self {
+        HaulApp {
+            bridge,
+            model: ViewModel::new(cursor, prefs.sort),
+            prefs,
+            download_dir,
+            notifier,
+            add: None,
+            confirm: None,
+            settings_open: false,
+            files_asked: None,
+            theme_applied: None,
+        }
+    }
+
+    /// What the window shows.
+    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
+    pub fn model(&self) -> &ViewModel {
+        &self.model
+    }
+
+    /// The preferences.
+    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
+    pub fn prefs(&self) -> &Prefs {
+        &self.prefs
+    }
+
+    /// The add dialog, while open.
+    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
+    pub fn add_dialog(&mut self) -> Option<&mut AddDialog> {
+        self.add.as_mut()
+    }
+
+    /// Unregisters from the jobs and closes the connection (at exit).
+    pub fn shutdown(&mut self) {
+        self.bridge.shutdown(EXIT_TIMEOUT);
+    }
+
+    fn notify(&mut self, notice: Notice, focused: bool) {
+        // The summary always goes out (Haul often starts unseen, at login);
+        // single events only when the user is not looking at the window.
+        if self.prefs.desktop_notifications && (notice.summary || !focused) {
+            self.notifier.notify(notice);
+        }
+    }
+
+    fn selected_ids(&self, keep: impl Fn(JobState) -> bool) -> Vec<JobId> {
+        self.model.selected_jobs().into_iter().filter(|j| keep(j.state)).map(|j| j.id).collect()
+    }
+
+    fn send_for(&self, ids: Vec<JobId>, make: impl FnOnce(Vec<JobId>) -> Command) {
+        if !ids.is_empty() {
+            self.bridge.send(make(ids));
+        }
+    }
+
+    /// Carries out what a widget asked for.
+    fn perform(&mut self, action: UiAction, ctx: &egui::Context) {
+        let single = self.model.selection.single();
+        match action {
+            UiAction::OpenAdd(urls) => {
+                if self.add.is_none() {
+                    self.add = Some(AddDialog::new(&self.prefs.add_folder(&self.download_dir), urls));
+                }
+            }
+            UiAction::Resume => self.send_for(self.selected_ids(|s| s == JobState::Suspended), Command::Resume),
+            UiAction::Suspend => {
+                self.send_for(self.selected_ids(|s| !s.is_final() && s != JobState::Suspended), Command::Suspend)
+            }
+            UiAction::TogglePause => {
+                let running = self.selected_ids(|s| {
+                    matches!(
+                        s,
+                        JobState::Queued | JobState::Connecting | JobState::Transferring | JobState::TransientError
+                    )
+                });
+                if running.is_empty() {
+                    self.send_for(self.selected_ids(|s| s == JobState::Suspended), Command::Resume);
+                } else {
+                    self.bridge.send(Command::Suspend(running));
+                }
+            }
+            UiAction::Retry => self.send_for(
+                self.selected_ids(|s| matches!(s, JobState::Error | JobState::TransientError)),
+                Command::Resume,
+            ),
+            UiAction::AskCancel => self.confirm = Confirm::cancel(&self.model.selected_jobs()),
+            UiAction::AskComplete => match Confirm::complete(&self.model.selected_jobs()) {
+                Ok(ids) => self.send_for(ids, Command::Complete),
+                Err(question) => self.confirm = Some(question),
+            },
+            UiAction::Open | UiAction::Reveal => {
+                if let Some(job_id) = single {
+                    self.bridge.send(Command::Open { job_id, reveal: action == UiAction::Reveal });
+                }
+            }
+            UiAction::CopyUrl => {
+                if let Some(job_id) = single {
+                    self.bridge.send(Command::CopyUrl(job_id));
+                }
+            }
+            UiAction::SetPriority(priority) => {
+                self.send_for(self.selected_ids(|s| !s.is_final()), |ids| Command::SetPriority(ids, priority))
+            }
+            UiAction::SelectAll => {
+                let shown = self.model.visible_ids();
+                self.model.selection.select_all(&shown);
+            }
+            UiAction::ClearSelection => self.model.selection.clear(),
+            UiAction::Click { job_id, toggle, extend } => {
+                let shown = if extend { self.model.visible_ids() } else { Vec::new() };
+                self.model.selection.click(job_id, toggle, extend, &shown);
+            }
+            UiAction::SelectOnly(job_id) => self.model.selection.select_only(job_id),
+            UiAction::Sort(column) => {
+                let sort = &mut self.model.sort;
+                sort.ascending = if sort.column == column { !sort.ascending } else { true };
+                sort.column = column;
+                self.prefs.sort = *sort;
+                self.model.invalidate();
+            }
+            UiAction::Filter(filter) => {
+                self.model.filter.state = filter;
+                self.model.filter.only = None;
+                self.model.invalidate();
+            }
+            UiAction::ClearList => {
+                self.model.filter.only = None;
+                self.model.filter.text.clear();
+                self.model.invalidate();
+            }
+            UiAction::Toast(toast_id, toast_action) => {
+                self.model.toasts.dismiss(toast_id);
+                self.toast_action(toast_action);
+            }
+            UiAction::DismissToast(toast_id) => self.model.toasts.dismiss(toast_id),
+            UiAction::OpenSettings => self.settings_open = true,
+            UiAction::FocusFilter => ctx.memory_mut(|m| m.request_focus(toolbar::filter_id())),
+        }
+    }
+
+    fn toast_action(&mut self, action: ToastAction) {
+        match action {
+            ToastAction::Open(job_id) => self.bridge.send(Command::Open { job_id, reveal: false }),
+            ToastAction::ShowInFolder(job_id) => self.bridge.send(Command::Open { job_id, reveal: true }),
+            ToastAction::Retry(job_id) => self.bridge.send(Command::Resume(vec![job_id])),
+            ToastAction::Details(job_id) => {
+                self.model.selection.select_only(job_id);
+                self.prefs.show_details = true;
+            }
+            ToastAction::ShowJobs(ids) => self.model.show_only("While you were away".into(), ids),
+        }
+    }
+
+    /// Keeps the details panel's file list fresh (on selection, then every
+    /// second while the job runs).
+    fn request_files(&mut self, job_id: JobId, running: bool) {
+        let due = match self.files_asked {
+            Some((asked, at)) if asked == job_id => running && at.elapsed() >= FILES_REFRESH,
+            _ => true,
+        };
+        if due {
+            self.files_asked = Some((job_id, Instant::now()));
+            self.bridge.send(Command::LoadFiles(job_id));
+        }
+    }
+
+    fn dialogs_ui(&mut self, ctx: &egui::Context) {
+        if let Some(dialog) = &mut self.add {
+            match dialog.ui(ctx, self.prefs.auto_complete) {
+                AddOutcome::Open => {}
+                AddOutcome::Cancelled => self.add = None,
+                AddOutcome::Submit(request) => {
+                    self.prefs.last_folder = Some(request.dir.clone());
+                    self.bridge.send(Command::Add(request));
+                    self.add = None;
+                }
+            }
+        }
+        if let Some(confirm) = &self.confirm
+            && let Some(answer) = confirm_ui(ctx, confirm)
+        {
+            if answer {
+                match confirm.clone() {
+                    Confirm::Cancel(ids, _) => self.bridge.send(Command::Cancel(ids)),
+                    Confirm::Complete(ids, _) => self.bridge.send(Command::Complete(ids)),
+                }
+            }
+            self.confirm = None;
+        }
+        if self.settings_open && settings_ui(ctx, &mut self.settings_open, &mut self.prefs, &self.download_dir) {
+            self.bridge.set_auto_complete(self.prefs.auto_complete);
+        }
+    }
+}
+
+impl eframe::App for HaulApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let focused = ctx.input(|i| i.focused);
+        let updates: Vec<_> = self.bridge.drain().collect();
+        for update in updates {
+            if let Some(notice) = self.model.apply(update) {
+                self.notify(notice, focused);
+            }
+        }
+        if let Some(text) = self.model.clipboard.take() {
+            ctx.copy_text(text);
+        }
+        if let Some(next) = self.model.toasts.expire(Instant::now()) {
+            ctx.request_repaint_after(next);
+        }
+        if self.model.is_busy() {
+            ctx.request_repaint_after(BUSY_FRAME);
+        } else if self.model.jobs().iter().any(|j| j.state == JobState::TransientError) {
+            // "Retrying in 8 s" counts down.
+            ctx.request_repaint_after(Duration::from_secs(1));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        if self.theme_applied != Some(self.prefs.theme) {
+            ctx.set_theme(self.prefs.theme.preference());
+            self.theme_applied = Some(self.prefs.theme);
+        }
+        let mut actions = Vec::new();
+        if self.add.is_none() && self.confirm.is_none() {
+            shortcuts::shortcuts(&ctx, &mut actions);
+        }
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            ui.add_space(4.0);
+            toolbar::toolbar_ui(ui, &mut self.model, &mut actions);
+            ui.add_space(2.0);
+        });
+        egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, &self.model));
+        let selected = self.model.selection.single().and_then(|id| self.model.job(id)).cloned();
+        if let Some(job) = selected.filter(|_| self.prefs.show_details) {
+            self.request_files(job.id, job.state.is_running());
+            egui::Panel::bottom("details")
+                .resizable(true)
+                .default_size(210.0)
+                .show(ui, |ui| details::details_ui(ui, &self.model, &job));
+        }
+        egui::Panel::left("filters")
+            .resizable(false)
+            .default_size(160.0)
+            .show(ui, |ui| sidebar::sidebar_ui(ui, &self.model, &mut actions));
+        egui::CentralPanel::default().show(ui, |ui| table::table_ui(ui, &mut self.model, &mut actions));
+        toasts::toasts_ui(&ctx, &self.model.toasts, &mut actions);
+        self.dialogs_ui(&ctx);
+        for action in actions {
+            self.perform(action, &ctx);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, PREFS_KEY, &self.prefs);
+        eframe::set_value(storage, CURSOR_KEY, &self.model.cursor);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.shutdown();
+    }
+}

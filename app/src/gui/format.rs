@@ -1,0 +1,156 @@
+//! Words and numbers as people read them: sizes, speeds, durations, relative
+//! times, state names and errors in plain language (UX.md "While it works").
+
+use chrono::{DateTime, Utc};
+use haul_core::model::{JobError, JobState, Priority};
+
+/// 1536 → "1.5 KB" (decimal units throughout, like the speeds).
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    match unit {
+        0 => format!("{bytes} B"),
+        _ if value < 10.0 => format!("{value:.1} {}", UNITS[unit]),
+        _ => format!("{value:.0} {}", UNITS[unit]),
+    }
+}
+
+/// Bytes per second → "8.4 MB/s"; nothing below 1 B/s.
+pub fn speed(bytes_per_second: f64) -> String {
+    if bytes_per_second < 1.0 { "—".into() } else { format!("{}/s", size(bytes_per_second as u64)) }
+}
+
+/// Seconds → "0:14", "12:03", "2:05:00"; "—" when unknown.
+pub fn eta(seconds: Option<u64>) -> String {
+    match seconds {
+        None => "—".into(),
+        Some(s) if s >= 3600 => format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60),
+        Some(s) => format!("{}:{:02}", s / 60, s % 60),
+    }
+}
+
+/// "just now", "2 min ago", "3 h ago", "yesterday", "12 Mar".
+pub fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (now - at).num_seconds().max(0);
+    match seconds {
+        0..60 => "just now".into(),
+        60..3600 => format!("{} min ago", seconds / 60),
+        3600..86_400 => format!("{} h ago", seconds / 3600),
+        86_400..172_800 => "yesterday".into(),
+        _ => at.format("%-d %b %Y").to_string(),
+    }
+}
+
+/// The state as a person says it (UX.md), before any detail.
+pub fn state_word(state: JobState) -> &'static str {
+    match state {
+        JobState::Suspended => "Paused",
+        JobState::Queued => "Waiting",
+        JobState::Connecting => "Connecting",
+        JobState::Transferring => "Downloading",
+        JobState::TransientError => "Retrying",
+        JobState::Error => "Failed",
+        JobState::Transferred | JobState::Acknowledged => "Done",
+        JobState::Cancelled => "Cancelled",
+    }
+}
+
+/// A small icon for each state (glyphs of egui's default fonts).
+pub fn state_icon(state: JobState) -> &'static str {
+    match state {
+        JobState::Suspended => "⏸",
+        JobState::Queued => "⏳",
+        JobState::Connecting => "🔗",
+        JobState::Transferring => "⬇",
+        JobState::TransientError => "⟲",
+        JobState::Error => "✖",
+        JobState::Transferred | JobState::Acknowledged => "✔",
+        JobState::Cancelled => "🚫",
+    }
+}
+
+/// Priority for people.
+pub fn priority(priority: Priority) -> &'static str {
+    match priority {
+        Priority::Foreground => "Foreground",
+        Priority::High => "High",
+        Priority::Normal => "Normal",
+        Priority::Low => "Low",
+    }
+}
+
+/// An error in plain words, e.g. "The server says the file is not there (404)".
+pub fn error_words(error: &JobError) -> String {
+    let status = error.http_status.or_else(|| error.code.strip_prefix("http_").and_then(|s| s.parse().ok()));
+    let plain = match (status, error.code.as_str()) {
+        (Some(404), _) => Some("The server says the file is not there (404)".to_string()),
+        (Some(410), _) => Some("The server says the file is gone (410)".to_string()),
+        (Some(401), _) => Some("The server asks for a login (401)".to_string()),
+        (Some(403), _) => Some("The server refuses access (403)".to_string()),
+        (Some(code @ 500..=599), _) => Some(format!("The server has a problem ({code})")),
+        (_, "checksum_mismatch") => Some("The downloaded file is not the expected one (checksum mismatch)".into()),
+        (_, "connection_refused") => Some("The server cannot be reached (connection refused)".into()),
+        (_, "timeout") => Some("The server stopped answering (timeout)".into()),
+        (_, "disk_full") => Some("The disk is full".into()),
+        (_, "permission_denied") => Some("Haul may not write to the folder (permission denied)".into()),
+        (_, "unexpected_html") => Some("The server sent a web page instead of the file".into()),
+        _ => None,
+    };
+    plain.unwrap_or_else(|| error.message.clone())
+}
+
+/// "3 downloads finished, 1 failed" (parts with zero left out).
+pub fn outcome_counts(finished: usize, failed: usize) -> String {
+    let plural = |n: usize| if n == 1 { "download" } else { "downloads" };
+    match (finished, failed) {
+        (0, 0) => "Nothing new".into(),
+        (f, 0) => format!("{f} {} finished", plural(f)),
+        (0, e) => format!("{e} {} failed", plural(e)),
+        (f, e) => format!("{f} {} finished, {e} failed", plural(f)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use haul_core::model::ErrorContext;
+
+    #[test]
+    fn numbers_read_like_words() {
+        assert_eq!(size(0), "0 B");
+        assert_eq!(size(1_500), "1.5 KB");
+        assert_eq!(size(5_900_000_000), "5.9 GB");
+        assert_eq!(size(84_000_000), "84 MB");
+        assert_eq!(speed(0.2), "—");
+        assert_eq!(speed(84_000_000.0), "84 MB/s");
+        assert_eq!(eta(Some(14)), "0:14");
+        assert_eq!(eta(Some(7_500)), "2:05:00");
+        assert_eq!(eta(None), "—");
+        assert_eq!(outcome_counts(3, 1), "3 downloads finished, 1 failed");
+        assert_eq!(outcome_counts(1, 0), "1 download finished");
+        assert_eq!(outcome_counts(0, 2), "2 downloads failed");
+    }
+
+    #[test]
+    fn times_are_relative() {
+        let now = Utc::now();
+        assert_eq!(ago(now, now), "just now");
+        assert_eq!(ago(now - chrono::Duration::minutes(2), now), "2 min ago");
+        assert_eq!(ago(now - chrono::Duration::hours(3), now), "3 h ago");
+    }
+
+    #[test]
+    fn errors_are_plain() {
+        let mut error = JobError::new(ErrorContext::RemoteFile, "http_404", "HTTP 404 for http://x/gone.zip");
+        assert_eq!(error_words(&error), "The server says the file is not there (404)");
+        error.code = "weird".into();
+        assert_eq!(error_words(&error), "HTTP 404 for http://x/gone.zip");
+        assert_eq!(state_word(JobState::Suspended), "Paused");
+        assert_eq!(state_word(JobState::Acknowledged), "Done");
+    }
+}

@@ -1,0 +1,126 @@
+//! What crosses between the window and its background client: commands the
+//! widgets send, and updates the client sends back for the next frame.
+
+use super::view_model::ToastKey;
+use haul_core::manager::JobProgressView;
+use haul_core::model::{Event, Job, JobError, JobFile, JobId, Priority};
+use std::path::PathBuf;
+
+/// A user's request, carried out by the background client.
+#[derive(Debug)]
+pub enum Command {
+    /// Queue (also "retry now").
+    Resume(Vec<JobId>),
+    /// Pause.
+    Suspend(Vec<JobId>),
+    /// Cancel (the window asked for confirmation).
+    Cancel(Vec<JobId>),
+    /// Move downloaded files into place.
+    Complete(Vec<JobId>),
+    /// Change the priority.
+    SetPriority(Vec<JobId>, Priority),
+    /// Create a job from the add dialog.
+    Add(AddRequest),
+    /// Fetch a job's files (details panel).
+    LoadFiles(JobId),
+    /// Open the job's first file (`reveal`: its folder instead).
+    Open {
+        /// The job.
+        job_id: JobId,
+        /// Open the folder rather than the file.
+        reveal: bool,
+    },
+    /// Put the job's first URL on the clipboard.
+    CopyUrl(JobId),
+}
+
+/// The add dialog's result.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AddRequest {
+    /// One URL per file.
+    pub urls: Vec<String>,
+    /// The folder the files go to.
+    pub dir: PathBuf,
+    /// The job's name (default: the first file's).
+    pub name: Option<String>,
+    /// Its priority.
+    pub priority: Priority,
+    /// The expected sha256 (single URL).
+    pub sha256: Option<String>,
+    /// Extra headers, `Name: value`.
+    pub headers: Vec<String>,
+    /// Let the service complete it once transferred.
+    pub auto_complete: bool,
+}
+
+/// The connection to the service, as the status bar tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Connection {
+    /// First attempt (starting the service if needed).
+    Connecting,
+    /// Connected to this server (e.g. `haul/0.1.0`).
+    Connected(String),
+    /// Lost; trying again.
+    Reconnecting(String),
+}
+
+/// What the client learnt at (re)connection.
+#[derive(Clone, Debug, Default)]
+pub struct Startup {
+    /// Every job of the user, final ones included.
+    pub jobs: Vec<Job>,
+    /// What finished or failed since the saved cursor.
+    pub summary: Summary,
+    /// Outcomes already told (in the summary, or before the cursor): their
+    /// replayed callbacks show no toast.
+    pub seen: Vec<ToastKey>,
+    /// The journal position now.
+    pub cursor: u64,
+    /// After a lost connection rather than at start.
+    pub reconnect: bool,
+}
+
+/// Jobs that finished or failed while the window was closed (or disconnected).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Done.
+    pub finished: Vec<JobId>,
+    /// Failed.
+    pub failed: Vec<JobId>,
+}
+
+impl Summary {
+    /// Nothing to tell.
+    pub fn is_empty(&self) -> bool {
+        self.finished.is_empty() && self.failed.is_empty()
+    }
+}
+
+/// Something for the next frame.
+#[derive(Debug)]
+pub enum Update {
+    /// The connection changed.
+    Connection(Connection),
+    /// The full picture after (re)connecting.
+    Startup(Box<Startup>),
+    /// A job as it is now.
+    Job(Box<Job>),
+    /// A journal entry, live.
+    Event(Box<Event>),
+    /// Live progress of running jobs.
+    Progress(Vec<JobProgressView>),
+    /// A job's files.
+    Files(JobId, Vec<JobFile>),
+    /// `job_transferred` callback.
+    Finished(Box<Job>),
+    /// `job_error` callback.
+    Failed(Box<Job>, JobError),
+    /// `file_transferred` callback.
+    FileDone(JobId, Box<JobFile>),
+    /// A job the window created.
+    Added(JobId, String),
+    /// A request failed; the sentence says what and why.
+    ActionFailed(String),
+    /// Text for the clipboard.
+    Clipboard(String),
+}

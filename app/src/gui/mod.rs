@@ -1,0 +1,99 @@
+//! The Haul window (eframe/egui). The window never blocks: widgets send
+//! `Command`s to a background client (its own thread and tokio runtime), and
+//! each frame drains the client's `Update`s into a pure view model and draws it.
+//!
+//! - `app`: the eframe app: drain, draw, act
+//! - `bridge`: the background client thread, connection and reconnection
+//! - `session`: one connection: startup (subscribe, load, summary, register), then live
+//! - `startup`: the journal since the saved cursor → the "while you were away" summary
+//! - `registration`: being every job's notification sink, and unregistering at exit
+//! - `callbacks`: answering `job_transferred`, `job_error`, `file_transferred`
+//! - `actions`: the commands, run against the service
+//! - `messages`: `Command`, `Update` and what they carry
+//! - `view_model`: jobs, toasts (one per event), selection, filter and sort — pure
+//! - `table`, `toolbar`, `sidebar`, `details`, `status_bar`, `toasts`: the panels
+//! - `add_dialog`, `confirm`, `settings`: dialogs and preferences
+//! - `shortcuts`, `widgets`, `format`, `icon`: keys, shared widgets, words, the icon
+//! - `desktop_notify`, `open`: desktop notifications and opening files
+
+mod actions;
+mod add_dialog;
+mod app;
+mod bridge;
+mod callbacks;
+mod confirm;
+mod desktop_notify;
+mod details;
+mod format;
+mod icon;
+mod messages;
+mod open;
+mod registration;
+mod session;
+mod settings;
+mod shortcuts;
+mod sidebar;
+mod startup;
+mod status_bar;
+mod table;
+mod toasts;
+mod toolbar;
+mod view_model;
+mod widgets;
+
+pub use app::HaulApp;
+pub use bridge::ServiceAddress;
+pub use desktop_notify::DesktopNotifier;
+pub use settings::Prefs;
+// For the window tests (app/tests/gui.rs), which feed the window by hand.
+#[allow(unused_imports)]
+pub use {
+    bridge::Bridge,
+    format::{state_icon, state_word},
+    messages::{Connection, Startup, Summary, Update},
+    settings::Theme,
+    view_model::{Level, Notice, ViewModel},
+};
+
+use eframe::egui;
+use std::path::PathBuf;
+
+/// How the window is set up; tests inject the socket, preferences and cursor.
+pub struct GuiConfig {
+    /// Where the service is and how to start it.
+    pub service: ServiceAddress,
+    /// The default folder for downloads.
+    pub download_dir: PathBuf,
+    /// Preferences to use instead of the stored ones.
+    pub prefs: Option<Prefs>,
+    /// Journal cursor to use instead of the stored one.
+    pub cursor: Option<u64>,
+    /// Where desktop notifications go (default: the desktop).
+    pub notifier: Option<DesktopNotifier>,
+}
+
+/// Whether there is a display to open a window on.
+pub fn has_display() -> bool {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(config: GuiConfig) -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Haul")
+            .with_app_id("haul")
+            .with_inner_size([1120.0, 680.0])
+            .with_min_inner_size([640.0, 360.0])
+            .with_icon(icon::icon()),
+        // Preferences live with the user's configuration, apart from the service's data.
+        persistence_path: directories::ProjectDirs::from("", "", "haul")
+            .map(|dirs| dirs.config_dir().join("window.ron")),
+        ..Default::default()
+    };
+    eframe::run_native("Haul", options, Box::new(|cc| Ok(Box::new(HaulApp::new(cc, config)))))
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,179 @@
+//! One connection's life (DESIGN.md §4): subscribe, load every job and the
+//! journal since the saved cursor, hand the window the picture, register as
+//! the sink of every job; then answer callbacks, forward events and progress,
+//! run commands, and register for each job created later — until the
+//! connection drops or the window closes (then unregister).
+
+use super::bridge::{Request, UpdateSink};
+use super::messages::{Command, Update};
+use super::registration::Registry;
+use super::{actions, callbacks, startup};
+use haul_core::client::{Client, Incoming};
+use haul_core::model::{EventKind, JobId, JobState};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How long unregistering may hold up the window's exit.
+const UNREGISTER_TIMEOUT: Duration = Duration::from_secs(2);
+/// A job someone else creates is left to them this long before the window
+/// offers to be its sink (`haul add --wait` registers right after creating).
+const REGISTER_LATER: Duration = Duration::from_secs(1);
+
+/// What a session's tasks share.
+#[derive(Clone)]
+pub struct Context {
+    /// Updates to the window.
+    pub sink: UpdateSink,
+    /// Whether transferred jobs are completed by the window.
+    pub auto_complete: Arc<AtomicBool>,
+}
+
+/// Why a session ended.
+pub enum SessionEnd {
+    /// The window is closing.
+    Shutdown,
+    /// The connection was lost (the sentence says how).
+    Lost(String),
+}
+
+/// Runs one connection until it drops or the window closes; `cursor` is the
+/// journal position, advanced as events arrive.
+pub async fn run(
+    client: Client,
+    cursor: &mut u64,
+    reconnect: bool,
+    requests: &mut mpsc::UnboundedReceiver<Request>,
+    cx: Context,
+) -> SessionEnd {
+    let Some(mut incoming) = client.take_incoming() else {
+        return SessionEnd::Lost("the connection's notifications were already taken".into());
+    };
+    let registry = Registry::new(client.clone());
+    let subscribed_at = match client.subscribe().await {
+        Ok(seq) => seq,
+        Err(e) => return SessionEnd::Lost(e.to_string()),
+    };
+    // Load the picture while draining what arrives meanwhile (a full queue
+    // would stall the replies we wait for).
+    let mut held = Vec::new();
+    let load = startup::load(&client, *cursor, subscribed_at, reconnect);
+    tokio::pin!(load);
+    let picture = loop {
+        tokio::select! {
+            loaded = &mut load => match loaded {
+                Ok(picture) => break picture,
+                Err(e) => return SessionEnd::Lost(e.to_string()),
+            },
+            item = incoming.recv() => match item {
+                Some(item) => held.push(item),
+                None => return SessionEnd::Lost("the service closed the connection".into()),
+            },
+            request = requests.recv() => match request {
+                Some(Request::Command(command)) => actions::spawn(command, &client, &cx, &registry),
+                Some(Request::Shutdown(done)) => {
+                    client.close();
+                    let _ = done.send(());
+                    return SessionEnd::Shutdown;
+                }
+                None => return SessionEnd::Shutdown,
+            },
+        }
+    };
+    *cursor = picture.cursor;
+    let to_register: Vec<_> =
+        picture.jobs.iter().filter(|j| !j.state.is_final()).map(|j| (j.id, j.notify_flags)).collect();
+    cx.sink.send(Update::Startup(Box::new(picture)));
+    for item in held {
+        handle(item, &client, &cx, &registry, cursor);
+    }
+    let all = registry.clone();
+    tokio::spawn(async move { all.register_all(to_register).await });
+
+    loop {
+        tokio::select! {
+            item = incoming.recv() => match item {
+                Some(item) => handle(item, &client, &cx, &registry, cursor),
+                None => return SessionEnd::Lost("the service closed the connection".into()),
+            },
+            request = requests.recv() => match request {
+                Some(Request::Command(command)) => actions::spawn(command, &client, &cx, &registry),
+                Some(Request::Shutdown(done)) => {
+                    let _ = tokio::time::timeout(UNREGISTER_TIMEOUT, registry.unregister_all()).await;
+                    client.close();
+                    let _ = done.send(());
+                    return SessionEnd::Shutdown;
+                }
+                None => {
+                    let _ = tokio::time::timeout(UNREGISTER_TIMEOUT, registry.unregister_all()).await;
+                    return SessionEnd::Shutdown;
+                }
+            },
+        }
+    }
+}
+
+/// One message from the service.
+fn handle(item: Incoming, client: &Client, cx: &Context, registry: &Registry, cursor: &mut u64) {
+    match item {
+        Incoming::Callback { method, params, responder } => callbacks::handle(&method, params, responder, client, cx),
+        Incoming::Progress(progress) => cx.sink.send(Update::Progress(progress)),
+        Incoming::Event(event) => {
+            *cursor = (*cursor).max(event.seq);
+            let (job_id, kind) = (event.job_id, event.kind);
+            cx.sink.send(Update::Event(Box::new(event)));
+            if kind == EventKind::Created {
+                let registry = registry.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(REGISTER_LATER).await;
+                    registry.register(job_id, None).await
+                });
+            }
+            match kind {
+                EventKind::Cancelled => {}
+                // Another client is this job's sink: the journal tells the outcome instead.
+                EventKind::Transferred | EventKind::Error if !registry.holds(job_id) => announce(job_id, client, cx),
+                // The event says the state; the job says everything else.
+                _ => refresh(job_id, client, cx),
+            }
+        }
+    }
+}
+
+/// Fetches a job and hands it to the window.
+pub fn refresh(job_id: JobId, client: &Client, cx: &Context) {
+    let (client, sink) = (client.clone(), cx.sink.clone());
+    tokio::spawn(async move {
+        match client.get_job(job_id).await {
+            Ok(job) => sink.send(Update::Job(Box::new(job))),
+            Err(e) => tracing::debug!("get_job {job_id}: {e}"),
+        }
+    });
+}
+
+/// Fetches a job that finished or failed without telling the window (it is
+/// another client's) and hands it over as if its callback had come.
+fn announce(job_id: JobId, client: &Client, cx: &Context) {
+    let (client, sink) = (client.clone(), cx.sink.clone());
+    tokio::spawn(async move {
+        let job = match client.get_job(job_id).await {
+            Ok(job) => job,
+            Err(e) => return tracing::debug!("get_job {job_id}: {e}"),
+        };
+        match (job.state, job.error.clone()) {
+            (JobState::Error, Some(error)) => sink.send(Update::Failed(Box::new(job), error)),
+            (JobState::Transferred | JobState::Acknowledged, _) => sink.send(Update::Finished(Box::new(job))),
+            _ => sink.send(Update::Job(Box::new(job))),
+        }
+    });
+}
+
+/// A command while there is no connection: tell the user instead of dropping it.
+pub fn refuse_offline(command: &Command, sink: &UpdateSink) {
+    if !matches!(command, Command::LoadFiles(_)) {
+        sink.send(Update::ActionFailed(
+            "Haul is not connected to its service right now; try again in a moment.".into(),
+        ));
+    }
+}

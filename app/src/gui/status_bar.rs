@@ -1,0 +1,39 @@
+//! The status bar: the connection to the service, active and waiting counts,
+//! and the total speed.
+
+use super::format;
+use super::messages::Connection;
+use super::view_model::ViewModel;
+use super::widgets::level_color;
+use eframe::egui::{self, Ui};
+
+/// One line along the bottom.
+pub fn status_bar_ui(ui: &mut Ui, model: &ViewModel) {
+    let dark = ui.visuals().dark_mode;
+    ui.horizontal(|ui| {
+        let (ok, text) = match &model.connection {
+            Connection::Connecting => (None, "connecting…".to_string()),
+            Connection::Connected(server) => (Some(true), format!("connected to {server}")),
+            Connection::Reconnecting(reason) => (Some(false), format!("reconnecting… ({reason})")),
+        };
+        let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+        ui.painter().circle_filled(dot.center(), 4.5, level_color(ok, dark));
+        ui.label(text);
+        if model.loaded {
+            let (active, waiting, speed) = model.totals();
+            ui.separator();
+            ui.label(format!("{active} active"));
+            ui.separator();
+            ui.label(format!("{waiting} waiting"));
+            ui.separator();
+            ui.label(format!("⬇ {}", format::speed(speed)));
+            ui.separator();
+            ui.label(format!("{} downloads", model.count(super::view_model::StateFilter::All)));
+        }
+        if !model.selection.is_empty() {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(format!("{} selected", model.selection.len()));
+            });
+        }
+    });
+}

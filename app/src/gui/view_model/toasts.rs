@@ -1,0 +1,230 @@
+//! In-window notifications: what each toast says and offers, and the rule
+//! that one event shows one toast however often it is reported.
+
+use haul_core::model::{Job, JobId, JobState};
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+/// How long a success toast stays.
+pub const SUCCESS_TTL: Duration = Duration::from_secs(6);
+/// How long the "while you were away" toast stays when nothing failed.
+pub const SUMMARY_TTL: Duration = Duration::from_secs(12);
+/// Toasts kept at once; the oldest go first.
+const MAX_TOASTS: usize = 6;
+
+/// The identity of an event worth a toast: a job's transfer completing (at a
+/// time) or its n-th error. The same identity twice is the same event.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ToastKey {
+    /// The job entered transferred at this time (RFC 3339, or "" if unknown).
+    Finished(JobId, String),
+    /// The job entered error for the n-th time.
+    Failed(JobId, u32),
+}
+
+impl ToastKey {
+    /// The key of the job's current outcome, if it has one.
+    pub fn of(job: &Job) -> Option<ToastKey> {
+        match job.state {
+            JobState::Transferred | JobState::Acknowledged => Some(Self::finished(job)),
+            JobState::Error => Some(Self::failed(job)),
+            _ => None,
+        }
+    }
+
+    /// The key of the job's transfer completing.
+    pub fn finished(job: &Job) -> ToastKey {
+        let at = job.times.transfer_completed.map(|t| t.to_rfc3339()).unwrap_or_default();
+        ToastKey::Finished(job.id, at)
+    }
+
+    /// The key of the job's latest error.
+    pub fn failed(job: &Job) -> ToastKey {
+        ToastKey::Failed(job.id, job.error_count)
+    }
+}
+
+/// How a toast looks and whether it goes away by itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Something finished.
+    Success,
+    /// Something failed: stays until closed.
+    Error,
+    /// Anything else.
+    Info,
+}
+
+/// A button on a toast.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ToastAction {
+    /// Open the job's (first) file.
+    Open(JobId),
+    /// Open the folder holding it.
+    ShowInFolder(JobId),
+    /// Resume the job.
+    Retry(JobId),
+    /// Select the job and show its details.
+    Details(JobId),
+    /// Show only these jobs in the table.
+    ShowJobs(Vec<JobId>),
+}
+
+impl ToastAction {
+    /// The button's text.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ToastAction::Open(_) => "Open",
+            ToastAction::ShowInFolder(_) => "Show in folder",
+            ToastAction::Retry(_) => "Retry",
+            ToastAction::Details(_) => "Details",
+            ToastAction::ShowJobs(_) => "Show them",
+        }
+    }
+}
+
+/// One toast.
+#[derive(Clone, Debug)]
+pub struct Toast {
+    /// Stable id for the widgets.
+    pub id: u64,
+    /// Success, error or info.
+    pub level: Level,
+    /// The first line.
+    pub title: String,
+    /// More words, may be empty.
+    pub body: String,
+    /// Buttons.
+    pub actions: Vec<ToastAction>,
+    /// When it goes away by itself (`None`: sticky).
+    pub expires: Option<Instant>,
+}
+
+/// The toasts on screen and every event already shown.
+#[derive(Debug, Default)]
+pub struct Toasts {
+    list: Vec<Toast>,
+    seen: HashSet<ToastKey>,
+    next_id: u64,
+}
+
+impl Toasts {
+    /// Marks events as already told (e.g. in the startup summary).
+    pub fn mark_seen(&mut self, keys: impl IntoIterator<Item = ToastKey>) {
+        self.seen.extend(keys);
+    }
+
+    /// Shows a toast for an event unless it was shown before; true if shown.
+    pub fn push_once(&mut self, key: ToastKey, toast: NewToast) -> bool {
+        if !self.seen.insert(key) {
+            return false;
+        }
+        self.push(toast);
+        true
+    }
+
+    /// Shows a toast.
+    pub fn push(&mut self, toast: NewToast) {
+        self.next_id += 1;
+        let expires = toast.ttl.map(|ttl| Instant::now() + ttl);
+        self.list.push(Toast {
+            id: self.next_id,
+            level: toast.level,
+            title: toast.title,
+            body: toast.body,
+            actions: toast.actions,
+            expires,
+        });
+        if self.list.len() > MAX_TOASTS {
+            // Drop the oldest that would go by itself, else the oldest.
+            let index = self.list.iter().position(|t| t.expires.is_some()).unwrap_or(0);
+            self.list.remove(index);
+        }
+    }
+
+    /// Removes a toast (its close button, or an action taken).
+    pub fn dismiss(&mut self, id: u64) {
+        self.list.retain(|t| t.id != id);
+    }
+
+    /// Drops toasts whose time is up; returns how long until the next one is.
+    pub fn expire(&mut self, now: Instant) -> Option<Duration> {
+        self.list.retain(|t| t.expires.is_none_or(|at| at > now));
+        self.list.iter().filter_map(|t| t.expires).min().map(|at| at.saturating_duration_since(now))
+    }
+
+    /// The toasts, oldest first.
+    pub fn list(&self) -> &[Toast] {
+        &self.list
+    }
+}
+
+/// What a new toast says; `ttl: None` makes it sticky.
+#[derive(Clone, Debug)]
+pub struct NewToast {
+    /// Success, error or info.
+    pub level: Level,
+    /// The first line.
+    pub title: String,
+    /// More words.
+    pub body: String,
+    /// Buttons.
+    pub actions: Vec<ToastAction>,
+    /// How long it stays.
+    pub ttl: Option<Duration>,
+}
+
+impl NewToast {
+    /// A success that goes away by itself.
+    pub fn success(title: String, actions: Vec<ToastAction>) -> Self {
+        NewToast { level: Level::Success, title, body: String::new(), actions, ttl: Some(SUCCESS_TTL) }
+    }
+
+    /// An error that stays.
+    pub fn error(title: String, body: String, actions: Vec<ToastAction>) -> Self {
+        NewToast { level: Level::Error, title, body, actions, ttl: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_event_shows_one_toast() {
+        let mut toasts = Toasts::default();
+        let job = JobId::new();
+        let key = ToastKey::Failed(job, 1);
+        assert!(toasts.push_once(key.clone(), NewToast::error("a failed".into(), String::new(), vec![])));
+        assert!(!toasts.push_once(key, NewToast::error("a failed".into(), String::new(), vec![])));
+        assert!(toasts.push_once(ToastKey::Failed(job, 2), NewToast::error("again".into(), String::new(), vec![])));
+        assert_eq!(toasts.list().len(), 2);
+        toasts.mark_seen([ToastKey::Finished(job, "t".into())]);
+        assert!(!toasts.push_once(ToastKey::Finished(job, "t".into()), NewToast::success("x".into(), vec![])));
+    }
+
+    #[test]
+    fn successes_expire_and_errors_stay() {
+        let mut toasts = Toasts::default();
+        toasts.push(NewToast::success("done".into(), vec![]));
+        toasts.push(NewToast::error("failed".into(), String::new(), vec![]));
+        let next = toasts.expire(Instant::now());
+        assert!(next.is_some_and(|d| d <= SUCCESS_TTL));
+        toasts.expire(Instant::now() + SUCCESS_TTL + Duration::from_secs(1));
+        assert_eq!(toasts.list().len(), 1);
+        assert_eq!(toasts.list()[0].level, Level::Error);
+        let id = toasts.list()[0].id;
+        toasts.dismiss(id);
+        assert!(toasts.list().is_empty());
+    }
+
+    #[test]
+    fn old_toasts_make_room() {
+        let mut toasts = Toasts::default();
+        for n in 0..10 {
+            toasts.push(NewToast::error(format!("e{n}"), String::new(), vec![]));
+        }
+        assert_eq!(toasts.list().len(), MAX_TOASTS);
+        assert_eq!(toasts.list()[0].title, "e4");
+    }
+}

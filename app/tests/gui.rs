@@ -1,0 +1,26 @@
+//! The real window (egui_kittest, no display needed) against a real service:
+//! an in-process service on a temp socket, a loopback HTTP server, and a
+//! second client that checks through the protocol what the window did.
+//!
+//! The window's code is compiled into this test from `src/` (the `haul`
+//! package is a binary without a library).
+
+#[allow(dead_code, unused_imports)]
+#[path = "../src/jobs_add.rs"]
+mod jobs_add;
+
+#[allow(dead_code, unused_imports)]
+#[path = "../src/gui/mod.rs"]
+mod gui;
+
+#[path = "gui/support.rs"]
+mod support;
+
+#[path = "gui/actions.rs"]
+mod actions;
+#[path = "gui/add.rs"]
+mod add;
+#[path = "gui/frame_time.rs"]
+mod frame_time;
+#[path = "gui/startup.rs"]
+mod startup;
