@@ -46,6 +46,16 @@ async fn run(command: Command, client: &Client, cx: &Context, registry: &Registr
             let path = target(&files, reveal).ok_or("This job has no file to open yet.")?;
             super::open::open_path(&path)
         }
+        Command::GetLimits => {
+            let limits = client.call("get_limits", json!({})).await.map_err(|e| said("Reading the limits", e))?;
+            cx.sink.send(Update::Limits(limits));
+            Ok(())
+        }
+        Command::SetLimits(limits) => {
+            let limits = client.call("set_limits", limits).await.map_err(|e| said("Changing the limits", e))?;
+            cx.sink.send(Update::Limits(limits));
+            Ok(())
+        }
         Command::CopyUrl(job_id) => {
             let files = client.enum_files(job_id).await.map_err(|e| said("Copy URL", e))?;
             let urls: Vec<&str> = files.iter().map(|f| f.remote_url.as_str()).collect();

@@ -192,7 +192,10 @@ impl HaulApp {
                 self.toast_action(toast_action);
             }
             UiAction::DismissToast(toast_id) => self.model.toasts.dismiss(toast_id),
-            UiAction::OpenSettings => self.settings_open = true,
+            UiAction::OpenSettings => {
+                self.settings_open = true;
+                self.bridge.send(Command::GetLimits);
+            }
             UiAction::FocusFilter => ctx.memory_mut(|m| m.request_focus(toolbar::filter_id())),
         }
     }
@@ -246,8 +249,16 @@ impl HaulApp {
             }
             self.confirm = None;
         }
-        if self.settings_open && settings_ui(ctx, &mut self.settings_open, &mut self.prefs, &self.download_dir) {
-            self.bridge.set_auto_complete(self.prefs.auto_complete);
+        if self.settings_open {
+            let limits = self.model.limits.as_ref();
+            let (changed, limits) =
+                settings_ui(ctx, &mut self.settings_open, &mut self.prefs, &self.download_dir, limits);
+            if changed {
+                self.bridge.set_auto_complete(self.prefs.auto_complete);
+            }
+            if let Some(limits) = limits {
+                self.bridge.send(Command::SetLimits(limits));
+            }
         }
     }
 }

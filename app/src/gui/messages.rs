@@ -3,6 +3,7 @@
 
 use super::view_model::ToastKey;
 use haul_core::manager::JobProgressView;
+use haul_core::manager::Limits;
 use haul_core::model::{Event, Job, JobError, JobFile, JobId, Priority};
 use std::path::PathBuf;
 
@@ -32,6 +33,10 @@ pub enum Command {
     },
     /// Put the job's first URL on the clipboard.
     CopyUrl(JobId),
+    /// Read the service's limits (settings window).
+    GetLimits,
+    /// Change the service's limits.
+    SetLimits(Limits),
 }
 
 /// The add dialog's result.
@@ -123,4 +128,6 @@ pub enum Update {
     ActionFailed(String),
     /// Text for the clipboard.
     Clipboard(String),
+    /// The service's limits as they are now.
+    Limits(Limits),
 }

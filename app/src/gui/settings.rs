@@ -3,6 +3,7 @@
 
 use super::view_model::Sort;
 use eframe::egui;
+use haul_core::manager::Limits;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -80,8 +81,19 @@ impl Prefs {
     }
 }
 
-/// The settings window; `open` closes it. Returns whether anything changed.
-pub fn settings_ui(ctx: &egui::Context, open: &mut bool, prefs: &mut Prefs, fallback_dir: &std::path::Path) -> bool {
+/// What the settings window asks of the service.
+pub type LimitsChange = Option<Limits>;
+
+/// The settings window; `open` closes it. Returns whether the preferences
+/// changed, and new service limits when the user changed them.
+pub fn settings_ui(
+    ctx: &egui::Context,
+    open: &mut bool,
+    prefs: &mut Prefs,
+    fallback_dir: &std::path::Path,
+    limits: Option<&Limits>,
+) -> (bool, LimitsChange) {
+    let mut change = None;
     let before = prefs.clone();
     let mut still_open = *open;
     egui::Window::new("Settings").open(&mut still_open).collapsible(false).resizable(false).show(ctx, |ui| {
@@ -94,10 +106,29 @@ pub fn settings_ui(ctx: &egui::Context, open: &mut bool, prefs: &mut Prefs, fall
             }
             ui.end_row();
 
-            ui.label("Max active jobs");
-            ui.label("Set by the service: haul service --max-active N")
-                .on_hover_text("The protocol has no setting for it yet.");
-            ui.end_row();
+            match limits {
+                Some(limits) => {
+                    let label = ui.label("Downloads at once");
+                    let mut active = limits.max_active_jobs.unwrap_or(4);
+                    let widget = egui::DragValue::new(&mut active).range(1..=64);
+                    if ui.add(widget).labelled_by(label.id).changed() {
+                        change = Some(Limits { max_active_jobs: Some(active), speed_limit_bps: None });
+                    }
+                    ui.end_row();
+                    let label = ui.label("Total speed limit (KiB/s, 0 = none)");
+                    let mut kib = limits.speed_limit_bps.unwrap_or(0) / 1024;
+                    let widget = egui::DragValue::new(&mut kib).range(0..=10_000_000).speed(64);
+                    if ui.add(widget).labelled_by(label.id).changed() {
+                        change = Some(Limits { max_active_jobs: None, speed_limit_bps: Some(kib * 1024) });
+                    }
+                    ui.end_row();
+                }
+                None => {
+                    ui.label("Downloads at once");
+                    ui.label("reading from the service…");
+                    ui.end_row();
+                }
+            }
 
             ui.label("Notifications");
             ui.checkbox(&mut prefs.desktop_notifications, "Desktop notifications");
@@ -117,5 +148,5 @@ pub fn settings_ui(ctx: &egui::Context, open: &mut bool, prefs: &mut Prefs, fall
         });
     });
     *open = still_open;
-    *prefs != before
+    (*prefs != before, change)
 }

@@ -67,3 +67,29 @@ fn settings_change_the_theme_and_auto_complete() {
     assert!(!window.state().prefs().auto_complete);
     assert_eq!(window.ctx.theme(), eframe::egui::Theme::Light);
 }
+
+#[test]
+fn settings_show_and_change_the_services_limits() {
+    let world = World::new();
+    let set: serde_json::Value =
+        world.block_on(world.other.call("set_limits", serde_json::json!({"max_active_jobs": 3}))).expect("set");
+    assert_eq!(set["max_active_jobs"], 3);
+    let (mut window, _) = world.window(None);
+    wait_loaded(&mut window);
+    window.get_by_role_and_label(Role::Button, "Settings").click();
+    window.run();
+    step_until(&mut window, "the limits to arrive", |w| w.state().model().limits.is_some());
+    window.run();
+    let node = window.get_by_label("Downloads at once");
+    assert_eq!(node.value().as_deref(), Some("3"), "the service's value is shown");
+    node.click();
+    window.run();
+    window.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    window.get_by_label("Downloads at once").type_text("4");
+    window.run();
+    window.key_press(Key::Enter);
+    window.run();
+    let now =
+        || -> serde_json::Value { world.block_on(world.other.call("get_limits", serde_json::json!({}))).expect("get") };
+    step_until(&mut window, "the service to take the new value", |_| now()["max_active_jobs"] == 4);
+}

@@ -53,6 +53,8 @@ pub struct ViewModel {
     pub cursor: u64,
     /// Text waiting to go to the clipboard.
     pub clipboard: Option<String>,
+    /// The service's limits, once read (settings window).
+    pub limits: Option<haul_core::manager::Limits>,
 }
 
 impl Default for ViewModel {
@@ -71,6 +73,7 @@ impl Default for ViewModel {
             toasts: Toasts::default(),
             cursor: 0,
             clipboard: None,
+            limits: None,
         }
     }
 }
@@ -115,6 +118,7 @@ impl ViewModel {
                 self.toasts.push(NewToast::error("That did not work".into(), message, Vec::new()));
             }
             Update::Clipboard(text) => self.clipboard = Some(text),
+            Update::Limits(limits) => self.limits = Some(limits),
         }
         None
     }
