@@ -195,3 +195,15 @@ fn a_closed_stdout_pipe_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{:?} {stderr}", out.status);
 }
+
+#[test]
+fn links_given_to_haul_itself_are_added_as_a_job() {
+    let world = World::new();
+    let server = TestServer::start();
+    server.add_file("/linked.bin", random_bytes(2000, 18));
+    let out = world.haul().arg(server.url("/linked.bin")).arg("--dir").arg(world.downloads()).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let job_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(wait_until(Duration::from_secs(30), || job_json(&world, &job_id)["state"] == "acknowledged"));
+    assert!(world.downloads().join("linked.bin").exists());
+}

@@ -26,6 +26,7 @@ pub mod protocol;
 pub mod service;
 pub mod store;
 pub mod transition;
+#[cfg_attr(windows, path = "users_windows.rs")]
 pub mod users;
 
 pub use error::Error;

@@ -2,6 +2,7 @@
 //! everything else to `Incoming`; the writer owns the socket's write half.
 
 use super::incoming::{Incoming, Responder};
+use super::transport::{ReadHalf, WriteHalf};
 use crate::model::Event;
 use crate::protocol::{Id, LineRead, Message, ProgressParams, Response, RpcError, method, read_line};
 use serde_json::Value;
@@ -9,7 +10,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
-use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
@@ -36,7 +36,7 @@ impl Shared {
 }
 
 /// Routes each line from the service until it closes.
-pub(super) async fn read_loop(read: OwnedReadHalf, shared: Arc<Shared>, incoming: mpsc::Sender<Incoming>) {
+pub(super) async fn read_loop(read: ReadHalf, shared: Arc<Shared>, incoming: mpsc::Sender<Incoming>) {
     let mut reader = BufReader::new(read);
     let mut line = Vec::new();
     loop {
@@ -121,7 +121,7 @@ fn answer(shared: &Shared, response: Response) {
 }
 
 /// Writes queued lines until the connection closes.
-pub(super) async fn write_loop(write: OwnedWriteHalf, mut out: mpsc::Receiver<String>, closed: CancellationToken) {
+pub(super) async fn write_loop(write: WriteHalf, mut out: mpsc::Receiver<String>, closed: CancellationToken) {
     let mut writer = BufWriter::new(write);
     loop {
         let line = tokio::select! {

@@ -6,11 +6,19 @@ mod error;
 mod incoming;
 mod io;
 mod methods;
+#[cfg(windows)]
+mod pipe;
+#[cfg(unix)]
+mod socket;
 mod start;
 
 pub use error::ClientError;
 pub use incoming::{Incoming, Responder};
 pub use io::MAX_REPLY_LINE;
+#[cfg(windows)]
+use pipe as transport;
+#[cfg(unix)]
+use socket as transport;
 pub use start::{START_TIMEOUT, StartService};
 
 use crate::model::Caller;
@@ -23,7 +31,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::net::UnixStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
@@ -71,9 +78,8 @@ impl Client {
     /// Connects and says hello with this client name (e.g. `haul-cli/0.1`).
     pub async fn connect_as(path: impl AsRef<Path>, client_name: &str) -> Result<Client, ClientError> {
         let path = path.as_ref();
-        let stream =
-            UnixStream::connect(path).await.map_err(|source| ClientError::Io { path: path.to_path_buf(), source })?;
-        let (read, write) = stream.into_split();
+        let (read, write) =
+            transport::connect(path).await.map_err(|source| ClientError::Io { path: path.to_path_buf(), source })?;
         let (out, out_rx) = mpsc::channel(OUT_QUEUE);
         let (incoming_tx, incoming_rx) = mpsc::channel(INCOMING_QUEUE);
         let shared = Arc::new(Shared {

@@ -39,16 +39,16 @@ impl Client {
             connected => return connected,
         }
         let start_error = |reason: String| ClientError::Start { program: start.program.clone(), reason };
-        let mut child = tokio::process::Command::new(&start.program)
+        let mut command = tokio::process::Command::new(&start.program);
+        command
             .args(&start.args)
             .envs(start.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .process_group(0)
-            .kill_on_drop(false)
-            .spawn()
-            .map_err(|e| start_error(e.to_string()))?;
+            .kill_on_drop(false);
+        detach(&mut command);
+        let mut child = command.spawn().map_err(|e| start_error(e.to_string()))?;
         tracing::info!("started the Haul service ({})", start.program.display());
         let deadline = Instant::now() + START_TIMEOUT;
         let mut failed_exit = None;
@@ -71,4 +71,19 @@ impl Client {
             }
         }
     }
+}
+
+/// Detaches the service from this client: its own process group.
+#[cfg(unix)]
+fn detach(command: &mut tokio::process::Command) {
+    command.process_group(0);
+}
+
+/// Detaches the service from this client: no console (none flashes up, and
+/// closing the client's console does not end it), its own process group.
+#[cfg(windows)]
+fn detach(command: &mut tokio::process::Command) {
+    const DETACHED_PROCESS: u32 = 0x0000_0008;
+    const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
+    command.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
 }

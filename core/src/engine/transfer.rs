@@ -9,6 +9,7 @@ use reqwest::header;
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
 use std::io::Read;
+#[cfg(unix)]
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -178,6 +179,7 @@ pub async fn download_file(
         if !resuming {
             file.set_len(0).map_err(local)?;
         }
+        #[cfg(unix)]
         if let Some((uid, gid)) = plan.owner {
             std::os::unix::fs::fchown(&file, Some(uid), Some(gid)).map_err(local)?;
         }
@@ -304,4 +306,30 @@ pub fn sha256_of(path: &Path) -> std::io::Result<String> {
         hasher.update(&buffer[..n]);
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+/// Unix's `write_all_at`, for Windows, whose `FileExt` has only `seek_write`
+/// (which also moves the file's cursor; nothing here uses the cursor).
+#[cfg(windows)]
+trait FileExt {
+    fn write_all_at(&self, bytes: &[u8], offset: u64) -> std::io::Result<()>;
+}
+
+#[cfg(windows)]
+impl FileExt for File {
+    fn write_all_at(&self, mut bytes: &[u8], mut offset: u64) -> std::io::Result<()> {
+        use std::io::ErrorKind;
+        while !bytes.is_empty() {
+            match std::os::windows::fs::FileExt::seek_write(self, bytes, offset) {
+                Ok(0) => return Err(std::io::Error::new(ErrorKind::WriteZero, "failed to write the whole buffer")),
+                Ok(n) => {
+                    bytes = &bytes[n..];
+                    offset += n as u64;
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
 }

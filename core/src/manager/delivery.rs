@@ -172,7 +172,10 @@ async fn run_cmd_line(cmd: &NotifyCmdLine, run_as: Option<(u32, u32)>) -> bool {
     command.args(&cmd.args).stdin(std::process::Stdio::null()).kill_on_drop(false);
     if let Some((uid, gid)) = run_as {
         // A system service never runs a user's program as root.
+        #[cfg(unix)]
         command.uid(uid).gid(gid);
+        #[cfg(windows)]
+        let _ = (uid, gid); // never set: Windows has no system service (`users_windows.rs`)
     }
     let child = command.spawn();
     let mut child = match child {

@@ -2,29 +2,27 @@
 //! writer task that owns the socket's write half and drains the session's outbox.
 
 use super::session::{Outbox, Session};
+use super::transport::{self, ReadHalf, Stream, WriteHalf};
 use crate::Manager;
-use crate::model::Caller;
 use crate::protocol::{LineRead, MAX_LINE, RpcError, encode_error, read_line};
 use std::time::Duration;
 use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
-use tokio::net::UnixStream;
-use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio_util::sync::CancellationToken;
 
 /// After the connection closes, queued replies (e.g. to `shutdown`) get this long to go out.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Serves one client until it disconnects or `stop` is cancelled.
-pub(super) async fn run(manager: Manager, stream: UnixStream, stop: CancellationToken) {
-    let caller = match stream.peer_cred() {
-        Ok(cred) => Caller::from_uid(cred.uid(), cred.pid().and_then(|p| u32::try_from(p).ok())),
+pub(super) async fn run(manager: Manager, stream: Stream, stop: CancellationToken) {
+    let caller = match transport::peer(&stream) {
+        Ok(caller) => caller,
         Err(e) => {
             tracing::warn!("dropping a connection whose peer is unknown: {e}");
             return;
         }
     };
     tracing::debug!("connection from uid {} pid {:?}", caller.uid, caller.pid);
-    let (read, write) = stream.into_split();
+    let (read, write) = transport::split(stream);
     let (mut session, outbox) = Session::new(manager, caller, stop);
     let closed = session.closed.clone();
     let writer = tokio::spawn(write_loop(write, outbox, closed.clone()));
@@ -34,7 +32,7 @@ pub(super) async fn run(manager: Manager, stream: UnixStream, stop: Cancellation
     tracing::debug!("connection from uid {} closed", caller.uid);
 }
 
-async fn read_loop(session: &mut Session, read: OwnedReadHalf, closed: &CancellationToken) {
+async fn read_loop(session: &mut Session, read: ReadHalf, closed: &CancellationToken) {
     let mut reader = BufReader::new(read);
     let mut line = Vec::new();
     loop {
@@ -58,7 +56,7 @@ async fn read_loop(session: &mut Session, read: OwnedReadHalf, closed: &Cancella
     }
 }
 
-async fn write_loop(write: OwnedWriteHalf, mut outbox: Outbox, closed: CancellationToken) {
+async fn write_loop(write: WriteHalf, mut outbox: Outbox, closed: CancellationToken) {
     let mut writer = BufWriter::new(write);
     loop {
         let line = tokio::select! {
@@ -92,7 +90,7 @@ async fn write_loop(write: OwnedWriteHalf, mut outbox: Outbox, closed: Cancellat
 }
 
 /// Writes one line; flushes when nothing else is queued.
-async fn write_line(writer: &mut BufWriter<OwnedWriteHalf>, line: &str, outbox: &Outbox) -> std::io::Result<()> {
+async fn write_line(writer: &mut BufWriter<WriteHalf>, line: &str, outbox: &Outbox) -> std::io::Result<()> {
     writer.write_all(line.as_bytes()).await?;
     writer.write_all(b"\n").await?;
     if outbox.replies.is_empty() && outbox.notices.is_empty() {

@@ -4,25 +4,36 @@
 mod connection;
 mod error;
 mod handlers;
+#[cfg(windows)]
+mod pipe;
 mod server;
 mod session;
 mod sink;
+#[cfg(unix)]
 mod socket;
 mod subscription;
 
 pub use crate::protocol::socket_path;
 pub use error::Error;
+#[cfg(windows)]
+use pipe as transport;
 pub use server::{MAX_CONNECTIONS, serve};
 pub use session::{Outbox, Session};
-pub use socket::bind;
+#[cfg(unix)]
+use socket as transport;
 pub use subscription::{EVENT_SEND_TIMEOUT, PROGRESS_INTERVAL};
 /// The stop signal of [`serve`], re-exported so callers need no tokio-util.
 pub use tokio_util::sync::CancellationToken;
+pub use transport::{Listener, bind};
 
 use crate::{Config, Manager};
+#[cfg(unix)]
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+#[cfg(unix)]
 use tokio::signal::unix::{SignalKind, signal};
+#[cfg(windows)]
+use transport::{socket_identity, watch_signals};
 
 /// How `haul service` runs.
 #[derive(Clone, Debug)]
@@ -72,6 +83,7 @@ pub async fn run(options: ServiceOptions) -> Result<(), Error> {
 }
 
 /// Cancels `stop` on SIGTERM or SIGINT.
+#[cfg(unix)]
 fn watch_signals(stop: CancellationToken) -> std::io::Result<tokio::task::JoinHandle<()>> {
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
@@ -86,6 +98,7 @@ fn watch_signals(stop: CancellationToken) -> std::io::Result<tokio::task::JoinHa
 }
 
 /// The socket file's (device, inode), to remove only our own socket at exit.
+#[cfg(unix)]
 fn socket_identity(path: &Path) -> Option<(u64, u64)> {
     std::fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }

@@ -2,13 +2,13 @@
 //! stop token that ends them all.
 
 use super::connection;
+use super::transport::{Listener, Stream};
 use crate::Manager;
 use crate::protocol::{RpcError, encode_error};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
-use tokio::net::{UnixListener, UnixStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -29,7 +29,7 @@ impl Drop for Live {
 /// Serves `manager` on `listener` until `stop` is cancelled (by the caller, or
 /// by an allowed `shutdown` request), then closes every connection and returns.
 /// Does not shut the manager down.
-pub async fn serve(manager: Manager, listener: UnixListener, stop: CancellationToken) {
+pub async fn serve(manager: Manager, listener: Listener, stop: CancellationToken) {
     let tracker = TaskTracker::new();
     let live = Arc::new(AtomicUsize::new(0));
     loop {
@@ -69,7 +69,7 @@ pub async fn serve(manager: Manager, listener: UnixListener, stop: CancellationT
 }
 
 /// Tells a client over the connection limit why, then hangs up.
-async fn refuse(mut stream: UnixStream) {
+async fn refuse(mut stream: Stream) {
     let error =
         RpcError::limit_exceeded(format!("too many connections: the service serves at most {MAX_CONNECTIONS} at once"));
     let line = encode_error(None, &error) + "\n";

@@ -2,12 +2,33 @@
 //! telling a running service from a stale socket left by a dead one.
 
 use super::Error;
+use crate::model::Caller;
 use crate::protocol::current_uid;
 use std::fs::{self, DirBuilder, Permissions};
 use std::io::ErrorKind;
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::Path;
 use tokio::net::UnixListener;
+
+/// What the service accepts connections on (a named pipe on Windows: `pipe.rs`).
+pub type Listener = UnixListener;
+/// One accepted connection.
+pub(super) type Stream = tokio::net::UnixStream;
+/// A connection's read half.
+pub(super) type ReadHalf = tokio::net::unix::OwnedReadHalf;
+/// A connection's write half.
+pub(super) type WriteHalf = tokio::net::unix::OwnedWriteHalf;
+
+/// Splits a connection into halves the reader and the writer task own.
+pub(super) fn split(stream: Stream) -> (ReadHalf, WriteHalf) {
+    stream.into_split()
+}
+
+/// Who is on the other end: the socket peer's credentials (uid, pid).
+pub(super) fn peer(stream: &Stream) -> std::io::Result<Caller> {
+    let cred = stream.peer_cred()?;
+    Ok(Caller::from_uid(cred.uid(), cred.pid().and_then(|p| u32::try_from(p).ok())))
+}
 
 /// The folder and socket modes: private per-user, open for the system service.
 fn modes(system: bool) -> (u32, u32) {
