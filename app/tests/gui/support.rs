@@ -62,7 +62,12 @@ impl World {
             cursor,
             notifier: Some(notifier),
         };
-        let harness = Harness::builder().with_size([1200.0, 760.0]).build_eframe(move |cc| HaulApp::new(cc, config));
+        // Live progress repaints the window while jobs transfer: `run()` may need
+        // more than kittest's default 4 steps to settle.
+        let harness = Harness::builder()
+            .with_size([1200.0, 760.0])
+            .with_max_steps(64)
+            .build_eframe(move |cc| HaulApp::new(cc, config));
         (harness, notices)
     }
 
