@@ -1,8 +1,8 @@
 //! What clients may ask of the manager; each call checks, in order, that the
 //! job exists, that the caller may act on it, and that its state allows it.
 
-use super::apply::Files;
 use super::speed::SpeedMeter;
+use super::validate::{temp_name_for, validate_local, validate_name, validate_url};
 use super::{Entry, MIN_RETRY_DELAY_FLOOR_S, Manager, Run, State};
 use crate::access::may_act;
 use crate::error::Error;
@@ -14,7 +14,7 @@ use crate::notify::{Pending, Sink};
 use crate::transition::Action;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Most files one job may hold.
@@ -119,91 +119,10 @@ pub(super) fn fill_speed(job: &mut Job, speed: &SpeedMeter) {
     };
 }
 
-fn view(entry: &Entry) -> Job {
+pub(super) fn view(entry: &Entry) -> Job {
     let mut job = entry.job.clone();
     fill_speed(&mut job, &entry.run.speed);
     job
-}
-
-fn validate_name(name: &str) -> Result<(), Error> {
-    if name.trim().is_empty() {
-        return Err(Error::InvalidArgument("display_name must not be empty".into()));
-    }
-    if name.chars().count() > 256 {
-        return Err(Error::InvalidArgument("display_name is longer than 256 characters".into()));
-    }
-    Ok(())
-}
-
-fn validate_header(header: &str) -> Result<(), Error> {
-    let Some((name, value)) = header.split_once(':') else {
-        return Err(Error::InvalidArgument(format!("header '{header}' is not of the form 'Name: value'")));
-    };
-    let name_ok = !name.trim().is_empty()
-        && name.trim().bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !name_ok || value.contains(['\r', '\n']) {
-        return Err(Error::InvalidArgument(format!("header '{header}' is not a valid HTTP header")));
-    }
-    Ok(())
-}
-
-/// Checks a remote URL: http or https with a host.
-pub fn validate_url(remote_url: &str) -> Result<url::Url, Error> {
-    let parsed = url::Url::parse(remote_url)
-        .map_err(|e| Error::InvalidArgument(format!("'{remote_url}' is not a valid URL: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::InvalidArgument(format!(
-            "'{remote_url}' uses the scheme '{}'; only http and https are supported",
-            parsed.scheme()
-        )));
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(Error::InvalidArgument(format!("'{remote_url}' has no host")));
-    }
-    Ok(parsed)
-}
-
-/// Checks a local name: absolute, no `..`, a file name, an existing folder the
-/// caller may write to.
-fn validate_local(local_name: &Path, caller: &Caller, system: bool) -> Result<(), Error> {
-    let shown = local_name.display();
-    if !local_name.is_absolute() {
-        return Err(Error::InvalidArgument(format!("local name '{shown}' is not an absolute path")));
-    }
-    if local_name.components().any(|c| matches!(c, Component::ParentDir)) {
-        return Err(Error::InvalidArgument(format!("local name '{shown}' contains '..'")));
-    }
-    let (Some(parent), Some(_)) = (local_name.parent(), local_name.file_name()) else {
-        return Err(Error::InvalidArgument(format!("local name '{shown}' names no file")));
-    };
-    if !parent.is_dir() {
-        return Err(Error::InvalidArgument(format!("the folder {} does not exist", parent.display())));
-    }
-    if local_name.is_dir() {
-        return Err(Error::InvalidArgument(format!("local name '{shown}' is a folder")));
-    }
-    if system && !crate::users::may_write(caller.uid, parent) {
-        return Err(Error::InvalidArgument(format!(
-            "the folder {} is not writable by uid {}",
-            parent.display(),
-            caller.uid
-        )));
-    }
-    let probe = parent.join(format!(".haul-probe-{}", uuid::Uuid::new_v4()));
-    match std::fs::File::create(&probe) {
-        Ok(_) => {
-            let _ = std::fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(e) => Err(Error::InvalidArgument(format!("the folder {} is not writable: {e}", parent.display()))),
-    }
-}
-
-/// The hidden temp file next to the target.
-fn temp_name_for(local_name: &Path, job_id: JobId, index: usize) -> PathBuf {
-    let name = local_name.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let short = &job_id.to_string()[..8];
-    local_name.with_file_name(format!(".{name}.{short}-{index}.haul-part"))
 }
 
 impl Manager {
@@ -218,7 +137,7 @@ impl Manager {
         Ok(entry)
     }
 
-    fn live_entry<'a>(&self, state: &'a State, caller: &Caller, job_id: JobId) -> Result<&'a Entry, Error> {
+    pub(super) fn live_entry<'a>(&self, state: &'a State, caller: &Caller, job_id: JobId) -> Result<&'a Entry, Error> {
         let entry = self.entry(state, caller, job_id)?;
         if entry.job.state.is_final() {
             return Err(Error::InvalidState(format!("job {job_id} is {} and can no longer change", entry.job.state)));
@@ -374,129 +293,6 @@ impl Manager {
         Ok(matches!(outcome.effect, crate::transition::FileEffect::CompleteFiles { partial: true }))
     }
 
-    /// Changes properties; returns the job as it is now.
-    pub fn set_job(&self, caller: &Caller, job_id: JobId, changes: JobChanges) -> Result<Job, Error> {
-        let mut state = self.lock();
-        self.live_entry(&state, caller, job_id)?;
-        if let Some(name) = &changes.display_name {
-            validate_name(name)?;
-        }
-        for header in changes.custom_headers.iter().flatten() {
-            validate_header(header)?;
-        }
-        if let Some(n) = changes.max_connections
-            && !(1..=MAX_CONNECTIONS_LIMIT).contains(&n)
-        {
-            return Err(Error::InvalidArgument(format!(
-                "max_connections must be from 1 to {MAX_CONNECTIONS_LIMIT}, not {n}"
-            )));
-        }
-        if let Some(cmd) = &changes.notify_cmd_line
-            && !cmd.program.is_empty()
-            && !Path::new(&cmd.program).is_absolute()
-        {
-            return Err(Error::InvalidArgument(format!("notify command '{}' must be an absolute path", cmd.program)));
-        }
-        let Some(entry) = state.jobs.get_mut(&job_id) else {
-            return Err(Error::NotFound(job_id.to_string()));
-        };
-        let job = &mut entry.job;
-        let priority_changed = changes.priority.is_some_and(|p| p != job.priority);
-        if let Some(v) = changes.display_name {
-            job.display_name = v;
-        }
-        if let Some(v) = changes.description {
-            job.description = v;
-        }
-        if let Some(v) = changes.priority {
-            job.priority = v;
-        }
-        if let Some(v) = changes.notify_flags {
-            job.notify_flags = v;
-        }
-        if let Some(v) = changes.notify_cmd_line {
-            job.notify_cmd_line = (!v.program.is_empty()).then_some(v);
-        }
-        if let Some(v) = changes.minimum_retry_delay_s {
-            job.minimum_retry_delay_s = v.max(MIN_RETRY_DELAY_FLOOR_S);
-        }
-        if let Some(v) = changes.no_progress_timeout_s {
-            job.no_progress_timeout_s = v;
-        }
-        if let Some(v) = changes.custom_headers {
-            job.custom_headers = v;
-        }
-        if let Some(v) = changes.auto_complete {
-            job.auto_complete = v;
-        }
-        if let Some(v) = changes.speed_limit_bps {
-            job.speed_limit_bps = v;
-            entry.run.limiter.set_rate(v);
-        }
-        if let Some(v) = changes.max_connections {
-            job.max_connections = v;
-        }
-        job.times.modified = Utc::now();
-        let snapshot = view(entry);
-        let (state_now, flags, cmd) = (snapshot.state, snapshot.notify_flags, snapshot.notify_cmd_line.is_some());
-        self.save(&mut state, job_id, Files::None)?;
-        self.journal_modified(&mut state, job_id, None);
-        // A command line or flags set after the event still apply (as in BITS).
-        if cmd || flags.wants(NotifyFlags::JOB_TRANSFERRED) || flags.wants(NotifyFlags::JOB_ERROR) {
-            match state_now {
-                JobState::Transferred => self.enqueue(&mut state, job_id, Pending::Transferred),
-                JobState::Error => self.enqueue(&mut state, job_id, Pending::Error),
-                _ => {}
-            }
-        }
-        if priority_changed {
-            self.kick();
-        }
-        Ok(snapshot)
-    }
-
-    /// Points a file at a new URL (a refreshed link); the bytes are kept when
-    /// the new URL serves the same validators and size.
-    pub fn set_remote_name(&self, caller: &Caller, job_id: JobId, index: u32, remote_url: &str) -> Result<(), Error> {
-        let mut state = self.lock();
-        let entry = self.live_entry(&state, caller, job_id)?;
-        validate_url(remote_url)?;
-        if entry.files.get(index as usize).is_none() {
-            return Err(Error::NotFound(format!("job {job_id} has no file {index}")));
-        }
-        let running = entry.job.state.is_running();
-        if let Some(file) = state.jobs.get_mut(&job_id).and_then(|e| e.files.get_mut(index as usize)) {
-            file.remote_url = remote_url.to_string();
-        }
-        self.save(&mut state, job_id, Files::One(index))?;
-        self.journal_modified(&mut state, job_id, None);
-        if running {
-            // Restart the transfer on the new URL.
-            self.apply(&mut state, job_id, Action::Preempt, None)?;
-        }
-        Ok(())
-    }
-
-    /// An administrator takes the job over; secrets of the old owner are dropped.
-    pub fn take_ownership(&self, caller: &Caller, job_id: JobId) -> Result<Job, Error> {
-        let mut state = self.lock();
-        self.live_entry(&state, caller, job_id)?;
-        if !caller.admin {
-            return Err(Error::AccessDenied("only an administrator may take ownership of a job".into()));
-        }
-        let Some(entry) = state.jobs.get_mut(&job_id) else {
-            return Err(Error::NotFound(job_id.to_string()));
-        };
-        entry.job.owner = caller.uid;
-        entry.job.custom_headers.clear();
-        entry.job.notify_cmd_line = None;
-        entry.job.times.modified = Utc::now();
-        let snapshot = view(entry);
-        self.save(&mut state, job_id, Files::None)?;
-        self.journal_modified(&mut state, job_id, None);
-        Ok(snapshot)
-    }
-
     /// Registers (`Some`) or clears (`None`) the job's sink; a registration on a
     /// transferred or failed job delivers that event at once.
     pub fn set_notify_interface(
@@ -563,32 +359,6 @@ impl Manager {
                 }
             })
             .collect()
-    }
-
-    /// The service-wide limits.
-    pub fn limits(&self) -> Limits {
-        Limits {
-            speed_limit_bps: Some(self.inner.global_limit.rate()),
-            max_active_jobs: Some(self.inner.max_active.load(std::sync::atomic::Ordering::Relaxed)),
-        }
-    }
-
-    /// Changes the service-wide limits (administrator or the service's own user).
-    pub fn set_limits(&self, caller: &Caller, limits: Limits) -> Result<Limits, Error> {
-        if !caller.admin && caller.uid != crate::users::service_uid() {
-            return Err(Error::AccessDenied("only an administrator may change the service's limits".into()));
-        }
-        if limits.max_active_jobs == Some(0) {
-            return Err(Error::InvalidArgument("max_active_jobs must be at least 1".into()));
-        }
-        if let Some(rate) = limits.speed_limit_bps {
-            self.inner.global_limit.set_rate(rate);
-        }
-        if let Some(n) = limits.max_active_jobs {
-            self.inner.max_active.store(n, std::sync::atomic::Ordering::Relaxed);
-            self.kick();
-        }
-        Ok(self.limits())
     }
 
     /// Counts over the caller's jobs (all jobs for an administrator).

@@ -6,10 +6,13 @@
 mod api;
 mod apply;
 mod delivery;
+mod properties;
 mod run;
 mod speed;
+mod validate;
 
-pub use api::{JobChanges, JobProgressView, Limits, NewJob, Stats, validate_url};
+pub use api::{JobChanges, JobProgressView, Limits, NewJob, Stats};
+pub use validate::validate_url;
 
 use crate::engine::{self, RateLimiter};
 use crate::model::{Event, Job, JobFile, JobId, JobState};

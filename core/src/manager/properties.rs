@@ -1,0 +1,164 @@
+//! Changing a job's properties (`set_job`, `set_remote_name`, `take_ownership`)
+//! and the service's limits.
+
+use super::api::{JobChanges, Limits, view};
+use super::apply::Files;
+use super::validate::{validate_header, validate_name, validate_url};
+use super::{MIN_RETRY_DELAY_FLOOR_S, Manager};
+use crate::error::Error;
+use crate::model::{Caller, Job, JobId, JobState, MAX_CONNECTIONS_LIMIT, NotifyFlags};
+use crate::notify::Pending;
+use crate::transition::Action;
+use chrono::Utc;
+use std::path::Path;
+
+impl Manager {
+    /// Changes properties; returns the job as it is now.
+    pub fn set_job(&self, caller: &Caller, job_id: JobId, changes: JobChanges) -> Result<Job, Error> {
+        let mut state = self.lock();
+        self.live_entry(&state, caller, job_id)?;
+        if let Some(name) = &changes.display_name {
+            validate_name(name)?;
+        }
+        for header in changes.custom_headers.iter().flatten() {
+            validate_header(header)?;
+        }
+        if let Some(n) = changes.max_connections
+            && !(1..=MAX_CONNECTIONS_LIMIT).contains(&n)
+        {
+            return Err(Error::InvalidArgument(format!(
+                "max_connections must be from 1 to {MAX_CONNECTIONS_LIMIT}, not {n}"
+            )));
+        }
+        if let Some(cmd) = &changes.notify_cmd_line
+            && !cmd.program.is_empty()
+            && !Path::new(&cmd.program).is_absolute()
+        {
+            return Err(Error::InvalidArgument(format!("notify command '{}' must be an absolute path", cmd.program)));
+        }
+        let Some(entry) = state.jobs.get_mut(&job_id) else {
+            return Err(Error::NotFound(job_id.to_string()));
+        };
+        let job = &mut entry.job;
+        let priority_changed = changes.priority.is_some_and(|p| p != job.priority);
+        if let Some(v) = changes.display_name {
+            job.display_name = v;
+        }
+        if let Some(v) = changes.description {
+            job.description = v;
+        }
+        if let Some(v) = changes.priority {
+            job.priority = v;
+        }
+        if let Some(v) = changes.notify_flags {
+            job.notify_flags = v;
+        }
+        if let Some(v) = changes.notify_cmd_line {
+            job.notify_cmd_line = (!v.program.is_empty()).then_some(v);
+        }
+        if let Some(v) = changes.minimum_retry_delay_s {
+            job.minimum_retry_delay_s = v.max(MIN_RETRY_DELAY_FLOOR_S);
+        }
+        if let Some(v) = changes.no_progress_timeout_s {
+            job.no_progress_timeout_s = v;
+        }
+        if let Some(v) = changes.custom_headers {
+            job.custom_headers = v;
+        }
+        if let Some(v) = changes.auto_complete {
+            job.auto_complete = v;
+        }
+        if let Some(v) = changes.speed_limit_bps {
+            job.speed_limit_bps = v;
+            entry.run.limiter.set_rate(v);
+        }
+        if let Some(v) = changes.max_connections {
+            job.max_connections = v;
+        }
+        job.times.modified = Utc::now();
+        let snapshot = view(entry);
+        let (state_now, flags, cmd) = (snapshot.state, snapshot.notify_flags, snapshot.notify_cmd_line.is_some());
+        self.save(&mut state, job_id, Files::None)?;
+        self.journal_modified(&mut state, job_id, None);
+        // A command line or flags set after the event still apply (as in BITS).
+        if cmd || flags.wants(NotifyFlags::JOB_TRANSFERRED) || flags.wants(NotifyFlags::JOB_ERROR) {
+            match state_now {
+                JobState::Transferred => self.enqueue(&mut state, job_id, Pending::Transferred),
+                JobState::Error => self.enqueue(&mut state, job_id, Pending::Error),
+                _ => {}
+            }
+        }
+        if priority_changed {
+            self.kick();
+        }
+        Ok(snapshot)
+    }
+
+    /// Points a file at a new URL (a refreshed link); the bytes are kept when
+    /// the new URL serves the same validators and size.
+    pub fn set_remote_name(&self, caller: &Caller, job_id: JobId, index: u32, remote_url: &str) -> Result<(), Error> {
+        let mut state = self.lock();
+        let entry = self.live_entry(&state, caller, job_id)?;
+        validate_url(remote_url)?;
+        if entry.files.get(index as usize).is_none() {
+            return Err(Error::NotFound(format!("job {job_id} has no file {index}")));
+        }
+        let running = entry.job.state.is_running();
+        if let Some(file) = state.jobs.get_mut(&job_id).and_then(|e| e.files.get_mut(index as usize)) {
+            file.remote_url = remote_url.to_string();
+        }
+        self.save(&mut state, job_id, Files::One(index))?;
+        self.journal_modified(&mut state, job_id, None);
+        if running {
+            // Restart the transfer on the new URL.
+            self.apply(&mut state, job_id, Action::Preempt, None)?;
+        }
+        Ok(())
+    }
+
+    /// An administrator takes the job over; secrets of the old owner are dropped.
+    pub fn take_ownership(&self, caller: &Caller, job_id: JobId) -> Result<Job, Error> {
+        let mut state = self.lock();
+        self.live_entry(&state, caller, job_id)?;
+        if !caller.admin {
+            return Err(Error::AccessDenied("only an administrator may take ownership of a job".into()));
+        }
+        let Some(entry) = state.jobs.get_mut(&job_id) else {
+            return Err(Error::NotFound(job_id.to_string()));
+        };
+        entry.job.owner = caller.uid;
+        entry.job.custom_headers.clear();
+        entry.job.notify_cmd_line = None;
+        entry.job.times.modified = Utc::now();
+        let snapshot = view(entry);
+        self.save(&mut state, job_id, Files::None)?;
+        self.journal_modified(&mut state, job_id, None);
+        Ok(snapshot)
+    }
+
+    /// The service-wide limits.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            speed_limit_bps: Some(self.inner.global_limit.rate()),
+            max_active_jobs: Some(self.inner.max_active.load(std::sync::atomic::Ordering::Relaxed)),
+        }
+    }
+
+    /// Changes the service-wide limits (administrator or the service's own user).
+    pub fn set_limits(&self, caller: &Caller, limits: Limits) -> Result<Limits, Error> {
+        if !caller.admin && caller.uid != crate::users::service_uid() {
+            return Err(Error::AccessDenied("only an administrator may change the service's limits".into()));
+        }
+        if limits.max_active_jobs == Some(0) {
+            return Err(Error::InvalidArgument("max_active_jobs must be at least 1".into()));
+        }
+        if let Some(rate) = limits.speed_limit_bps {
+            self.inner.global_limit.set_rate(rate);
+        }
+        if let Some(n) = limits.max_active_jobs {
+            self.inner.max_active.store(n, std::sync::atomic::Ordering::Relaxed);
+            self.kick();
+        }
+        Ok(self.limits())
+    }
+}

@@ -1,0 +1,87 @@
+//! Checks on what clients send: names, headers, URLs, local paths; and the
+//! hidden temp file name next to a target.
+
+use crate::error::Error;
+use crate::model::{Caller, JobId};
+use std::path::{Component, Path, PathBuf};
+
+pub(super) fn validate_name(name: &str) -> Result<(), Error> {
+    if name.trim().is_empty() {
+        return Err(Error::InvalidArgument("display_name must not be empty".into()));
+    }
+    if name.chars().count() > 256 {
+        return Err(Error::InvalidArgument("display_name is longer than 256 characters".into()));
+    }
+    Ok(())
+}
+
+pub(super) fn validate_header(header: &str) -> Result<(), Error> {
+    let Some((name, value)) = header.split_once(':') else {
+        return Err(Error::InvalidArgument(format!("header '{header}' is not of the form 'Name: value'")));
+    };
+    let name_ok = !name.trim().is_empty()
+        && name.trim().bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !name_ok || value.contains(['\r', '\n']) {
+        return Err(Error::InvalidArgument(format!("header '{header}' is not a valid HTTP header")));
+    }
+    Ok(())
+}
+
+/// Checks a remote URL: http or https with a host.
+pub fn validate_url(remote_url: &str) -> Result<url::Url, Error> {
+    let parsed = url::Url::parse(remote_url)
+        .map_err(|e| Error::InvalidArgument(format!("'{remote_url}' is not a valid URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::InvalidArgument(format!(
+            "'{remote_url}' uses the scheme '{}'; only http and https are supported",
+            parsed.scheme()
+        )));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(Error::InvalidArgument(format!("'{remote_url}' has no host")));
+    }
+    Ok(parsed)
+}
+
+/// Checks a local name: absolute, no `..`, a file name, an existing folder the
+/// caller may write to.
+pub(super) fn validate_local(local_name: &Path, caller: &Caller, system: bool) -> Result<(), Error> {
+    let shown = local_name.display();
+    if !local_name.is_absolute() {
+        return Err(Error::InvalidArgument(format!("local name '{shown}' is not an absolute path")));
+    }
+    if local_name.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(Error::InvalidArgument(format!("local name '{shown}' contains '..'")));
+    }
+    let (Some(parent), Some(_)) = (local_name.parent(), local_name.file_name()) else {
+        return Err(Error::InvalidArgument(format!("local name '{shown}' names no file")));
+    };
+    if !parent.is_dir() {
+        return Err(Error::InvalidArgument(format!("the folder {} does not exist", parent.display())));
+    }
+    if local_name.is_dir() {
+        return Err(Error::InvalidArgument(format!("local name '{shown}' is a folder")));
+    }
+    if system && !crate::users::may_write(caller.uid, parent) {
+        return Err(Error::InvalidArgument(format!(
+            "the folder {} is not writable by uid {}",
+            parent.display(),
+            caller.uid
+        )));
+    }
+    let probe = parent.join(format!(".haul-probe-{}", uuid::Uuid::new_v4()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(Error::InvalidArgument(format!("the folder {} is not writable: {e}", parent.display()))),
+    }
+}
+
+/// The hidden temp file next to the target.
+pub(super) fn temp_name_for(local_name: &Path, job_id: JobId, index: usize) -> PathBuf {
+    let name = local_name.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let short = &job_id.to_string()[..8];
+    local_name.with_file_name(format!(".{name}.{short}-{index}.haul-part"))
+}
