@@ -874,6 +874,20 @@ enum Outcome {
     Stalled,
 }
 
+/// Add (or take back, when negative) `n` body bytes to the route's and the
+/// server's served counters.
+fn count(plan: &Plan, shared: &Shared, n: i64) {
+    let Some(counter) = &plan.counter else { return };
+    let abs = n.unsigned_abs();
+    if n >= 0 {
+        counter.fetch_add(abs, Ordering::SeqCst);
+        shared.served_total.fetch_add(abs, Ordering::SeqCst);
+    } else {
+        counter.fetch_sub(abs, Ordering::SeqCst);
+        shared.served_total.fetch_sub(abs, Ordering::SeqCst);
+    }
+}
+
 fn timed_out() -> io::Error {
     io::Error::new(io::ErrorKind::TimedOut, "test server: write timed out")
 }
@@ -921,16 +935,24 @@ async fn send(
         let end = (sent + chunk).min(body.len());
         let mut piece = &body[sent..end];
         while !piece.is_empty() {
-            let n = timeout(IO_TIMEOUT, stream.write(piece)).await.map_err(|_| timed_out())??;
+            // Count before writing: the client may read the bytes (and the test
+            // the counter) before this task runs again; what is not written is
+            // taken back below.
+            count(plan, shared, piece.len() as i64);
+            let written = timeout(IO_TIMEOUT, stream.write(piece)).await.map_err(|_| timed_out());
+            let n = match written {
+                Ok(Ok(n)) => n,
+                Ok(Err(e)) | Err(e) => {
+                    count(plan, shared, -(piece.len() as i64));
+                    return Err(e);
+                }
+            };
+            count(plan, shared, -((piece.len() - n) as i64));
             if n == 0 {
                 return Err(io::ErrorKind::WriteZero.into());
             }
             piece = &piece[n..];
             sent += n;
-            if let Some(counter) = &plan.counter {
-                counter.fetch_add(n as u64, Ordering::SeqCst);
-                shared.served_total.fetch_add(n as u64, Ordering::SeqCst);
-            }
         }
     }
     Ok(match plan.fault {
