@@ -51,6 +51,8 @@ pub fn check_url(url: &str) -> Result<url::Url, String> {
 
 /// Servers asked at once for file names.
 const PROBES_AT_ONCE: usize = 16;
+/// `add_file` requests sent before their answers are read.
+const ADD_FILES_IN_FLIGHT: usize = 64;
 
 /// Whether the URL alone may not name the file well (a script, a query, no
 /// extension): then the server is asked for its `Content-Disposition`.
@@ -113,12 +115,24 @@ pub async fn create_job(client: &Client, download: &NewDownload) -> Result<JobId
     let job_id: JobId = serde_json::from_value(created["job_id"].clone())
         .map_err(|source| ClientError::Decode { method: "create_job".into(), source })?;
     let filled = async {
-        for target in &download.targets {
-            let params = json!({
-                "job_id": job_id, "remote_url": target.url, "local_name": target.local, "sha256": download.sha256,
-            });
-            client.call::<_, Value>("add_file", params).await?;
+        // Pipelined: the service answers one connection's requests in order,
+        // so the files keep the URLs' order without a round trip each.
+        let requests: Vec<Value> = download
+            .targets
+            .iter()
+            .map(|target| {
+                json!({
+                    "job_id": job_id, "remote_url": target.url, "local_name": target.local, "sha256": download.sha256,
+                })
+            })
+            .collect();
+        let mut added = futures_util::stream::iter(requests)
+            .map(|params| client.call::<_, Value>("add_file", params))
+            .buffered(ADD_FILES_IN_FLIGHT);
+        while let Some(result) = added.next().await {
+            result?;
         }
+        drop(added);
         let mut settings = serde_json::Map::new();
         if !download.headers.is_empty() {
             settings.insert("custom_headers".into(), json!(download.headers));

@@ -21,7 +21,7 @@ const MIN_SEGMENT: u64 = 1 << 20;
 /// Split points are aligned to this.
 const ALIGN: u64 = 64 << 10;
 /// How often the connection count is reconsidered.
-const TICK: Duration = Duration::from_millis(200);
+const TICK: Duration = Duration::from_millis(100);
 /// A single connection this fast means the server does not cap connections:
 /// a second one helps a little, more only cost CPU.
 const FAST_SINGLE_BPS: f64 = 256.0 * 1024.0 * 1024.0;
@@ -29,6 +29,9 @@ const FAST_SINGLE_BPS: f64 = 256.0 * 1024.0 * 1024.0;
 const SLOW_START: usize = 16;
 /// More connections must raise the aggregate speed by this factor to continue.
 const GAIN: f64 = 1.2;
+/// When the aggregate grew at least this fraction of linearly with the
+/// connections (each one is capped by the server), go to the maximum at once.
+const LINEAR: f64 = 0.75;
 /// Failed connections (in a row, without a finished range) before the file fails.
 const MAX_FAILURES: u32 = 8;
 
@@ -95,6 +98,8 @@ pub(super) async fn run(
     let mut target = 1;
     let mut growing = true;
     let mut best_speed = 0.0f64;
+    // Connections running while `best_speed` was measured.
+    let mut best_count = 1usize;
     let mut stalls = 0;
     let mut failures = 0;
     let mut last = (Instant::now(), 0u64);
@@ -154,11 +159,15 @@ pub(super) async fn run(
                 if growing && target == 1 {
                     target = if speed >= FAST_SINGLE_BPS { 2 } else { SLOW_START }.min(max);
                     best_speed = speed;
+                    best_count = 1;
                 } else if growing && workers.len() >= target {
                     if speed > best_speed * GAIN {
+                        let per_connection = best_speed / best_count as f64;
+                        let linear = speed >= LINEAR * per_connection * workers.len() as f64;
                         best_speed = speed;
+                        best_count = workers.len();
                         stalls = 0;
-                        target = (target * 2).min(max);
+                        target = if linear { max } else { (target * 2).min(max) };
                     } else {
                         stalls += 1;
                         growing = stalls < 2;
@@ -167,6 +176,7 @@ pub(super) async fn run(
                 if target >= max {
                     growing = false;
                 }
+                tracing::debug!("{}: {:.0} MiB/s on {} connections; target {target}", ctx.plan.url, speed / 1048576.0, workers.len());
             }
         }
     }

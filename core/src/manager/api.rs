@@ -1,6 +1,7 @@
 //! What clients may ask of the manager; each call checks, in order, that the
 //! job exists, that the caller may act on it, and that its state allows it.
 
+use super::apply::batched;
 use super::speed::SpeedMeter;
 use super::validate::{temp_name_for, validate_local, validate_name, validate_url};
 use super::{Entry, MIN_RETRY_DELAY_FLOOR_S, Manager, Run, State};
@@ -14,7 +15,7 @@ use crate::notify::{Pending, Sink};
 use crate::transition::Action;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Most files one job may hold.
@@ -198,16 +199,19 @@ impl Manager {
         local_name: &Path,
         sha256: Option<&str>,
     ) -> Result<u32, Error> {
+        // One spelling per path ("/a//b/./c" is "/a/b/c"), so names compare as bytes.
+        let local_name: &Path = &local_name.components().collect::<PathBuf>();
         let mut state = self.lock();
-        let entry = self.live_entry(&state, caller, job_id)?;
+        self.live_entry(&state, caller, job_id)?;
         validate_url(remote_url)?;
-        validate_local(local_name, caller, self.inner.config.system)?;
+        validate_local(local_name, caller, self.inner.config.system, &mut state.writable_dirs)?;
+        let entry = self.live_entry(&state, caller, job_id)?;
         if let Some(hash) = sha256
             && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
         {
             return Err(Error::InvalidArgument(format!("sha256 '{hash}' is not 64 hexadecimal digits")));
         }
-        if entry.files.iter().any(|f| f.local_name == local_name) {
+        if entry.files.iter().any(|f| f.local_name.as_os_str() == local_name.as_os_str()) {
             return Err(Error::InvalidArgument(format!(
                 "local name {} is already a file of this job",
                 local_name.display()
@@ -229,13 +233,15 @@ impl Manager {
             sha256: sha256.map(str::to_ascii_lowercase),
             checkpoint: FileProgress::default(),
         };
-        state.store.save_file(job_id, &file)?;
-        if let Some(entry) = state.jobs.get_mut(&job_id) {
-            entry.files.push(file);
-        }
-        self.apply(&mut state, job_id, Action::Modify, None)?;
-        self.journal_modified(&mut state, job_id, None);
-        Ok(index as u32)
+        batched(&mut state, |state| {
+            state.store.save_file(job_id, &file)?;
+            if let Some(entry) = state.jobs.get_mut(&job_id) {
+                entry.files.push(file);
+            }
+            self.apply(state, job_id, Action::Modify, None)?;
+            self.journal_modified(state, job_id, None);
+            Ok(index as u32)
+        })
     }
 
     /// One job.

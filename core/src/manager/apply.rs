@@ -9,9 +9,31 @@ use crate::transition::{self, Action, FileEffect, FileFacts, Outcome};
 use chrono::Utc;
 use std::path::Path;
 
+/// Runs `f` with every store write it makes in one transaction (one commit
+/// instead of one per write). A failed commit is the result's error.
+pub(super) fn batched<T>(state: &mut State, f: impl FnOnce(&mut State) -> Result<T, Error>) -> Result<T, Error> {
+    state.store.begin_batch()?;
+    let result = f(state);
+    let ended = state.store.end_batch();
+    let value = result?;
+    ended?;
+    Ok(value)
+}
+
 impl Manager {
     /// Applies `action` to the job; `error` is the job's error for failures.
+    /// The job, its files and the journal entry are written in one transaction.
     pub(super) fn apply(
+        &self,
+        state: &mut State,
+        job_id: JobId,
+        action: Action,
+        error: Option<JobError>,
+    ) -> Result<Outcome, Error> {
+        batched(state, |state| self.apply_unbatched(state, job_id, action, error))
+    }
+
+    fn apply_unbatched(
         &self,
         state: &mut State,
         job_id: JobId,

@@ -105,6 +105,8 @@ struct State {
     jobs: HashMap<JobId, Entry>,
     next_order: i64,
     registry: Registry,
+    /// Folders recently found writable (see `validate::validate_local`).
+    writable_dirs: HashMap<PathBuf, Instant>,
 }
 
 struct Entry {
@@ -175,7 +177,13 @@ impl Manager {
         }
         let manager = Manager {
             inner: Arc::new(Inner {
-                state: Mutex::new(State { store, jobs, next_order, registry: Registry::default() }),
+                state: Mutex::new(State {
+                    store,
+                    jobs,
+                    next_order,
+                    registry: Registry::default(),
+                    writable_dirs: HashMap::new(),
+                }),
                 events,
                 kick: Notify::new(),
                 client,

@@ -1,7 +1,7 @@
 //! The scheduler loop and the transfer tasks it starts, and the hooks through
 //! which a transfer reports back (the engine's `Reporter`).
 
-use super::apply::{Files, restart_note};
+use super::apply::{Files, batched, restart_note};
 use super::{CHECKPOINT_BYTES, CHECKPOINT_INTERVAL, MIN_RETRY_DELAY_FLOOR_S, Manager, State};
 use crate::engine::{self, FilePlan, JobView, Limits, Reporter, Severity, TransferError};
 use crate::model::{EventKind, FileProgress, JobId, JobState, NotifyFlags, RangeSet};
@@ -219,12 +219,18 @@ impl Manager {
         let upto = first + entry.files[first..].iter().take_while(|f| f.transferred).count();
         entry.run.files_announced = upto;
         let job = entry.job.clone();
-        if let Err(e) = self.save(&mut state, job_id, Files::One(index)) {
+        let saved = batched(&mut state, |state| {
+            self.save(state, job_id, Files::One(index))?;
+            for announced in first..upto {
+                self.journal(state, &job, EventKind::FileTransferred, None, Some(announced as u32));
+            }
+            Ok(())
+        });
+        if let Err(e) = saved {
             tracing::error!("cannot save job {job_id}: {e}");
         }
-        for announced in first..upto {
-            self.journal(&mut state, &job, EventKind::FileTransferred, None, Some(announced as u32));
-            if job.notify_flags.wants(NotifyFlags::FILE_TRANSFERRED) {
+        if job.notify_flags.wants(NotifyFlags::FILE_TRANSFERRED) {
+            for announced in first..upto {
                 self.enqueue(&mut state, job_id, Pending::File(announced as u32));
             }
         }
@@ -294,12 +300,24 @@ impl Reporter for JobReporter {
             file.bytes_transferred = file.checkpoint.done.covered();
         }
         entry.job.progress = crate::store::progress_of(&entry.files);
-        if let Some(reason) = restart {
-            tracing::info!("job {} file {index} restarts from zero: {reason}", self.job_id);
-            manager.journal_modified(&mut state, self.job_id, Some(restart_note(index, reason)));
-        }
-        let _ = manager.apply(&mut state, self.job_id, Action::Connected, None);
-        if let Err(e) = manager.save(&mut state, self.job_id, Files::One(index)) {
+        let transferring = entry.job.state == JobState::Transferring;
+        let saved = batched(&mut state, |state| {
+            if let Some(reason) = restart {
+                tracing::info!("job {} file {index} restarts from zero: {reason}", self.job_id);
+                manager.journal_modified(state, self.job_id, Some(restart_note(index, reason)));
+            }
+            if !transferring {
+                let _ = manager.apply(state, self.job_id, Action::Connected, None);
+            }
+            // Otherwise nothing changed that a restart would need: the validator
+            // of a new file is saved with its first checkpoint, or when it is
+            // transferred (a file without checkpoint starts from zero anyway).
+            if restart.is_some() || !transferring {
+                manager.save(state, self.job_id, Files::One(index))?;
+            }
+            Ok(())
+        });
+        if let Err(e) = saved {
             tracing::error!("cannot save job {}: {e}", self.job_id);
         }
     }
@@ -328,10 +346,14 @@ impl Reporter for JobReporter {
             entry.run.unsaved_bytes = 0;
             let files: Vec<_> =
                 entry.files.iter().filter(|f| !f.transferred && f.bytes_transferred > 0).cloned().collect();
-            for file in &files {
-                if let Err(e) = state.store.save_file(self.job_id, file) {
-                    tracing::error!("cannot checkpoint job {}: {e}", self.job_id);
+            let saved = batched(&mut state, |state| {
+                for file in &files {
+                    state.store.save_file(self.job_id, file)?;
                 }
+                Ok(())
+            });
+            if let Err(e) = saved {
+                tracing::error!("cannot checkpoint job {}: {e}", self.job_id);
             }
             manager.modified(&mut state, self.job_id);
         }

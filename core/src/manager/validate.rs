@@ -3,7 +3,12 @@
 
 use crate::error::Error;
 use crate::model::{Caller, JobId};
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long a folder found writable is not probed again.
+const WRITABLE_FOR: Duration = Duration::from_secs(10);
 
 pub(super) fn validate_name(name: &str) -> Result<(), Error> {
     if name.trim().is_empty() {
@@ -45,7 +50,14 @@ pub fn validate_url(remote_url: &str) -> Result<url::Url, Error> {
 
 /// Checks a local name: absolute, no `..`, a file name, an existing folder the
 /// caller may write to.
-pub(super) fn validate_local(local_name: &Path, caller: &Caller, system: bool) -> Result<(), Error> {
+/// `writable` remembers folders found writable, so a job of 1,000 files probes
+/// its folder once (every probe creates and deletes a file).
+pub(super) fn validate_local(
+    local_name: &Path,
+    caller: &Caller,
+    system: bool,
+    writable: &mut HashMap<PathBuf, Instant>,
+) -> Result<(), Error> {
     let shown = local_name.display();
     if !local_name.is_absolute() {
         return Err(Error::InvalidArgument(format!("local name '{shown}' is not an absolute path")));
@@ -69,10 +81,16 @@ pub(super) fn validate_local(local_name: &Path, caller: &Caller, system: bool) -
             caller.uid
         )));
     }
+    let now = Instant::now();
+    if writable.get(parent).is_some_and(|checked| now.duration_since(*checked) < WRITABLE_FOR) {
+        return Ok(());
+    }
+    writable.retain(|_, checked| now.duration_since(*checked) < WRITABLE_FOR);
     let probe = parent.join(format!(".haul-probe-{}", uuid::Uuid::new_v4()));
     match std::fs::File::create(&probe) {
         Ok(_) => {
             let _ = std::fs::remove_file(&probe);
+            writable.insert(parent.to_path_buf(), now);
             Ok(())
         }
         Err(e) => Err(Error::InvalidArgument(format!("the folder {} is not writable: {e}", parent.display()))),

@@ -101,12 +101,12 @@ impl Store {
 
     /// Writes a job and some of its files in one transaction.
     pub fn save_job_and_files(&self, job: &Job, queue_order: i64, files: &[&JobFile]) -> Result<(), StoreError> {
-        let tx = self.conn.unchecked_transaction().map_err(|e| self.sqlite(e))?;
+        let batch = self.batch()?;
         self.save_job(job, queue_order)?;
         for file in files {
             self.save_file(job.id, file)?;
         }
-        tx.commit().map_err(|e| self.sqlite(e))
+        batch.commit()
     }
 
     /// Reads every job with its files, in queue order.

@@ -1,13 +1,16 @@
 //! The SQLite job store: jobs, their files and the append-only event journal.
-//! One connection, WAL, schema versioned with `PRAGMA user_version`.
+//! One connection, WAL, exclusive locking (only the service opens it: no file
+//! locks per transaction), schema versioned with `PRAGMA user_version`.
 
 mod events;
 mod jobs;
 
 pub use jobs::{StoredJob, progress_of};
+
 mod schema;
 
 use rusqlite::Connection;
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 /// A failure of the job store.
@@ -45,13 +48,42 @@ pub enum StoreError {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Open [`Batch`]es; the outermost one owns the transaction.
+    depth: Cell<u32>,
+}
+
+/// Writes made while a batch is open go to the database in one transaction,
+/// committed when the outermost batch ends ([`Batch::commit`] or drop).
+/// Batches nest; one commit per burst of writes instead of one per write.
+#[must_use = "the writes are committed when the batch ends"]
+pub struct Batch<'a> {
+    store: &'a Store,
+    done: bool,
+}
+
+impl Batch<'_> {
+    /// Ends the batch; the outermost one commits.
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.done = true;
+        self.store.end_batch()
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        if !self.done
+            && let Err(e) = self.store.end_batch()
+        {
+            tracing::error!("{e}");
+        }
+    }
 }
 
 impl Store {
     /// Opens (creating and migrating as needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite { path: path.to_path_buf(), source })?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let mut store = Store { conn, path: path.to_path_buf(), depth: Cell::new(0) };
         store.setup()?;
         Ok(store)
     }
@@ -64,8 +96,8 @@ impl Store {
     fn setup(&mut self) -> Result<(), StoreError> {
         self.conn
             .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-                 PRAGMA busy_timeout = 5000;",
+                "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
             )
             .map_err(|e| self.sqlite(e))?;
         schema::migrate(&mut self.conn).map_err(|e| match e {
@@ -74,6 +106,40 @@ impl Store {
                 StoreError::TooNew { path: self.path.clone(), found, known }
             }
         })
+    }
+
+    /// Opens a batch: the writes until it ends share one transaction. What
+    /// was written before an error inside the batch is still committed (each
+    /// write is whole; the journal is best effort).
+    pub fn batch(&self) -> Result<Batch<'_>, StoreError> {
+        self.begin_batch()?;
+        Ok(Batch { store: self, done: false })
+    }
+
+    /// Opens a batch without a guard; pair every successful call with
+    /// [`Store::end_batch`] (for callers that cannot hold a borrow of the store).
+    pub fn begin_batch(&self) -> Result<(), StoreError> {
+        if self.depth.get() == 0 {
+            self.conn.execute_batch("BEGIN").map_err(|e| self.sqlite(e))?;
+        }
+        self.depth.set(self.depth.get() + 1);
+        Ok(())
+    }
+
+    /// Ends a batch opened with [`Store::begin_batch`]; the outermost commits.
+    pub fn end_batch(&self) -> Result<(), StoreError> {
+        let depth = self.depth.get().saturating_sub(1);
+        self.depth.set(depth);
+        if depth == 0
+            && !self.conn.is_autocommit()
+            && let Err(e) = self.conn.execute_batch("COMMIT")
+        {
+            // Never leave a transaction open behind a failed commit: the next
+            // batch starts clean, and the service saves its jobs again then.
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(self.sqlite(e));
+        }
+        Ok(())
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> StoreError {
