@@ -79,6 +79,8 @@ fn open_window() -> Result<(), Failure> {
         prefs: None,
         cursor: None,
         notifier: None,
+        tray: crate::gui::TraySetup::System,
+        autostart: None,
     };
     crate::gui::run(config).map_err(|e| Failure::new(FAILED, format!("cannot open the window: {e}")))
 }

@@ -24,3 +24,5 @@ mod add;
 mod frame_time;
 #[path = "gui/startup.rs"]
 mod startup;
+#[path = "gui/tray.rs"]
+mod tray;

@@ -1,16 +1,21 @@
 //! The window: each frame drains the client's updates into the view model,
 //! draws it, and turns what the user did into commands for the client. It
-//! never waits on the service; an idle window requests no frames.
+//! never waits on the service; an idle window requests no frames. With a tray,
+//! closing the window hides it; `logic` keeps running while it is hidden
+//! (eframe runs it for invisible windows), so tray clicks, updates and
+//! desktop notifications go on.
 
 use super::add_dialog::{AddDialog, AddOutcome};
+use super::autostart::Autostart;
 use super::bridge::Bridge;
 use super::confirm::{Confirm, confirm_ui};
 use super::desktop_notify::DesktopNotifier;
-use super::messages::Command;
-use super::settings::{CURSOR_KEY, PREFS_KEY, Prefs, Theme, settings_ui};
+use super::messages::{Command, Connection, Update};
+use super::settings::{CURSOR_KEY, PREFS_KEY, Prefs, SettingsView, Theme, settings_ui};
+use super::tray::{Tray, TrayAction, tooltip_text};
 use super::view_model::{Notice, ToastAction, ViewModel};
 use super::widgets::UiAction;
-use super::{GuiConfig, details, shortcuts, sidebar, status_bar, table, toasts, toolbar};
+use super::{GuiConfig, TraySetup, details, shortcuts, sidebar, status_bar, table, toasts, toolbar};
 use eframe::egui;
 use haul_core::model::{JobId, JobState};
 use std::path::PathBuf;
@@ -35,6 +40,14 @@ pub struct HaulApp {
     settings_open: bool,
     files_asked: Option<(JobId, Instant)>,
     theme_applied: Option<Theme>,
+    tray: Option<Tray>,
+    autostart: Autostart,
+    /// Read when the settings window opens.
+    start_on_login: Option<bool>,
+    /// The window was closed into the tray.
+    hidden: bool,
+    /// Quit was chosen in the tray: the close request that follows is not cancelled.
+    quitting: bool,
 }
 
 impl HaulApp {
@@ -46,7 +59,15 @@ impl HaulApp {
         let cursor = config.cursor.or(stored_cursor).unwrap_or(0);
         let bridge = Bridge::start(config.service, cursor, prefs.auto_complete, cc.egui_ctx.clone());
         let notifier = config.notifier.unwrap_or_else(DesktopNotifier::system);
-        Self::from_parts(bridge, prefs, cursor, config.download_dir, notifier)
+        let tray = match config.tray {
+            TraySetup::System => Tray::system(&cc.egui_ctx),
+            TraySetup::Off => None,
+            TraySetup::Given(tray) => Some(tray),
+        };
+        let mut app = Self::from_parts(bridge, prefs, cursor, config.download_dir, notifier);
+        app.tray = tray;
+        app.autostart = config.autostart.unwrap_or_else(Autostart::system);
+        app
     }
 
     /// The window over an existing bridge (tests, measurements).
@@ -68,7 +89,24 @@ impl HaulApp {
             settings_open: false,
             files_asked: None,
             theme_applied: None,
+            tray: None,
+            autostart: Autostart::Unsupported,
+            start_on_login: None,
+            hidden: false,
+            quitting: false,
         }
+    }
+
+    /// Whether the window was closed into the tray and not shown since.
+    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
+    pub fn is_hidden(&self) -> bool {
+        self.hidden
+    }
+
+    /// The tray, if there is one.
+    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
+    pub fn tray(&self) -> Option<&Tray> {
+        self.tray.as_ref()
     }
 
     /// What the window shows.
@@ -97,7 +135,7 @@ impl HaulApp {
     fn notify(&mut self, notice: Notice, focused: bool) {
         // The summary always goes out (Haul often starts unseen, at login);
         // single events only when the user is not looking at the window.
-        if self.prefs.desktop_notifications && (notice.summary || !focused) {
+        if self.prefs.desktop_notifications && (notice.summary || notice.plain || !focused) {
             self.notifier.notify(notice);
         }
     }
@@ -194,6 +232,7 @@ impl HaulApp {
             UiAction::DismissToast(toast_id) => self.model.toasts.dismiss(toast_id),
             UiAction::OpenSettings => {
                 self.settings_open = true;
+                self.start_on_login = self.autostart.is_enabled();
                 self.bridge.send(Command::GetLimits);
             }
             UiAction::FocusFilter => ctx.memory_mut(|m| m.request_focus(toolbar::filter_id())),
@@ -250,35 +289,132 @@ impl HaulApp {
             self.confirm = None;
         }
         if self.settings_open {
-            let limits = self.model.limits.as_ref();
-            let (changed, limits) =
-                settings_ui(ctx, &mut self.settings_open, &mut self.prefs, &self.download_dir, limits);
-            if changed {
+            let view = SettingsView {
+                fallback_dir: &self.download_dir,
+                limits: self.model.limits.as_ref(),
+                tray: self.tray.as_ref().is_some_and(Tray::is_shown),
+                start_on_login: self.start_on_login,
+            };
+            let change = settings_ui(ctx, &mut self.settings_open, &mut self.prefs, &view);
+            if change.prefs {
                 self.bridge.set_auto_complete(self.prefs.auto_complete);
             }
-            if let Some(limits) = limits {
+            if let Some(limits) = change.limits {
                 self.bridge.send(Command::SetLimits(limits));
             }
+            if let Some(on) = change.start_on_login {
+                if let Err(message) = self.autostart.set(on) {
+                    tracing::warn!("{message}");
+                    self.model.apply(Update::ActionFailed(message));
+                }
+                // What is there now, whatever happened.
+                self.start_on_login = self.autostart.is_enabled();
+            }
+        }
+    }
+
+    /// Carries out what was picked in the tray.
+    fn tray_action(&mut self, action: TrayAction, ctx: &egui::Context) {
+        match action {
+            TrayAction::Show => self.show_window(ctx),
+            TrayAction::PauseAll => {
+                let running = self.all_ids(|s| {
+                    matches!(
+                        s,
+                        JobState::Queued | JobState::Connecting | JobState::Transferring | JobState::TransientError
+                    )
+                });
+                self.send_for(running, Command::Suspend);
+            }
+            TrayAction::ResumeAll => self.send_for(self.all_ids(|s| s == JobState::Suspended), Command::Resume),
+            TrayAction::Quit => {
+                self.quitting = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                ctx.request_repaint();
+            }
+        }
+    }
+
+    fn all_ids(&self, keep: impl Fn(JobState) -> bool) -> Vec<JobId> {
+        self.model.jobs().iter().filter(|j| keep(j.state)).map(|j| j.id).collect()
+    }
+
+    fn show_window(&mut self, ctx: &egui::Context) {
+        self.hidden = false;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
+        ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+        ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        ctx.request_repaint();
+    }
+
+    /// Closing the window: into the tray when the user wants it and a tray is
+    /// on screen, else the usual exit. A hidden window whose tray went away
+    /// comes back, since nothing else could bring it back.
+    fn close_to_tray(&mut self, ctx: &egui::Context) {
+        let tray_shown = self.tray.as_ref().is_some_and(Tray::is_shown);
+        if self.hidden && !tray_shown {
+            tracing::warn!("the tray icon went away: showing the window again");
+            self.show_window(ctx);
+        }
+        let close_requested = ctx.input(|i| i.viewport().close_requested());
+        if !close_requested || self.quitting || !self.prefs.close_to_tray || !tray_shown {
+            return;
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        ctx.send_viewport_cmd(egui::ViewportCommand::Visible(false));
+        self.hidden = true;
+        if !self.prefs.tray_notice_given {
+            self.prefs.tray_notice_given = true;
+            let notice = Notice {
+                title: "Haul keeps running in the tray".into(),
+                body: "Downloads go on. To leave Haul, choose Quit in the tray icon's menu.".into(),
+                failed: false,
+                summary: false,
+                plain: true,
+            };
+            if self.prefs.desktop_notifications {
+                self.notifier.notify(notice);
+            }
+        }
+    }
+
+    /// Keeps the tray's tooltip in step with the status bar.
+    fn update_tooltip(&mut self, ctx: &egui::Context) {
+        let Some(tray) = &mut self.tray else {
+            return;
+        };
+        let connected = matches!(self.model.connection, Connection::Connected(_));
+        let (active, waiting, speed) = self.model.totals();
+        if let Some(wait) = tray.set_tooltip(tooltip_text(connected, active, waiting, speed)) {
+            ctx.request_repaint_after(wait);
         }
     }
 }
 
 impl eframe::App for HaulApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        let focused = ctx.input(|i| i.focused);
+        let actions: Vec<_> = self.tray.as_ref().map(|t| t.drain().collect()).unwrap_or_default();
+        for action in actions {
+            self.tray_action(action, ctx);
+        }
+        self.close_to_tray(ctx);
+        let focused = ctx.input(|i| i.focused) && !self.hidden;
         let updates: Vec<_> = self.bridge.drain().collect();
         for update in updates {
             if let Some(notice) = self.model.apply(update) {
                 self.notify(notice, focused);
             }
         }
+        self.update_tooltip(ctx);
         if let Some(text) = self.model.clipboard.take() {
             ctx.copy_text(text);
         }
         if let Some(next) = self.model.toasts.expire(Instant::now()) {
             ctx.request_repaint_after(next);
         }
-        if self.model.is_busy() {
+        if self.hidden {
+            // Nothing to draw: the client's updates wake the window by themselves.
+        } else if self.model.is_busy() {
             ctx.request_repaint_after(BUSY_FRAME);
         } else if self.model.jobs().iter().any(|j| j.state == JobState::TransientError) {
             // "Retrying in 8 s" counts down.

@@ -1,7 +1,9 @@
 //! Desktop notifications (notify-rust), sent from their own thread so the
 //! window never waits on D-Bus. A burst becomes one notification ("5 downloads
 //! finished"); with no notification daemon the failure is logged once and the
-//! in-window toasts carry on alone.
+//! in-window toasts carry on alone. Notifications carry Haul's own identity:
+//! its name, icon and desktop entry on Linux, the AppUserModelID of its
+//! Start-menu shortcut on Windows.
 
 use super::format;
 use super::view_model::Notice;
@@ -11,6 +13,19 @@ use std::time::Duration;
 
 /// Notices arriving within this time of each other are sent as one.
 const BURST: Duration = Duration::from_millis(800);
+/// The name notification daemons show.
+pub const APP_NAME: &str = "Haul";
+/// The themed icon the packages install (hicolor `haul`), and the desktop
+/// entry (`haul.desktop`) that tells the daemon which application this is.
+pub const ICON_NAME: &str = "haul";
+/// The desktop entry's id (`haul.desktop` without the suffix).
+#[cfg_attr(windows, allow(dead_code))]
+pub const DESKTOP_ENTRY: &str = "haul";
+/// The AppUserModelID the MSI puts on the Start-menu shortcut
+/// (packaging/windows/post-wixl.sql); toasts with it show as "Haul". The
+/// process's own id is not set: that takes an `unsafe` Win32 call.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub const APP_USER_MODEL_ID: &str = "Haul.Haul";
 
 /// Where notices go.
 pub enum DesktopNotifier {
@@ -81,13 +96,7 @@ fn worker(rx: Receiver<Notice>) {
             continue;
         }
         for (title, body) in combine(&burst) {
-            let shown = notify_rust::Notification::new()
-                .appname("Haul")
-                .summary(&title)
-                .body(&body)
-                .icon("haul")
-                .timeout(notify_rust::Timeout::Default)
-                .show();
+            let shown = notification(&title, &body).show();
             if let Err(e) = shown {
                 tracing::warn!("no desktop notifications ({e}); Haul shows them in its window only");
                 working = false;
@@ -97,14 +106,28 @@ fn worker(rx: Receiver<Notice>) {
     }
 }
 
-/// One (title, body) per summary notice, and one for all the others.
+/// A notification under Haul's identity.
+pub fn notification(title: &str, body: &str) -> notify_rust::Notification {
+    let mut notification = notify_rust::Notification::new();
+    notification.appname(APP_NAME).summary(title).body(body).icon(ICON_NAME).timeout(notify_rust::Timeout::Default);
+    #[cfg(all(unix, not(target_os = "macos")))]
+    notification.hint(notify_rust::Hint::DesktopEntry(DESKTOP_ENTRY.into()));
+    #[cfg(windows)]
+    notification.app_id(APP_USER_MODEL_ID);
+    notification
+}
+
+/// One (title, body) per plain or summary notice, and one for all the others.
 pub fn combine(burst: &[Notice]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = burst
         .iter()
-        .filter(|n| n.summary)
-        .map(|n| (format!("While you were away: {}", n.title), n.body.clone()))
+        .filter(|n| n.plain || n.summary)
+        .map(|n| match n.plain {
+            true => (n.title.clone(), n.body.clone()),
+            false => (format!("While you were away: {}", n.title), n.body.clone()),
+        })
         .collect();
-    let events: Vec<&Notice> = burst.iter().filter(|n| !n.summary).collect();
+    let events: Vec<&Notice> = burst.iter().filter(|n| !n.plain && !n.summary).collect();
     match events.as_slice() {
         [] => {}
         [one] => out.push((one.title.clone(), one.body.clone())),
@@ -122,7 +145,7 @@ mod tests {
     use super::*;
 
     fn notice(title: &str, failed: bool, summary: bool) -> Notice {
-        Notice { title: title.into(), body: String::new(), failed, summary }
+        Notice { title: title.into(), body: String::new(), failed, summary, plain: false }
     }
 
     #[test]
@@ -140,6 +163,44 @@ mod tests {
         let with_summary = combine(&[notice("3 downloads finished", false, true), notice("x failed", true, false)]);
         assert_eq!(with_summary.len(), 2);
         assert_eq!(with_summary[0].0, "While you were away: 3 downloads finished");
+        let plain = Notice { plain: true, ..notice("Haul keeps running in the tray", false, false) };
+        let with_plain = combine(&[notice("a downloaded", false, false), plain]);
+        assert_eq!(with_plain[0].0, "Haul keeps running in the tray", "as it is, not counted as a download");
+        assert_eq!(with_plain[1].0, "a downloaded");
+    }
+
+    #[test]
+    fn notifications_carry_hauls_identity() {
+        let n = notification("a downloaded", "in /d");
+        assert_eq!(n.appname, APP_NAME);
+        assert_eq!(n.icon, ICON_NAME);
+        assert_eq!(n.summary, "a downloaded");
+        #[cfg(all(unix, not(target_os = "macos")))]
+        assert!(n.hints.contains(&notify_rust::Hint::DesktopEntry("haul".into())));
+    }
+
+    #[test]
+    fn the_desktop_entry_and_icon_are_the_shipped_ones() {
+        let linux = concat!(env!("CARGO_MANIFEST_DIR"), "/../packaging/linux");
+        let entry = std::fs::read_to_string(format!("{linux}/{DESKTOP_ENTRY}.desktop")).expect("haul.desktop");
+        assert!(entry.lines().any(|l| l == format!("Icon={ICON_NAME}")), "{entry}");
+    }
+
+    #[test]
+    fn the_app_user_model_id_is_the_start_menu_shortcuts() {
+        // The MSI's shortcut gets its id from post-wixl.sql (wixl cannot say it in the .wxs,
+        // whose comment names it); both must say ours.
+        let windows = concat!(env!("CARGO_MANIFEST_DIR"), "/../packaging/windows");
+        let sql = std::fs::read_to_string(format!("{windows}/post-wixl.sql")).expect("post-wixl.sql");
+        let row = sql
+            .lines()
+            .find(|l| l.contains("'System.AppUserModel.ID'") && l.contains("'HaulShortcut'"))
+            .expect("the shortcut's AppUserModelID row");
+        let id = row.rsplit("'System.AppUserModel.ID', '").next().and_then(|rest| rest.split('\'').next());
+        assert_eq!(id, Some(APP_USER_MODEL_ID), "{row}");
+        let wxs = std::fs::read_to_string(format!("{windows}/haul.wxs")).expect("haul.wxs");
+        assert!(wxs.contains(&format!("AppUserModelID {APP_USER_MODEL_ID} ")), "haul.wxs names another id");
+        assert!(wxs.contains("Id=\"HaulShortcut\""), "the shortcut the row refers to");
     }
 
     #[test]

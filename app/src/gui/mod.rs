@@ -13,12 +13,14 @@
 //! - `view_model`: jobs, toasts (one per event), selection, filter and sort — pure
 //! - `table`, `toolbar`, `sidebar`, `details`, `status_bar`, `toasts`: the panels
 //! - `add_dialog`, `confirm`, `settings`: dialogs and preferences
+//! - `tray`, `autostart`: the tray icon and its menu; "start on login"
 //! - `shortcuts`, `widgets`, `format`, `icon`: keys, shared widgets, words, the icon
 //! - `desktop_notify`, `open`: desktop notifications and opening files
 
 mod actions;
 mod add_dialog;
 mod app;
+mod autostart;
 mod bridge;
 mod callbacks;
 mod confirm;
@@ -38,6 +40,7 @@ mod status_bar;
 mod table;
 mod toasts;
 mod toolbar;
+mod tray;
 mod view_model;
 mod widgets;
 
@@ -48,10 +51,12 @@ pub use settings::Prefs;
 // For the window tests (app/tests/gui.rs), which feed the window by hand.
 #[allow(unused_imports)]
 pub use {
+    autostart::Autostart,
     bridge::Bridge,
     format::{state_icon, state_word},
     messages::{Connection, Startup, Summary, Update},
     settings::Theme,
+    tray::{Tray, TrayAction, TrayRemote},
     view_model::{Level, Notice, ViewModel},
 };
 
@@ -70,6 +75,22 @@ pub struct GuiConfig {
     pub cursor: Option<u64>,
     /// Where desktop notifications go (default: the desktop).
     pub notifier: Option<DesktopNotifier>,
+    /// The tray icon.
+    pub tray: TraySetup,
+    /// Where "start on login" lives (default: this system's place).
+    pub autostart: Option<autostart::Autostart>,
+}
+
+/// Which tray the window gets.
+pub enum TraySetup {
+    /// The desktop's (none, logged, when it has no tray).
+    System,
+    /// None: closing the window quits.
+    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
+    Off,
+    /// This one (tests: [`tray::Tray::detached`]).
+    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
+    Given(tray::Tray),
 }
 
 /// Whether there is a display to open a window on.

@@ -53,6 +53,10 @@ pub struct Prefs {
     pub sort: Sort,
     /// The details panel is open.
     pub show_details: bool,
+    /// Closing the window leaves Haul running in the tray (when there is one).
+    pub close_to_tray: bool,
+    /// The one-time notice "Haul keeps running in the tray" was given.
+    pub tray_notice_given: bool,
 }
 
 impl Default for Prefs {
@@ -65,6 +69,8 @@ impl Default for Prefs {
             theme: Theme::System,
             sort: Sort::default(),
             show_details: true,
+            close_to_tray: true,
+            tray_notice_given: false,
         }
     }
 }
@@ -81,19 +87,34 @@ impl Prefs {
     }
 }
 
-/// What the settings window asks of the service.
-pub type LimitsChange = Option<Limits>;
+/// What the settings window shows besides the preferences.
+pub struct SettingsView<'a> {
+    /// The default download folder.
+    pub fallback_dir: &'a std::path::Path,
+    /// The service's limits, once read.
+    pub limits: Option<&'a Limits>,
+    /// Whether a tray icon is on screen.
+    pub tray: bool,
+    /// Whether Haul starts on login (`None`: not offered on this system).
+    pub start_on_login: Option<bool>,
+}
 
-/// The settings window; `open` closes it. Returns whether the preferences
-/// changed, and new service limits when the user changed them.
-pub fn settings_ui(
-    ctx: &egui::Context,
-    open: &mut bool,
-    prefs: &mut Prefs,
-    fallback_dir: &std::path::Path,
-    limits: Option<&Limits>,
-) -> (bool, LimitsChange) {
+/// What the user changed in the settings window.
+#[derive(Debug, Default)]
+pub struct SettingsChange {
+    /// The preferences changed.
+    pub prefs: bool,
+    /// New limits for the service.
+    pub limits: Option<Limits>,
+    /// "Start on login" turned on or off.
+    pub start_on_login: Option<bool>,
+}
+
+/// The settings window; `open` closes it.
+pub fn settings_ui(ctx: &egui::Context, open: &mut bool, prefs: &mut Prefs, view: &SettingsView<'_>) -> SettingsChange {
+    let (fallback_dir, limits) = (view.fallback_dir, view.limits);
     let mut change = None;
+    let mut start_on_login = None;
     let before = prefs.clone();
     let mut still_open = *open;
     egui::Window::new("Settings").open(&mut still_open).collapsible(false).resizable(false).show(ctx, |ui| {
@@ -134,6 +155,26 @@ pub fn settings_ui(
             ui.checkbox(&mut prefs.desktop_notifications, "Desktop notifications");
             ui.end_row();
 
+            ui.label("Tray");
+            ui.add_enabled_ui(view.tray, |ui| {
+                ui.checkbox(&mut prefs.close_to_tray, "Keep running in the tray when the window is closed")
+                    .on_disabled_hover_text("There is no tray on this desktop: closing the window quits Haul.");
+            });
+            ui.end_row();
+
+            ui.label("Login");
+            match view.start_on_login {
+                Some(mut on) => {
+                    if ui.checkbox(&mut on, "Start on login").changed() {
+                        start_on_login = Some(on);
+                    }
+                }
+                None => {
+                    ui.label("Start on login is not offered on this system");
+                }
+            }
+            ui.end_row();
+
             ui.label("When a download is done");
             ui.checkbox(&mut prefs.auto_complete, "Move the files into place at once (auto-complete)");
             ui.end_row();
@@ -148,5 +189,5 @@ pub fn settings_ui(
         });
     });
     *open = still_open;
-    (*prefs != before, change)
+    SettingsChange { prefs: *prefs != before, limits: change, start_on_login }
 }

@@ -1,7 +1,7 @@
 //! One test's world: a service on a temp socket, an HTTP server, another
 //! client, and the window under egui_kittest wired to them.
 
-use crate::gui::{DesktopNotifier, GuiConfig, HaulApp, Notice, Prefs, ServiceAddress};
+use crate::gui::{Autostart, DesktopNotifier, GuiConfig, HaulApp, Notice, Prefs, ServiceAddress, Tray, TraySetup};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use haul_core::client::Client;
@@ -54,6 +54,16 @@ impl World {
 
     /// The window, connected to this world's service, resuming the journal at `cursor`.
     pub fn window(&self, cursor: Option<u64>) -> (Window, Notices) {
+        self.window_with(cursor, None)
+    }
+
+    /// Where this world's "start on login" entry goes (`$XDG_CONFIG_HOME/autostart`).
+    pub fn autostart_folder(&self) -> PathBuf {
+        self.fixture.path("config").join("autostart")
+    }
+
+    /// The window with `tray` (`None`: no tray).
+    pub fn window_with(&self, cursor: Option<u64>, tray: Option<Tray>) -> (Window, Notices) {
         let (notifier, notices) = DesktopNotifier::recording();
         let config = GuiConfig {
             service: ServiceAddress { socket: self.fixture.socket.clone(), start: None },
@@ -61,6 +71,8 @@ impl World {
             prefs: Some(Prefs::default()),
             cursor,
             notifier: Some(notifier),
+            tray: tray.map_or(TraySetup::Off, TraySetup::Given),
+            autostart: Some(Autostart::in_folder(&self.autostart_folder(), std::path::Path::new("/opt/Haul/haul"))),
         };
         // Live progress repaints the window while jobs transfer: `run()` may need
         // more than kittest's default 4 steps to settle.

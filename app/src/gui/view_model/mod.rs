@@ -27,6 +27,8 @@ pub struct Notice {
     pub failed: bool,
     /// The startup or reconnection summary (always sent).
     pub summary: bool,
+    /// About Haul itself (the tray notice): always sent, as it is, never merged.
+    pub plain: bool,
 }
 
 /// Everything the window shows.
@@ -148,7 +150,7 @@ impl ViewModel {
             actions: vec![ToastAction::ShowJobs(ids)],
             ttl: if failed { None } else { Some(SUMMARY_TTL) },
         });
-        Some(Notice { title: counts, body, failed, summary: true })
+        Some(Notice { title: counts, body, failed, summary: true, plain: false })
     }
 
     fn finished(&mut self, job: Job) -> Option<Notice> {
@@ -162,6 +164,7 @@ impl ViewModel {
             body: String::new(),
             failed: false,
             summary: false,
+            plain: false,
         })
     }
 
@@ -177,6 +180,7 @@ impl ViewModel {
             body: format::error_words(&error),
             failed: true,
             summary: false,
+            plain: false,
         })
     }
 

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Smoke test of the tray and of closing the window, with a real `haul` under Xvfb:
+#   1. no session bus: no tray; closing the window quits;
+#   2. a session bus but no StatusNotifierWatcher (GNOME without the extension): the same;
+#   3. a stand-in tray (tests/smoke/sni.py: watcher, host and notification daemon): the
+#      tooltip counts the downloads; closing hides the window and Haul keeps running, says
+#      so once and notifies a download that finishes meanwhile, under its own name; Pause
+#      all / Resume all reach the service; Show brings the window back; Quit quits and saves
+#      the journal cursor.
+# Screenshot of the window brought back: target/smoke/tray.png.
+# Needs: Xvfb, dbus-daemon, python3, Debian's python3-dbus, python3-gi, python3-xlib;
+# ImageMagick's import. Skips (exit 0) when the Python modules are missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+smoke=$root/tests/smoke
+haul=${HAUL_BIN:-$root/target/debug/haul}
+py=/usr/bin/python3
+if ! "$py" -c 'import dbus, gi, Xlib' 2>/dev/null; then
+    echo "tray smoke: SKIPPED: needs python3-dbus, python3-gi and python3-xlib (apt-get install them)"
+    exit 0
+fi
+[ -x "$haul" ] || cargo build -p haul
+out=$root/target/smoke
+mkdir -p "$out"
+rm -f "$out/tray.png"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    "$haul" service stop >/dev/null 2>&1 || true
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+    echo "tray smoke: FAILED: $*" >&2
+    for log in "$work"/*.log; do echo "--- $log" >&2; tail -n 30 "$log" >&2 || true; done
+    exit 1
+}
+# wait_for SECONDS DESCRIPTION COMMAND...: polls every 0.1 s.
+wait_for() {
+    local seconds=$1 what=$2
+    shift 2
+    for _ in $(seq $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    fail "timed out waiting for $what"
+}
+
+export HAUL_DATA_DIR=$work/data HAUL_SOCKET=$work/run/haul.sock
+export XDG_RUNTIME_DIR=$work/xdg HOME=$work/home XDG_CONFIG_HOME=$work/home/.config
+mkdir -p "$work/downloads" "$HOME" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
+unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
+
+# A loopback server: /slow.bin (40 MB) and /short.bin (300 KB) at about 100 KB/s.
+python3 - "$work/port" >"$work/http.log" 2>&1 <<'PY' &
+import http.server, socketserver, sys, time
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        size = {"/slow.bin": 40_000_000, "/short.bin": 300_000}.get(self.path)
+        if size is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        try:
+            for sent in range(0, size, 10_000):
+                self.wfile.write(b"t" * min(10_000, size - sent))
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+    def log_message(self, *args):
+        pass
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+server = Server(("127.0.0.1", 0), Handler)
+open(sys.argv[1], "w").write(str(server.server_address[1]))
+server.serve_forever()
+PY
+pids+=($!)
+wait_for 10 "the HTTP server" test -s "$work/port"
+url=http://127.0.0.1:$(cat "$work/port")
+
+"$haul" service >"$work/service.log" 2>&1 &
+pids+=($!)
+wait_for 10 "the service's socket" test -S "$HAUL_SOCKET"
+"$haul" add "$url/slow.bin" --name ubuntu.iso --dir "$work/downloads" >/dev/null
+
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
+pids+=($!)
+wait_for 10 "Xvfb" test -s "$work/display"
+export DISPLAY=:$(cat "$work/display")
+
+x11() { "$py" "$smoke/x11.py" "$@"; }
+sni() { "$py" "$smoke/sni.py" "$@"; }
+viewable() { [ "$(x11 state Haul)" = viewable ]; }
+unmapped() { [ "$(x11 state Haul)" != viewable ]; }
+state_of() { "$haul" list 2>/dev/null | grep "$1" | awk '{print $2}'; }
+
+# start_window LOG: starts the window, waits until it is on screen.
+start_window() {
+    NO_COLOR=1 RUST_LOG=haul=info,warn "$haul" >"$work/$1" 2>&1 &
+    gui=$!
+    pids+=("$gui")
+    wait_for 30 "the window to be on screen" viewable
+}
+# closes_and_quits CASE: the close button ends the process (the usual exit).
+closes_and_quits() {
+    local start=$SECONDS
+    x11 close Haul
+    for _ in $(seq 100); do kill -0 "$gui" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$gui" 2>/dev/null && fail "$1: closing the window did not quit (the window would be lost)"
+    echo "tray smoke: $1: closing quit in $((SECONDS - start)) s"
+}
+
+# 1. No session bus at all.
+start_window nobus.log
+sleep 1
+grep -q "no tray icon" "$work/nobus.log" || fail "no bus: the missing tray was not logged"
+echo "tray smoke: no bus: $(grep -m1 'no tray icon' "$work/nobus.log" | sed 's/.*WARN //')"
+closes_and_quits "no bus"
+
+# 2. A session bus with no tray host.
+eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 | {
+    read -r address
+    read -r pid
+    echo "export DBUS_SESSION_BUS_ADDRESS='$address'; bus_pid=$pid"
+})"
+pids+=("$bus_pid")
+start_window nohost.log
+wait_for 10 "the missing host to be logged" grep -q "no tray host" "$work/nohost.log"
+echo "tray smoke: bus, no watcher: $(grep -m1 'no tray host' "$work/nohost.log" | sed 's/.*WARN //' | cut -c1-110)"
+closes_and_quits "bus, no watcher"
+
+# 3. A tray host (and a notification daemon).
+sni watcher "$work/items" "$work/notes" >"$work/sni.log" 2>&1 &
+pids+=($!)
+wait_for 10 "the stand-in tray" gdbus call --session --dest org.kde.StatusNotifierWatcher \
+    --object-path /StatusNotifierWatcher --method org.freedesktop.DBus.Properties.Get \
+    org.kde.StatusNotifierWatcher IsStatusNotifierHostRegistered
+start_window tray.log
+wait_for 10 "the icon to register" test -s "$work/items"
+item=$(head -1 "$work/items")
+wait_for 10 "the icon to be shown" grep -q "tray icon is shown" "$work/tray.log"
+wait_for 15 "the tooltip to count the download" sh -c "'$py' '$smoke/sni.py' tooltip '$item' | grep -q '1 downloading'"
+echo "tray smoke: tooltip: $(sni tooltip "$item")"
+
+x11 close Haul
+wait_for 10 "the window to hide" unmapped
+sleep 2
+kill -0 "$gui" 2>/dev/null || fail "closing with a tray quit Haul"
+wait_for 10 "the one-time notice" grep -q "Haul keeps running in the tray" "$work/notes"
+# A download that ends while the window is hidden is notified, under Haul's identity.
+"$haul" add "$url/short.bin" --name short.bin --dir "$work/downloads" >/dev/null
+wait_for 30 "the hidden window to notify the finished download" grep -q "short.bin" "$work/notes"
+grep "short.bin" "$work/notes" | grep -q "^Haul|haul|haul|" || fail "the notification is not Haul's: $(cat "$work/notes")"
+echo "tray smoke: hidden window notified: $(grep short.bin "$work/notes")"
+
+sni click "$item" "Pause all"
+wait_for 10 "Pause all to suspend the download" sh -c "'$haul' list | grep ubuntu.iso | grep -q suspended"
+sleep 1 # the window hears of it through the journal, as a person would see the row change
+sni click "$item" "Resume all"
+wait_for 10 "Resume all to queue it again" sh -c "! '$haul' list | grep ubuntu.iso | grep -q suspended"
+echo "tray smoke: Pause all / Resume all reached the service"
+
+sni click "$item" "Show Haul"
+wait_for 10 "Show to bring the window back" viewable
+sleep 2
+import -window root "$out/tray.png" 2>/dev/null || true
+echo "tray smoke: Show brought the window back"
+
+x11 close Haul
+wait_for 10 "the window to hide again" unmapped
+[ "$(grep -c "Haul keeps running in the tray" "$work/notes")" = 1 ] || fail "the tray notice was given twice"
+sni activate "$item"
+wait_for 10 "a click on the icon to bring the window back" viewable
+
+x11 close Haul
+wait_for 10 "the window to hide before Quit" unmapped
+sni click "$item" "Quit"
+for _ in $(seq 100); do kill -0 "$gui" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$gui" 2>/dev/null && fail "Quit did not end Haul"
+grep -q "journal_cursor" "$XDG_CONFIG_HOME/haul/window.ron" 2>/dev/null || grep -rq "journal_cursor" "$HOME" ||
+    fail "Quit did not save the journal cursor"
+echo "tray smoke: Quit ended Haul and saved the cursor"
+echo "tray smoke: ok"
