@@ -100,6 +100,8 @@ pub(super) async fn run(
     let mut best_speed = 0.0f64;
     // Connections running while `best_speed` was measured.
     let mut best_count = 1usize;
+    // One connection was slow: the server (or the path) caps each connection.
+    let mut capped = false;
     let mut stalls = 0;
     let mut failures = 0;
     let mut last = (Instant::now(), 0u64);
@@ -157,13 +159,14 @@ pub(super) async fn run(
                 let speed = (now.1 - last.1) as f64 / now.0.duration_since(last.0).as_secs_f64().max(0.001);
                 last = now;
                 if growing && target == 1 {
-                    target = if speed >= FAST_SINGLE_BPS { 2 } else { SLOW_START }.min(max);
+                    capped = speed < FAST_SINGLE_BPS;
+                    target = if capped { SLOW_START } else { 2 }.min(max);
                     best_speed = speed;
                     best_count = 1;
                 } else if growing && workers.len() >= target {
                     if speed > best_speed * GAIN {
                         let per_connection = best_speed / best_count as f64;
-                        let linear = speed >= LINEAR * per_connection * workers.len() as f64;
+                        let linear = capped && speed >= LINEAR * per_connection * workers.len() as f64;
                         best_speed = speed;
                         best_count = workers.len();
                         stalls = 0;

@@ -7,9 +7,11 @@ use crate::engine::{self, FilePlan, JobView, Limits, Reporter, Severity, Transfe
 use crate::model::{EventKind, FileProgress, JobId, JobState, NotifyFlags, RangeSet};
 use crate::notify::Pending;
 use crate::transition::Action;
-use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 /// What a transfer task does next.
@@ -103,21 +105,26 @@ impl Manager {
     }
 
     async fn transfer_job(&self, job_id: JobId, generation: u64, stop: CancellationToken) {
-        let reporter = JobReporter { manager: self.clone(), job_id, generation };
+        let reporter = Arc::new(JobReporter { manager: self.clone(), job_id, generation });
         let parallel = self.inner.config.parallel_files.max(1);
         let mut running: Vec<u32> = Vec::new();
-        let mut downloads = FuturesUnordered::new();
+        // One task per file, so a job's files use every core (and one file's
+        // blocking disk calls do not hold up the others).
+        let mut downloads = JoinSet::new();
+        let mut tasks: HashMap<tokio::task::Id, (u32, PathBuf)> = HashMap::new();
         loop {
             let mut finished = false;
             while running.len() < parallel {
                 match self.next_file(job_id, generation, &running) {
                     Next::File(plan) => {
                         running.push(plan.index);
-                        let (client, reporter, stop) = (&self.inner.client, &reporter, &stop);
-                        downloads.push(async move {
-                            let result = engine::download_file(client, &plan, reporter, stop).await;
+                        let (index, temp) = (plan.index, plan.temp.clone());
+                        let (client, reporter, stop) = (self.inner.client.clone(), reporter.clone(), stop.clone());
+                        let task = downloads.spawn(async move {
+                            let result = engine::download_file(&client, &plan, &*reporter, &stop).await;
                             (plan.index, result)
                         });
+                        tasks.insert(task.id(), (index, temp));
                     }
                     Next::AllDone => {
                         finished = running.is_empty();
@@ -137,7 +144,19 @@ impl Manager {
                 }
                 break;
             }
-            let Some((index, result)) = downloads.next().await else { break };
+            let Some(joined) = downloads.join_next_with_id().await else { break };
+            let (index, result) = match joined {
+                Ok((id, outcome)) => {
+                    tasks.remove(&id);
+                    outcome
+                }
+                Err(e) => {
+                    // A bug, not the network: the file fails with what happened.
+                    let Some((index, temp)) = tasks.remove(&e.id()) else { break };
+                    let source = std::io::Error::other(format!("internal error in the transfer: {e}"));
+                    (index, Err(TransferError::Local { path: temp, source }))
+                }
+            };
             running.retain(|i| *i != index);
             match result {
                 Ok(result) if self.file_finished(job_id, generation, index, result.bytes_total) => {}
@@ -148,7 +167,8 @@ impl Manager {
                 }
             }
         }
-        drop(downloads);
+        // The other files stop at once; their checkpoints are saved below.
+        downloads.shutdown().await;
         let mut state = self.lock();
         if let Some(entry) = state.jobs.get_mut(&job_id)
             && entry.run.generation == generation
