@@ -65,6 +65,32 @@ fn a_killed_service_resumes_from_its_checkpoint() {
 }
 
 #[test]
+fn every_added_file_survives_a_killed_service_in_order() {
+    let mut world = World::new();
+    world.start_service();
+    let server = TestServer::start();
+    let urls: Vec<String> = (0..200)
+        .map(|i| {
+            let path = format!("/many/part-{i:03}.bin");
+            server.set_route(&path, Route::new(random_bytes(64 << 10, i)).throttle_per_connection(16 << 10));
+            server.url(&path)
+        })
+        .collect();
+    let out = world.haul().arg("add").args(&urls).arg("--dir").arg(world.downloads()).output().expect("add");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let job_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    // No time to checkpoint anything else: what `haul add` was told is saved must be.
+    world.kill_service();
+    world.start_service();
+    let files = world.haul().args(["--json", "files", &job_id]).output().expect("files");
+    assert!(files.status.success(), "{}", String::from_utf8_lossy(&files.stderr));
+    let files: serde_json::Value = serde_json::from_slice(&files.stdout).expect("json");
+    let remote: Vec<&str> = files.as_array().expect("array").iter().filter_map(|f| f["remote_url"].as_str()).collect();
+    assert_eq!(remote, urls.iter().map(String::as_str).collect::<Vec<_>>());
+    let _ = world.haul().args(["cancel", &job_id]).output();
+}
+
+#[test]
 fn a_missing_file_fails_with_a_clear_message_and_exit_code() {
     let world = World::new();
     let server = TestServer::start();
