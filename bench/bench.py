@@ -341,25 +341,26 @@ def reset_peak_rss(pid: int) -> bool:
 
 
 class Haul:
-    def __init__(self, binary: Path, work: Path):
+    def __init__(self, binary: Path, work: Path, name: str = "haul"):
         self.binary = str(binary)
-        self.env = dict(os.environ, HAUL_DATA_DIR=str(work / "haul-data"), HAUL_SOCKET=str(work / "haul.sock"))
+        self.env = dict(os.environ, HAUL_DATA_DIR=str(work / f"{name}-data"), HAUL_SOCKET=str(work / f"{name}.sock"))
         self.env.pop("RUST_LOG", None)
         self.work = work
+        self.logname = f"{name}-service.log"
         self.proc: subprocess.Popen | None = None
 
     def cli(self, *args, timeout=30) -> subprocess.CompletedProcess:
         return run_quiet([self.binary, *args], timeout, env=self.env)
 
     def start(self) -> None:
-        self.log = open(self.work / "haul-service.log", "wb")
+        self.log = open(self.work / self.logname, "wb")
         self.proc = subprocess.Popen([self.binary, "service"], env=self.env, stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise Fatal(f"`haul service` exited with {self.proc.returncode} at start; "
-                            f"see {self.work / 'haul-service.log'}")
+                            f"see {self.work / self.logname}")
             if Path(self.env["HAUL_SOCKET"]).exists():
                 r = self.cli("--json", "list", "--all", timeout=10)
                 if r.returncode == 0:
@@ -456,7 +457,7 @@ def median(values):
     return statistics.median(values) if values else None
 
 
-def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, haul: Haul, work: Path,
+def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, hauls: dict[str, Haul], work: Path,
                  wrong: list[str]) -> dict:
     files = sc["files"]
     total = sum(size for _, size, _ in files)
@@ -475,12 +476,14 @@ def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, haul: 
             shutil.rmtree(dest, ignore_errors=True)
             dest.mkdir(parents=True)
             os.sync()  # no writeback left over from earlier runs (outside the timed region)
+            # haul-c64 has a service of its own, so its memory does not count against haul's.
+            haul = hauls.get(c, hauls["haul"])
             cmd = contender_cmds(c, tools, haul, urls, names, dest, work / f"list-{c}.txt")
             env = haul.env if c.startswith("haul") else None
             svc_cpu0 = svc_ok = None
             if c.startswith("haul"):
                 if not haul.alive():
-                    raise Fatal(f"the haul service (pid {haul.pid}) is gone; see {work / 'haul-service.log'}")
+                    raise Fatal(f"the haul service (pid {haul.pid}) is gone; see {work / haul.logname}")
                 svc_ok = reset_peak_rss(haul.pid)
                 svc_cpu0 = proc_cpu_s(haul.pid)
             m = run_measured(cmd, sc["timeout"], work / f"{c}.out", work / f"{c}.err", env=env)
@@ -503,7 +506,7 @@ def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, haul: 
                 problems.append(f"exit status {m['exit']}: {err}")
             problems += verify(files, dest)
             if c.startswith("haul") and m.get("service_died"):
-                problems.append(f"the haul service died during the run; see {work / 'haul-service.log'}")
+                problems.append(f"the haul service died during the run; see {work / haul.logname}")
             m["problems"] = problems
             results[c].append(m)
             rate = total / MiB / m["wall_s"]
@@ -517,7 +520,7 @@ def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, haul: 
                 wrong.append(f"WRONG FILE/RUN: ({sc['key']}) {c} run {r + 1}: … {len(problems) - 10} more problems")
             if c.startswith("haul") and m["timed_out"]:
                 # Leave no job behind that would skew the next runs.
-                job = (work / "haul.err").read_text(errors="replace").strip().splitlines()[:1]
+                job = (work / f"{c}.err").read_text(errors="replace").strip().splitlines()[:1]
                 if job:
                     haul.cli("cancel", job[0].strip())
             if not multi:
@@ -894,6 +897,7 @@ def main() -> int:
         os.chmod(www / d, 0o755)
     nginx = Nginx(tools["nginx"], work, www)
     haul = Haul(haul_bin, work)
+    hauls = {"haul": haul, HAUL_WIDE: Haul(haul_bin, work, HAUL_WIDE)}
     wrong: list[str] = []
     started = time.monotonic()
     try:
@@ -910,6 +914,8 @@ def main() -> int:
 
         nginx.start()
         haul.start()
+        if "b" in args.only:
+            hauls[HAUL_WIDE].start()
         log(f"nginx on 127.0.0.1:{nginx.port}; haul service pid {haul.pid}")
         versions = {
             "haul": version_of([str(haul_bin), "--version"]),
@@ -935,7 +941,7 @@ def main() -> int:
         for sc in scenario_defs:
             if sc["key"] not in args.only:
                 continue
-            scenarios.append(run_scenario(sc, sc["contenders"], runs, tools, haul, work, wrong))
+            scenarios.append(run_scenario(sc, sc["contenders"], runs, tools, hauls, work, wrong))
         correctness = []
         if not args.skip_correctness:
             url = nginx.url("resume/file.bin")
@@ -985,7 +991,8 @@ def main() -> int:
         return 2
     finally:
         try:
-            haul.stop()
+            for h in hauls.values():
+                h.stop()
         finally:
             nginx.stop()
             if args.keep:

@@ -69,7 +69,10 @@ pub fn build_client(read_timeout: Duration) -> Result<reqwest::Client, reqwest::
         .connect_timeout(Duration::from_secs(15))
         .read_timeout(read_timeout)
         .redirect(reqwest::redirect::Policy::limited(10))
-        .pool_max_idle_per_host(64)
+        // Idle connections keep their read buffers (up to ~0.4 MiB each): keep
+        // enough for the files of a job in a row, and not for long.
+        .pool_max_idle_per_host(16)
+        .pool_idle_timeout(Duration::from_secs(15))
         .build()
 }
 
