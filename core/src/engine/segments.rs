@@ -20,8 +20,13 @@ use tokio_util::sync::CancellationToken;
 const MIN_SEGMENT: u64 = 1 << 20;
 /// Split points are aligned to this.
 const ALIGN: u64 = 64 << 10;
-/// How often the connection count is reconsidered.
-const TICK: Duration = Duration::from_millis(100);
+/// How often the connection count is looked at.
+const TICK: Duration = Duration::from_millis(50);
+/// How long the first connection runs alone before the count is chosen.
+const PROBE: Duration = Duration::from_millis(100);
+/// The aggregate speed of a connection count is its average over this long
+/// (one tick's sample is too noisy to decide on).
+const WINDOW: Duration = Duration::from_millis(150);
 /// A single connection this fast means the server does not cap connections:
 /// a second one helps a little, more only cost CPU.
 const FAST_SINGLE_BPS: f64 = 256.0 * 1024.0 * 1024.0;
@@ -104,7 +109,8 @@ pub(super) async fn run(
     let mut capped = false;
     let mut stalls = 0;
     let mut failures = 0;
-    let mut last = (Instant::now(), 0u64);
+    // Since when (and from how many bytes) the current count has been measured.
+    let mut window = (Instant::now(), 0u64);
     let mut tick = tokio::time::interval(TICK);
     tick.tick().await;
     loop {
@@ -156,30 +162,37 @@ pub(super) async fn run(
             }
             _ = tick.tick() => {
                 let now = (Instant::now(), written.load(Ordering::Relaxed));
-                let speed = (now.1 - last.1) as f64 / now.0.duration_since(last.0).as_secs_f64().max(0.001);
-                last = now;
-                if growing && target == 1 {
+                let elapsed = now.0.duration_since(window.0);
+                if !growing || workers.len() < target || elapsed < if target == 1 { PROBE } else { WINDOW } {
+                    continue;
+                }
+                let speed = (now.1 - window.1) as f64 / elapsed.as_secs_f64();
+                window = now;
+                if target == 1 {
                     capped = speed < FAST_SINGLE_BPS;
                     target = if capped { SLOW_START } else { 2 }.min(max);
                     best_speed = speed;
                     best_count = 1;
-                } else if growing && workers.len() >= target {
-                    if speed > best_speed * GAIN {
-                        let per_connection = best_speed / best_count as f64;
-                        let linear = capped && speed >= LINEAR * per_connection * workers.len() as f64;
-                        best_speed = speed;
-                        best_count = workers.len();
-                        stalls = 0;
-                        target = if linear { max } else { (target * 2).min(max) };
-                    } else {
-                        stalls += 1;
-                        growing = stalls < 2;
-                    }
+                } else if speed > best_speed * GAIN {
+                    let per_connection = best_speed / best_count as f64;
+                    let linear = capped && speed >= LINEAR * per_connection * workers.len() as f64;
+                    best_speed = speed;
+                    best_count = workers.len();
+                    stalls = 0;
+                    target = if linear { max } else { (target * 2).min(max) };
+                } else {
+                    stalls += 1;
+                    growing = stalls < 2;
                 }
                 if target >= max {
                     growing = false;
                 }
-                tracing::debug!("{}: {:.0} MiB/s on {} connections; target {target}", ctx.plan.url, speed / 1048576.0, workers.len());
+                tracing::debug!(
+                    "{}: {:.0} MiB/s on {} connections; now {target}",
+                    ctx.plan.url,
+                    speed / 1048576.0,
+                    workers.len()
+                );
             }
         }
     }
