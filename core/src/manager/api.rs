@@ -204,7 +204,7 @@ impl Manager {
         let mut state = self.lock();
         self.live_entry(&state, caller, job_id)?;
         validate_url(remote_url)?;
-        validate_local(local_name, caller, self.inner.config.system, &mut state.writable_dirs)?;
+        validate_local(local_name, caller, self.inner.config.system, job_id, &mut state.writable_dirs)?;
         let entry = self.live_entry(&state, caller, job_id)?;
         if let Some(hash) = sha256
             && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))

@@ -106,7 +106,7 @@ struct State {
     next_order: i64,
     registry: Registry,
     /// Folders recently found writable (see `validate::validate_local`).
-    writable_dirs: HashMap<PathBuf, Instant>,
+    writable_dirs: HashMap<(JobId, PathBuf), Instant>,
 }
 
 struct Entry {

@@ -50,13 +50,15 @@ pub fn validate_url(remote_url: &str) -> Result<url::Url, Error> {
 
 /// Checks a local name: absolute, no `..`, a file name, an existing folder the
 /// caller may write to.
-/// `writable` remembers folders found writable, so a job of 1,000 files probes
-/// its folder once (every probe creates and deletes a file).
+/// `writable` remembers the folders a job's files were found writable in, so
+/// a job of 1,000 files probes its folder once (a probe creates and deletes a
+/// file), while every new job's folder is checked afresh.
 pub(super) fn validate_local(
     local_name: &Path,
     caller: &Caller,
     system: bool,
-    writable: &mut HashMap<PathBuf, Instant>,
+    job_id: JobId,
+    writable: &mut HashMap<(JobId, PathBuf), Instant>,
 ) -> Result<(), Error> {
     let shown = local_name.display();
     if !local_name.is_absolute() {
@@ -82,7 +84,8 @@ pub(super) fn validate_local(
         )));
     }
     let now = Instant::now();
-    if writable.get(parent).is_some_and(|checked| now.duration_since(*checked) < WRITABLE_FOR) {
+    let key = (job_id, parent.to_path_buf());
+    if writable.get(&key).is_some_and(|checked| now.duration_since(*checked) < WRITABLE_FOR) {
         return Ok(());
     }
     writable.retain(|_, checked| now.duration_since(*checked) < WRITABLE_FOR);
@@ -90,7 +93,7 @@ pub(super) fn validate_local(
     match std::fs::File::create(&probe) {
         Ok(_) => {
             let _ = std::fs::remove_file(&probe);
-            writable.insert(parent.to_path_buf(), now);
+            writable.insert(key, now);
             Ok(())
         }
         Err(e) => Err(Error::InvalidArgument(format!("the folder {} is not writable: {e}", parent.display()))),

@@ -1,0 +1,118 @@
+//! Local disk failures: a full disk and a read-only folder end in a clear
+//! `local_file` error, and the job finishes once the cause is fixed, from its
+//! checkpoint. The folder is a small tmpfs mounted for the test, which needs
+//! root (as CI runs); without it the tests say so and skip.
+
+use haul_core::manager::NewJob;
+use haul_core::model::{ErrorContext, JobState};
+use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
+use haul_tests::support::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const LONG: Duration = Duration::from_secs(60);
+
+/// A tmpfs mounted at `path`, unmounted on drop.
+struct Tmpfs {
+    path: PathBuf,
+}
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `size` (e.g. "2m"); `None` when this user may not mount.
+    fn mount(path: &Path, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(path).expect("mount point");
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .stderr(std::process::Stdio::null())
+            .status();
+        match status {
+            Ok(s) if s.success() => Some(Tmpfs { path: path.to_path_buf() }),
+            _ => {
+                eprintln!("SKIPPED: cannot mount a tmpfs at {} (needs root)", path.display());
+                None
+            }
+        }
+    }
+
+    fn remount(&self, options: &str) {
+        let status = Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(&self.path)
+            .status()
+            .expect("run mount");
+        assert!(status.success(), "remount {options} failed");
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_is_a_local_file_error_and_the_job_resumes_after_space_is_freed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(disk) = Tmpfs::mount(&dir.path().join("small-disk"), "2m") else { return };
+    let server = TestServer::start();
+    let body = random_bytes(8 << 20, 71);
+    let size = body.len() as u64;
+    server.set_route("/big.bin", Route::new(body.clone()));
+    let manager = open_manager(dir.path());
+    let target = disk.path.join("big.bin");
+    let job_id = job_with_files(&manager, &[(server.url("/big.bin"), target.clone())]);
+    manager.resume(&alice(), job_id).expect("resume");
+
+    let job = wait_state(&manager, job_id, JobState::Error, LONG).await;
+    let error = job.error.expect("the job says why");
+    assert_eq!(error.context, ErrorContext::LocalFile, "{error:?}");
+    assert_eq!(error.code, "disk_full", "{error:?}");
+    assert!(error.message.contains(&disk.path.display().to_string()), "names the file: {}", error.message);
+    assert!(!target.exists(), "nothing half-written under the real name");
+
+    disk.remount("size=32m");
+    manager.resume(&alice(), job_id).expect("resume after freeing space");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    manager.complete(&alice(), job_id).expect("complete");
+    assert_eq!(sha256_file(&target).expect("file"), sha256_hex(&body));
+    let served = server.bytes_served_for("/big.bin");
+    assert!(served < size * 7 / 4, "resumed from the checkpoint, not from zero: {served} bytes for {size}");
+    manager.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_that_became_read_only_is_a_local_file_error_until_it_is_writable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(disk) = Tmpfs::mount(&dir.path().join("usb-stick"), "16m") else { return };
+    let server = TestServer::start();
+    let body = random_bytes(1 << 20, 72);
+    server.set_route("/doc.pdf", Route::new(body.clone()));
+    let manager = open_manager(dir.path());
+    let target = disk.path.join("doc.pdf");
+    let job_id = job_with_files(&manager, &[(server.url("/doc.pdf"), target.clone())]);
+
+    disk.remount("ro");
+    manager.resume(&alice(), job_id).expect("resume");
+    let job = wait_state(&manager, job_id, JobState::Error, LONG).await;
+    let error = job.error.expect("the job says why");
+    assert_eq!((error.context, error.code.as_str()), (ErrorContext::LocalFile, "read_only"), "{error:?}");
+    // A new file for that folder is refused up front, with the reason.
+    let other = NewJob { display_name: "other".into(), ..Default::default() };
+    let refused = manager.create_job(&alice(), other).and_then(|other| {
+        let local = disk.path.join("other.bin");
+        let added = manager.add_file(&alice(), other, &server.url("/doc.pdf"), &local, None);
+        let _ = manager.cancel(&alice(), other);
+        added
+    });
+    let message = refused.expect_err("a read-only folder is refused").to_string();
+    assert!(message.contains("not writable"), "{message}");
+
+    disk.remount("rw");
+    manager.resume(&alice(), job_id).expect("resume");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    manager.complete(&alice(), job_id).expect("complete");
+    assert_eq!(sha256_file(&target).expect("file"), sha256_hex(&body));
+    manager.shutdown().await;
+}
