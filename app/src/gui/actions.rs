@@ -44,7 +44,7 @@ async fn run(command: Command, client: &Client, cx: &Context, registry: &Registr
         Command::Open { job_id, reveal } => {
             let files = client.enum_files(job_id).await.map_err(|e| said("Open", e))?;
             let path = target(&files, reveal).ok_or("This job has no file to open yet.")?;
-            super::open::open_path(&path)
+            if reveal { super::open::reveal_path(&path) } else { super::open::open_path(&path) }
         }
         Command::GetLimits => {
             let limits = client.call("get_limits", json!({})).await.map_err(|e| said("Reading the limits", e))?;
@@ -93,11 +93,12 @@ fn said(what: &str, error: ClientError) -> String {
     format!("{what} failed: {error}")
 }
 
-/// The file to open: the first one in place; or, to reveal, its folder.
+/// The file to open: the first one in place; or, to reveal, that file (selected in its folder).
 fn target(files: &[JobFile], reveal: bool) -> Option<std::path::PathBuf> {
     let file = files.iter().find(|f| f.completed).or_else(|| files.first())?;
     if reveal {
-        file.local_name.parent().map(std::path::Path::to_path_buf)
+        // The file itself, selected in its folder (only the folder while it is not there yet).
+        Some(file.local_name.clone())
     } else if file.completed {
         Some(file.local_name.clone())
     } else {
