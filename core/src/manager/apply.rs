@@ -21,6 +21,22 @@ pub(super) fn batched<T>(state: &mut State, f: impl FnOnce(&mut State) -> Result
 }
 
 impl Manager {
+    /// Like [`batched`], but the commit waits up to `FLUSH_DELAY` for more
+    /// writes: only for what the next run would find again if lost in a crash
+    /// (checkpoints, finished files), never for what a client was told.
+    pub(super) fn batched_deferred<T>(
+        &self,
+        state: &mut State,
+        f: impl FnOnce(&mut State) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        state.store.begin_batch()?;
+        let result = f(state);
+        if state.store.end_batch_deferred() {
+            self.inner.flush_soon.notify_one();
+        }
+        result
+    }
+
     /// Applies `action` to the job; `error` is the job's error for failures.
     /// The job, its files and the journal entry are written in one transaction.
     pub(super) fn apply(

@@ -81,6 +81,9 @@ const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
 const CHECKPOINT_BYTES: u64 = 8 << 20;
 /// `job_modification` callbacks are coalesced to one per this interval.
 const MODIFICATION_INTERVAL: Duration = Duration::from_millis(500);
+/// Deferred store writes (a finished file, a checkpoint) are committed this
+/// soon, together: a job of 1,000 small files is not 1,000 commits.
+const FLUSH_DELAY: Duration = Duration::from_millis(20);
 
 /// The job manager handle.
 #[derive(Clone)]
@@ -92,6 +95,8 @@ struct Inner {
     state: Mutex<State>,
     config: Config,
     events: broadcast::Sender<Event>,
+    /// Deferred store writes are waiting for the flusher.
+    flush_soon: Notify,
     kick: Notify,
     client: reqwest::Client,
     shutdown: CancellationToken,
@@ -186,6 +191,7 @@ impl Manager {
                 }),
                 events,
                 kick: Notify::new(),
+                flush_soon: Notify::new(),
                 client,
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
@@ -197,6 +203,8 @@ impl Manager {
         manager.recover()?;
         let scheduler = manager.clone();
         manager.inner.tracker.spawn(async move { scheduler.scheduler_loop().await });
+        let flusher = manager.clone();
+        manager.inner.tracker.spawn(async move { flusher.flush_loop().await });
         Ok(manager)
     }
 
@@ -229,6 +237,29 @@ impl Manager {
         self.inner.shutdown.cancel();
         self.inner.tracker.close();
         self.inner.tracker.wait().await;
+        self.flush();
+    }
+
+    /// Commits deferred store writes within [`FLUSH_DELAY`] of the first one.
+    async fn flush_loop(&self) {
+        loop {
+            tokio::select! {
+                _ = self.inner.shutdown.cancelled() => break,
+                _ = self.inner.flush_soon.notified() => {}
+            }
+            tokio::select! {
+                _ = self.inner.shutdown.cancelled() => break,
+                _ = tokio::time::sleep(FLUSH_DELAY) => {}
+            }
+            self.flush();
+        }
+        self.flush();
+    }
+
+    fn flush(&self) {
+        if let Err(e) = self.lock().store.flush() {
+            tracing::error!("{e}");
+        }
     }
 
     /// A token that is cancelled when the manager shuts down.

@@ -1,7 +1,7 @@
 //! The scheduler loop and the transfer tasks it starts, and the hooks through
 //! which a transfer reports back (the engine's `Reporter`).
 
-use super::apply::{Files, batched, restart_note};
+use super::apply::{Files, restart_note};
 use super::{CHECKPOINT_BYTES, CHECKPOINT_INTERVAL, MIN_RETRY_DELAY_FLOOR_S, Manager, State};
 use crate::engine::{self, FilePlan, JobView, Limits, Reporter, Severity, TransferError};
 use crate::model::{EventKind, FileProgress, JobId, JobState, NotifyFlags, RangeSet};
@@ -239,7 +239,7 @@ impl Manager {
         let upto = first + entry.files[first..].iter().take_while(|f| f.transferred).count();
         entry.run.files_announced = upto;
         let job = entry.job.clone();
-        let saved = batched(&mut state, |state| {
+        let saved = self.batched_deferred(&mut state, |state| {
             self.save(state, job_id, Files::One(index))?;
             for announced in first..upto {
                 self.journal(state, &job, EventKind::FileTransferred, None, Some(announced as u32));
@@ -321,7 +321,7 @@ impl Reporter for JobReporter {
         }
         entry.job.progress = crate::store::progress_of(&entry.files);
         let transferring = entry.job.state == JobState::Transferring;
-        let saved = batched(&mut state, |state| {
+        let saved = manager.batched_deferred(&mut state, |state| {
             if let Some(reason) = restart {
                 tracing::info!("job {} file {index} restarts from zero: {reason}", self.job_id);
                 manager.journal_modified(state, self.job_id, Some(restart_note(index, reason)));
@@ -366,7 +366,7 @@ impl Reporter for JobReporter {
             entry.run.unsaved_bytes = 0;
             let files: Vec<_> =
                 entry.files.iter().filter(|f| !f.transferred && f.bytes_transferred > 0).cloned().collect();
-            let saved = batched(&mut state, |state| {
+            let saved = manager.batched_deferred(&mut state, |state| {
                 for file in &files {
                     state.store.save_file(self.job_id, file)?;
                 }

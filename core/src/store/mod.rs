@@ -50,6 +50,9 @@ pub struct Store {
     path: PathBuf,
     /// Open [`Batch`]es; the outermost one owns the transaction.
     depth: Cell<u32>,
+    /// A transaction is open with writes whose commit was deferred
+    /// ([`Store::end_batch_deferred`]) until [`Store::flush`] or the next commit.
+    pending: Cell<bool>,
 }
 
 /// Writes made while a batch is open go to the database in one transaction,
@@ -79,11 +82,22 @@ impl Drop for Batch<'_> {
     }
 }
 
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Closing a connection rolls back an open transaction: keep what was deferred.
+        if !self.conn.is_autocommit()
+            && let Err(e) = self.conn.execute_batch("COMMIT")
+        {
+            tracing::error!("database {}: cannot commit on close: {e}", self.path.display());
+        }
+    }
+}
+
 impl Store {
     /// Opens (creating and migrating as needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite { path: path.to_path_buf(), source })?;
-        let mut store = Store { conn, path: path.to_path_buf(), depth: Cell::new(0) };
+        let mut store = Store { conn, path: path.to_path_buf(), depth: Cell::new(0), pending: Cell::new(false) };
         store.setup()?;
         Ok(store)
     }
@@ -119,7 +133,7 @@ impl Store {
     /// Opens a batch without a guard; pair every successful call with
     /// [`Store::end_batch`] (for callers that cannot hold a borrow of the store).
     pub fn begin_batch(&self) -> Result<(), StoreError> {
-        if self.depth.get() == 0 {
+        if self.depth.get() == 0 && self.conn.is_autocommit() {
             self.conn.execute_batch("BEGIN").map_err(|e| self.sqlite(e))?;
         }
         self.depth.set(self.depth.get() + 1);
@@ -130,8 +144,31 @@ impl Store {
     pub fn end_batch(&self) -> Result<(), StoreError> {
         let depth = self.depth.get().saturating_sub(1);
         self.depth.set(depth);
-        if depth == 0
-            && !self.conn.is_autocommit()
+        if depth == 0 { self.commit() } else { Ok(()) }
+    }
+
+    /// Ends a batch like [`Store::end_batch`], but leaves the outermost one's
+    /// transaction open for more writes; true when [`Store::flush`] is due.
+    /// For writes that may be lost in a crash (progress the next run finds
+    /// again), never for what a client was told is saved.
+    pub fn end_batch_deferred(&self) -> bool {
+        let depth = self.depth.get().saturating_sub(1);
+        self.depth.set(depth);
+        let open = depth == 0 && !self.conn.is_autocommit();
+        if open {
+            self.pending.set(true);
+        }
+        open
+    }
+
+    /// Commits deferred writes, unless a batch is open (it commits them).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        if self.depth.get() == 0 && self.pending.get() { self.commit() } else { Ok(()) }
+    }
+
+    fn commit(&self) -> Result<(), StoreError> {
+        self.pending.set(false);
+        if !self.conn.is_autocommit()
             && let Err(e) = self.conn.execute_batch("COMMIT")
         {
             // Never leave a transaction open behind a failed commit: the next
