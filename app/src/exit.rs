@@ -68,7 +68,7 @@ fn open_window() -> Result<(), Failure> {
         let _ = Cli::command().print_help();
         return Err(Failure::new(FAILED, ""));
     }
-    let program = std::env::current_exe()
+    let program = crate::paths::service_program()
         .map_err(|e| Failure::new(NO_SERVICE, format!("cannot find the haul executable: {e}")))?;
     let config = crate::gui::GuiConfig {
         service: crate::gui::ServiceAddress {

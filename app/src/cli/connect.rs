@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 /// Connects to the user's service, starting `haul service` if none answers.
 pub async fn connect() -> Result<Client, Failure> {
     let socket = haul_core::service::socket_path(false);
-    let program = std::env::current_exe()
+    let program = crate::paths::service_program()
         .map_err(|e| Failure::new(crate::exit::NO_SERVICE, format!("cannot find the haul executable: {e}")))?;
     let start = StartService { program, args: vec!["service".into()], envs: Vec::new() };
     Ok(Client::connect_or_start(&socket, &start).await?)
