@@ -7,7 +7,8 @@
 #      so once and notifies a download that finishes meanwhile, under its own name; Pause
 #      all / Resume all reach the service; Show brings the window back; Quit quits and saves
 #      the journal cursor.
-# Screenshot of the window brought back: target/smoke/tray.png.
+# Screenshot of the window brought back: target/smoke/tray.png. Every step waits for a
+# condition (bounded, generous: the machine may be busy), never for a fixed time.
 # Needs: Xvfb, dbus-daemon, python3, Debian's python3-dbus, python3-gi, python3-xlib;
 # ImageMagick's import. Skips (exit 0) when the Python modules are missing.
 set -euo pipefail
@@ -39,12 +40,27 @@ fail() {
     for log in "$work"/*.log; do echo "--- $log" >&2; tail -n 30 "$log" >&2 || true; done
     exit 1
 }
-# wait_for SECONDS DESCRIPTION COMMAND...: polls every 0.1 s.
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds, for SECONDS of
+# wall-clock time (a busy machine makes each poll slow). While a window runs ($gui), its
+# end is a failure at once rather than a timeout.
+gui=
 wait_for() {
-    local seconds=$1 what=$2
+    local deadline=$((SECONDS + $1)) what=$2
     shift 2
-    for _ in $(seq $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-    fail "timed out waiting for $what"
+    until "$@" >/dev/null 2>&1; do
+        [ -z "$gui" ] || kill -0 "$gui" 2>/dev/null || fail "Haul ended while waiting for $what"
+        [ "$SECONDS" -lt "$deadline" ] || fail "timed out waiting for $what"
+        sleep 0.1
+    done
+}
+# ended_within SECONDS: whether the window's process ends within SECONDS.
+ended_within() {
+    local deadline=$((SECONDS + $1))
+    while kill -0 "$gui" 2>/dev/null; do
+        [ "$SECONDS" -lt "$deadline" ] || return 1
+        sleep 0.1
+    done
+    gui=
 }
 
 export HAUL_DATA_DIR=$work/data HAUL_SOCKET=$work/run/haul.sock
@@ -52,12 +68,12 @@ export XDG_RUNTIME_DIR=$work/xdg HOME=$work/home XDG_CONFIG_HOME=$work/home/.con
 mkdir -p "$work/downloads" "$HOME" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
 unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
 
-# A loopback server: /slow.bin (40 MB) and /short.bin (300 KB) at about 100 KB/s.
+# A loopback server: /slow.bin (40 MB) and /short.bin (50 KB) at about 100 KB/s.
 python3 - "$work/port" >"$work/http.log" 2>&1 <<'PY' &
 import http.server, socketserver, sys, time
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        size = {"/slow.bin": 40_000_000, "/short.bin": 300_000}.get(self.path)
+        size = {"/slow.bin": 40_000_000, "/short.bin": 50_000}.get(self.path)
         if size is None:
             self.send_error(404)
             return
@@ -96,28 +112,25 @@ x11() { "$py" "$smoke/x11.py" "$@"; }
 sni() { "$py" "$smoke/sni.py" "$@"; }
 viewable() { [ "$(x11 state Haul)" = viewable ]; }
 unmapped() { [ "$(x11 state Haul)" != viewable ]; }
-state_of() { "$haul" list 2>/dev/null | grep "$1" | awk '{print $2}'; }
 
 # start_window LOG: starts the window, waits until it is on screen.
 start_window() {
     NO_COLOR=1 RUST_LOG=haul=info,warn "$haul" >"$work/$1" 2>&1 &
     gui=$!
     pids+=("$gui")
-    wait_for 30 "the window to be on screen" viewable
+    wait_for 60 "the window to be on screen" viewable
 }
 # closes_and_quits CASE: the close button ends the process (the usual exit).
 closes_and_quits() {
     local start=$SECONDS
-    x11 close Haul
-    for _ in $(seq 100); do kill -0 "$gui" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$gui" 2>/dev/null && fail "$1: closing the window did not quit (the window would be lost)"
+    x11 close Haul || fail "$1: no window to close"
+    ended_within 30 || fail "$1: closing the window did not quit (the window would be lost)"
     echo "tray smoke: $1: closing quit in $((SECONDS - start)) s"
 }
 
 # 1. No session bus at all.
 start_window nobus.log
-sleep 1
-grep -q "no tray icon" "$work/nobus.log" || fail "no bus: the missing tray was not logged"
+wait_for 30 "no bus: the missing tray to be logged" grep -q "no tray icon" "$work/nobus.log"
 echo "tray smoke: no bus: $(grep -m1 'no tray icon' "$work/nobus.log" | sed 's/.*WARN //')"
 closes_and_quits "no bus"
 
@@ -129,59 +142,60 @@ eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 | {
 })"
 pids+=("$bus_pid")
 start_window nohost.log
-wait_for 10 "the missing host to be logged" grep -q "no tray host" "$work/nohost.log"
+wait_for 30 "the missing host to be logged" grep -q "no tray host" "$work/nohost.log"
 echo "tray smoke: bus, no watcher: $(grep -m1 'no tray host' "$work/nohost.log" | sed 's/.*WARN //' | cut -c1-110)"
 closes_and_quits "bus, no watcher"
 
 # 3. A tray host (and a notification daemon).
 sni watcher "$work/items" "$work/notes" >"$work/sni.log" 2>&1 &
 pids+=($!)
-wait_for 10 "the stand-in tray" gdbus call --session --dest org.kde.StatusNotifierWatcher \
+wait_for 30 "the stand-in tray" gdbus call --session --dest org.kde.StatusNotifierWatcher \
     --object-path /StatusNotifierWatcher --method org.freedesktop.DBus.Properties.Get \
     org.kde.StatusNotifierWatcher IsStatusNotifierHostRegistered
 start_window tray.log
-wait_for 10 "the icon to register" test -s "$work/items"
+wait_for 30 "the icon to register" test -s "$work/items"
 item=$(head -1 "$work/items")
-wait_for 10 "the icon to be shown" grep -q "tray icon is shown" "$work/tray.log"
-wait_for 15 "the tooltip to count the download" sh -c "'$py' '$smoke/sni.py' tooltip '$item' | grep -q '1 downloading'"
+wait_for 30 "the icon to be shown" grep -q "tray icon is shown" "$work/tray.log"
+wait_for 30 "the tooltip to count the download" sh -c "'$py' '$smoke/sni.py' tooltip '$item' | grep -q '1 downloading'"
 echo "tray smoke: tooltip: $(sni tooltip "$item")"
 
-x11 close Haul
-wait_for 10 "the window to hide" unmapped
-sleep 2
-kill -0 "$gui" 2>/dev/null || fail "closing with a tray quit Haul"
-wait_for 10 "the one-time notice" grep -q "Haul keeps running in the tray" "$work/notes"
-# A download that ends while the window is hidden is notified, under Haul's identity.
+x11 close Haul || fail "no window to close"
+wait_for 30 "the window to hide (closing with a tray must not quit Haul)" unmapped
+wait_for 30 "the one-time notice" grep -q "Haul keeps running in the tray" "$work/notes"
+# A download that ends while the window is hidden is notified, under Haul's identity (a
+# Haul that quit on close would end during this wait, and fail it at once).
 "$haul" add "$url/short.bin" --name short.bin --dir "$work/downloads" >/dev/null
 wait_for 30 "the hidden window to notify the finished download" grep -q "short.bin" "$work/notes"
 grep "short.bin" "$work/notes" | grep -q "^Haul|haul|haul|" || fail "the notification is not Haul's: $(cat "$work/notes")"
 echo "tray smoke: hidden window notified: $(grep short.bin "$work/notes")"
 
 sni click "$item" "Pause all"
-wait_for 10 "Pause all to suspend the download" sh -c "'$haul' list | grep ubuntu.iso | grep -q suspended"
-sleep 1 # the window hears of it through the journal, as a person would see the row change
+wait_for 30 "Pause all to suspend the download" sh -c "'$haul' list | grep ubuntu.iso | grep -q suspended"
+# Resume all acts on the jobs the window knows to be paused: wait until it has heard (through
+# the journal) that nothing downloads any more, as a person would see the row change.
+wait_for 30 "the window to hear of the pause" sh -c "'$py' '$smoke/sni.py' tooltip '$item' | grep -q idle"
 sni click "$item" "Resume all"
-wait_for 10 "Resume all to queue it again" sh -c "! '$haul' list | grep ubuntu.iso | grep -q suspended"
+wait_for 30 "Resume all to queue it again" sh -c "! '$haul' list | grep ubuntu.iso | grep -q suspended"
 echo "tray smoke: Pause all / Resume all reached the service"
 
 sni click "$item" "Show Haul"
-wait_for 10 "Show to bring the window back" viewable
-sleep 2
-import -window root "$out/tray.png" 2>/dev/null || true
+wait_for 30 "Show to bring the window back" viewable
+# The screenshot, once the window has drawn itself (a blank screen has a handful of colours).
+drawn() { import -window root "$out/tray.png" && [ "$(identify -format %k "$out/tray.png")" -gt 400 ]; }
+if command -v import >/dev/null; then wait_for 30 "the window to be drawn again" drawn; fi
 echo "tray smoke: Show brought the window back"
 
-x11 close Haul
-wait_for 10 "the window to hide again" unmapped
+x11 close Haul || fail "no window to close"
+wait_for 30 "the window to hide again" unmapped
 [ "$(grep -c "Haul keeps running in the tray" "$work/notes")" = 1 ] || fail "the tray notice was given twice"
 sni activate "$item"
-wait_for 10 "a click on the icon to bring the window back" viewable
+wait_for 30 "a click on the icon to bring the window back" viewable
 
-x11 close Haul
-wait_for 10 "the window to hide before Quit" unmapped
+x11 close Haul || fail "no window to close"
+wait_for 30 "the window to hide before Quit" unmapped
 sni click "$item" "Quit"
-for _ in $(seq 100); do kill -0 "$gui" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$gui" 2>/dev/null && fail "Quit did not end Haul"
+ended_within 30 || fail "Quit did not end Haul"
 grep -q "journal_cursor" "$XDG_CONFIG_HOME/haul/window.ron" 2>/dev/null || grep -rq "journal_cursor" "$HOME" ||
     fail "Quit did not save the journal cursor"
 echo "tray smoke: Quit ended Haul and saved the cursor"
-echo "tray smoke: ok"
+echo "tray smoke: ok in $SECONDS s"

@@ -50,7 +50,10 @@ def main():
         delete = d.intern_atom("WM_DELETE_WINDOW")
         event = protocol.event.ClientMessage(window=window, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0]))
         window.send_event(event, event_mask=X.NoEventMask)
-        d.flush()
+        # A round trip, not just a flush: the X server drops the unread requests of a client
+        # that has hung up (it sees EPOLLHUP first when busy), so leaving straight after
+        # sending loses the close now and then.
+        d.sync()
     else:
         sys.exit(f"unknown mode {mode}")
 

@@ -143,12 +143,14 @@ mod tests {
     }
 
     #[test]
-    fn opens_a_file_in_place_or_its_folder() {
+    fn opens_a_file_in_place_or_shows_it_in_its_folder() {
         let pending = [file("/d/a.iso", false)];
         assert_eq!(target(&pending, false), None);
-        assert_eq!(target(&pending, true), Some(PathBuf::from("/d")));
+        // Revealed: the file, which `reveal_path` selects (or, not there yet, its folder).
+        assert_eq!(target(&pending, true), Some(PathBuf::from("/d/a.iso")));
         let done = [file("/d/a.iso", false), file("/e/b.iso", true)];
         assert_eq!(target(&done, false), Some(PathBuf::from("/e/b.iso")));
+        assert_eq!(target(&done, true), Some(PathBuf::from("/e/b.iso")));
         assert_eq!(target(&[], true), None);
     }
 }

@@ -239,13 +239,14 @@ fn watch_host(ctx: &eframe::egui::Context) -> (Arc<AtomicBool>, Option<Sender<()
         loop {
             let present = host_registered(&mut bus);
             if told != Some(present) {
+                // The flag first: whoever reads the log line may act on it at once.
+                flag.store(present, Ordering::Relaxed);
                 if present {
                     tracing::info!("the tray icon is shown");
                 } else {
                     tracing::warn!("no tray host on this desktop (no StatusNotifierWatcher with a host registered); closing the window quits Haul");
                 }
                 told = Some(present);
-                flag.store(present, Ordering::Relaxed);
                 ctx.request_repaint();
             }
             match stop_rx.recv_timeout(EVERY) {
