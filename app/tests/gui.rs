@@ -20,8 +20,12 @@ mod support;
 mod actions;
 #[path = "gui/add.rs"]
 mod add;
+#[path = "gui/dropped.rs"]
+mod dropped;
 #[path = "gui/frame_time.rs"]
 mod frame_time;
+#[path = "gui/notification_clicks.rs"]
+mod notification_clicks;
 #[path = "gui/startup.rs"]
 mod startup;
 #[path = "gui/tray.rs"]

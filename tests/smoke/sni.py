@@ -3,13 +3,18 @@
 counts as a registered host, on the session bus; and a client that reads an
 item's tooltip and clicks its menu items, as a panel would.
 
-  sni.py watcher ITEMS_FILE NOTES_FILE
+  sni.py watcher ITEMS_FILE NOTES_FILE SHOWN_FILE
                               serve until killed; each registered item's bus name is appended
-                              to ITEMS_FILE; also a notification daemon that appends
-                              "app_name|desktop-entry hint|summary" to NOTES_FILE per notification
+                              to ITEMS_FILE; also a notification daemon (with buttons: the
+                              "actions" capability) that appends
+                              "app_name|desktop-entry hint|icon|summary|id|action;label;…" to
+                              NOTES_FILE per notification; and a file manager (FileManager1)
+                              that appends the URIs each ShowItems asks for to SHOWN_FILE
   sni.py tooltip BUS_NAME     print the item's tooltip text (title — description)
   sni.py click BUS_NAME LABEL click the menu item with this label
   sni.py activate BUS_NAME    click the icon itself
+  sni.py invoke ID ACTION     click a notification's button (ActionInvoked), which closes it
+                              (NotificationClosed), as a daemon does
 
 Needs Debian's python3-dbus and python3-gi (run with /usr/bin/python3).
 """
@@ -21,7 +26,10 @@ import dbus.service
 WATCHER = "org.kde.StatusNotifierWatcher"
 
 
-def watcher(items_file, notes_file):
+SMOKE = "org.haul.Smoke"
+
+
+def watcher(items_file, notes_file, shown_file):
     from dbus.mainloop.glib import DBusGMainLoop
     from gi.repository import GLib
 
@@ -76,13 +84,27 @@ def watcher(items_file, notes_file):
         @dbus.service.method("org.freedesktop.Notifications", in_signature="susssasa{sv}i", out_signature="u")
         def Notify(self, app_name, replaces_id, icon, summary, body, actions, hints, timeout):
             self.next_id += 1
+            buttons = ";".join(str(a) for a in actions)
             with open(notes_file, "a") as f:
-                f.write(f"{app_name}|{hints.get('desktop-entry', '')}|{icon}|{summary}\n")
+                f.write(f"{app_name}|{hints.get('desktop-entry', '')}|{icon}|{summary}|{self.next_id}|{buttons}\n")
             return dbus.UInt32(self.next_id)
 
         @dbus.service.method("org.freedesktop.Notifications", in_signature="", out_signature="as")
         def GetCapabilities(self):
-            return dbus.Array(["body"], signature="s")
+            return dbus.Array(["body", "actions"], signature="s")
+
+        @dbus.service.signal("org.freedesktop.Notifications", signature="us")
+        def ActionInvoked(self, notification_id, action_key):
+            pass
+
+        @dbus.service.signal("org.freedesktop.Notifications", signature="uu")
+        def NotificationClosed(self, notification_id, reason):
+            pass
+
+        @dbus.service.method(SMOKE, in_signature="us", out_signature="")
+        def Invoke(self, notification_id, action_key):
+            self.ActionInvoked(dbus.UInt32(notification_id), action_key)
+            self.NotificationClosed(dbus.UInt32(notification_id), dbus.UInt32(2))
 
         @dbus.service.method("org.freedesktop.Notifications", in_signature="", out_signature="ssss")
         def GetServerInformation(self):
@@ -92,10 +114,21 @@ def watcher(items_file, notes_file):
         def CloseNotification(self, notification_id):
             pass
 
+    class FileManager(dbus.service.Object):
+        def __init__(self):
+            super().__init__(bus, "/org/freedesktop/FileManager1")
+
+        @dbus.service.method("org.freedesktop.FileManager1", in_signature="ass", out_signature="")
+        def ShowItems(self, uris, startup_id):
+            with open(shown_file, "a") as f:
+                f.writelines(f"{uri}\n" for uri in uris)
+
     _name = dbus.service.BusName(WATCHER, bus)
     _watcher = Watcher()
     _notify_name = dbus.service.BusName("org.freedesktop.Notifications", bus)
     _notifications = Notifications()
+    _files_name = dbus.service.BusName("org.freedesktop.FileManager1", bus)
+    _files = FileManager()
     GLib.MainLoop().run()
 
 
@@ -137,6 +170,12 @@ def activate(name):
     dbus.Interface(item(bus, name), "org.kde.StatusNotifierItem").Activate(0, 0)
 
 
+def invoke(notification_id, action_key):
+    bus = dbus.SessionBus()
+    daemon = bus.get_object("org.freedesktop.Notifications", "/org/freedesktop/Notifications")
+    dbus.Interface(daemon, SMOKE).Invoke(dbus.UInt32(int(notification_id)), action_key)
+
+
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
-    {"watcher": watcher, "tooltip": tooltip, "click": click, "activate": activate}[mode](*args)
+    {"watcher": watcher, "tooltip": tooltip, "click": click, "activate": activate, "invoke": invoke}[mode](*args)

@@ -4,9 +4,11 @@
 #   2. a session bus but no StatusNotifierWatcher (GNOME without the extension): the same;
 #   3. a stand-in tray (tests/smoke/sni.py: watcher, host and notification daemon): the
 #      tooltip counts the downloads; closing hides the window and Haul keeps running, says
-#      so once and notifies a download that finishes meanwhile, under its own name; Pause
-#      all / Resume all reach the service; Show brings the window back; Quit quits and saves
-#      the journal cursor.
+#      so once and notifies a download that finishes meanwhile, under its own name, with
+#      the buttons Open and Show in folder ("Show in folder" asks the file manager,
+#      FileManager1, to show the file); Pause all / Resume all reach the service; Show brings
+#      the window back; a failed download's notification carries Retry, which brings the
+#      window up and resumes the job; Quit quits and saves the journal cursor.
 # Screenshot of the window brought back: target/smoke/tray.png. Every step waits for a
 # condition (bounded, generous: the machine may be busy), never for a fixed time.
 # Needs: Xvfb, dbus-daemon, python3, Debian's python3-dbus, python3-gi, python3-xlib;
@@ -68,12 +70,15 @@ export XDG_RUNTIME_DIR=$work/xdg HOME=$work/home XDG_CONFIG_HOME=$work/home/.con
 mkdir -p "$work/downloads" "$HOME" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
 unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
 
-# A loopback server: /slow.bin (40 MB) and /short.bin (50 KB) at about 100 KB/s.
-python3 - "$work/port" >"$work/http.log" 2>&1 <<'PY' &
-import http.server, socketserver, sys, time
+# A loopback server: /slow.bin (40 MB) and /short.bin (50 KB) at about 100 KB/s; /flaky.bin
+# (50 KB) is not there (404) until the file $work/flaky-ok is.
+python3 - "$work/port" "$work/flaky-ok" >"$work/http.log" 2>&1 <<'PY' &
+import http.server, os, socketserver, sys, time
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        size = {"/slow.bin": 40_000_000, "/short.bin": 50_000}.get(self.path)
+        size = {"/slow.bin": 40_000_000, "/short.bin": 50_000, "/flaky.bin": 50_000}.get(self.path)
+        if self.path == "/flaky.bin" and not os.path.exists(sys.argv[2]):
+            size = None
         if size is None:
             self.send_error(404)
             return
@@ -111,6 +116,23 @@ export DISPLAY=:$(cat "$work/display")
 x11() { "$py" "$smoke/x11.py" "$@"; }
 sni() { "$py" "$smoke/sni.py" "$@"; }
 viewable() { [ "$(x11 state Haul)" = viewable ]; }
+# note SUMMARY: the first notification with this summary (app|entry|icon|summary|id|buttons).
+note() { grep -m1 -F "|$1|" "$work/notes"; }
+# click_until ID ACTION DESCRIPTION COMMAND...: clicks the notification's button ACTION until
+# COMMAND holds. A click before Haul listens for it is lost, as on a desktop: click again.
+click_until() {
+    local id=$1 action=$2 what=$3 deadline=$((SECONDS + 30)) polls
+    shift 3
+    until "$@" >/dev/null 2>&1; do
+        kill -0 "$gui" 2>/dev/null || fail "Haul ended while waiting for $what"
+        [ "$SECONDS" -lt "$deadline" ] || fail "timed out waiting for $what"
+        sni invoke "$id" "$action" || fail "no notification daemon to click $action"
+        polls=0
+        until "$@" >/dev/null 2>&1 || [ $((polls += 1)) -gt 30 ]; do sleep 0.1; done
+    done
+}
+# job_state NAME: the job's state as the service says it.
+job_state() { "$haul" --json info "$1" | "$py" -c 'import json, sys; print(json.load(sys.stdin)["state"])'; }
 unmapped() { [ "$(x11 state Haul)" != viewable ]; }
 
 # start_window LOG: starts the window, waits until it is on screen.
@@ -147,7 +169,7 @@ echo "tray smoke: bus, no watcher: $(grep -m1 'no tray host' "$work/nohost.log" 
 closes_and_quits "bus, no watcher"
 
 # 3. A tray host (and a notification daemon).
-sni watcher "$work/items" "$work/notes" >"$work/sni.log" 2>&1 &
+sni watcher "$work/items" "$work/notes" "$work/shown" >"$work/sni.log" 2>&1 &
 pids+=($!)
 wait_for 30 "the stand-in tray" gdbus call --session --dest org.kde.StatusNotifierWatcher \
     --object-path /StatusNotifierWatcher --method org.freedesktop.DBus.Properties.Get \
@@ -168,6 +190,14 @@ wait_for 30 "the one-time notice" grep -q "Haul keeps running in the tray" "$wor
 wait_for 30 "the hidden window to notify the finished download" grep -q "short.bin" "$work/notes"
 grep "short.bin" "$work/notes" | grep -q "^Haul|haul|haul|" || fail "the notification is not Haul's: $(cat "$work/notes")"
 echo "tray smoke: hidden window notified: $(grep short.bin "$work/notes")"
+# Its buttons: Open (also a click on the notification itself) and Show in folder.
+done_note=$(note "short.bin downloaded") || fail "no notification for short.bin: $(cat "$work/notes")"
+[ "${done_note##*|}" = "default;Open;open;Open;reveal;Show in folder" ] ||
+    fail "the finished download's notification lacks Open / Show in folder: $done_note"
+shown_uri=file://$work/downloads/short.bin
+click_until "$(echo "$done_note" | cut -d'|' -f5)" reveal "Show in folder to ask the file manager" \
+    grep -qxF "$shown_uri" "$work/shown"
+echo "tray smoke: notification button Show in folder: FileManager1.ShowItems $(head -1 "$work/shown")"
 
 sni click "$item" "Pause all"
 wait_for 30 "Pause all to suspend the download" sh -c "'$haul' list | grep ubuntu.iso | grep -q suspended"
@@ -190,6 +220,23 @@ wait_for 30 "the window to hide again" unmapped
 [ "$(grep -c "Haul keeps running in the tray" "$work/notes")" = 1 ] || fail "the tray notice was given twice"
 sni activate "$item"
 wait_for 30 "a click on the icon to bring the window back" viewable
+
+x11 close Haul || fail "no window to close"
+wait_for 30 "the window to hide again" unmapped
+# A download that fails while the window is hidden: its notification offers Retry, which
+# brings the window up and resumes the job (the file is there by then).
+"$haul" add "$url/flaky.bin" --name flaky.bin --dir "$work/downloads" >/dev/null
+wait_for 30 "the failure to be notified" note "flaky.bin failed"
+failed_note=$(note "flaky.bin failed")
+[ "${failed_note##*|}" = "default;Details;retry;Retry" ] ||
+    fail "the failed download's notification lacks Retry: $failed_note"
+in_error() { [ "$(job_state flaky.bin)" = error ]; }
+wait_for 30 "the job to wait in error" in_error
+touch "$work/flaky-ok"
+click_until "$(echo "$failed_note" | cut -d'|' -f5)" retry "Retry to resume the failed job" eval '! in_error' 
+wait_for 30 "Retry to bring the window up" viewable
+wait_for 30 "the retried job to finish" test -f "$work/downloads/flaky.bin"
+echo "tray smoke: notification button Retry: window up, flaky.bin $(job_state flaky.bin)"
 
 x11 close Haul || fail "no window to close"
 wait_for 30 "the window to hide before Quit" unmapped

@@ -13,9 +13,9 @@ use super::desktop_notify::DesktopNotifier;
 use super::messages::{Command, Connection, Update};
 use super::settings::{CURSOR_KEY, PREFS_KEY, Prefs, SettingsView, Theme, settings_ui};
 use super::tray::{Tray, TrayAction, tooltip_text};
-use super::view_model::{Notice, ToastAction, ViewModel};
+use super::view_model::{Level, NewToast, Notice, ToastAction, ViewModel};
 use super::widgets::UiAction;
-use super::{GuiConfig, TraySetup, details, shortcuts, sidebar, status_bar, table, toasts, toolbar};
+use super::{GuiConfig, TraySetup, details, dropped, shortcuts, sidebar, status_bar, table, toasts, toolbar};
 use eframe::egui;
 use haul_core::model::{JobId, JobState};
 use std::path::PathBuf;
@@ -25,6 +25,8 @@ use std::time::{Duration, Instant};
 const BUSY_FRAME: Duration = Duration::from_millis(100);
 /// How often the details panel re-reads a running job's files.
 const FILES_REFRESH: Duration = Duration::from_secs(1);
+/// How long the "no link in the dropped file" toast stays.
+const DROP_TOAST_TTL: Duration = Duration::from_secs(6);
 /// How long closing the window waits for unregistering.
 const EXIT_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -58,7 +60,8 @@ impl HaulApp {
         let stored_cursor = cc.storage.and_then(|s| eframe::get_value::<u64>(s, CURSOR_KEY));
         let cursor = config.cursor.or(stored_cursor).unwrap_or(0);
         let bridge = Bridge::start(config.service, cursor, prefs.auto_complete, cc.egui_ctx.clone());
-        let notifier = config.notifier.unwrap_or_else(DesktopNotifier::system);
+        let mut notifier = config.notifier.unwrap_or_else(DesktopNotifier::system);
+        notifier.wake(&cc.egui_ctx);
         let tray = match config.tray {
             TraySetup::System => Tray::system(&cc.egui_ctx),
             TraySetup::Off => None,
@@ -119,6 +122,12 @@ impl HaulApp {
     #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn prefs(&self) -> &Prefs {
         &self.prefs
+    }
+
+    /// What a click on a desktop notification's button sends (tests stand in for the desktop).
+    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
+    pub fn notification_clicks(&self) -> std::sync::mpsc::Sender<ToastAction> {
+        self.notifier.click_sender()
     }
 
     /// The add dialog, while open.
@@ -252,6 +261,59 @@ impl HaulApp {
         }
     }
 
+    /// Carries out a button clicked on a desktop notification, as the toast's
+    /// button would; those that need the window bring it up (from the tray too).
+    fn notification_action(&mut self, action: ToastAction, ctx: &egui::Context) {
+        if matches!(action, ToastAction::Retry(_) | ToastAction::Details(_) | ToastAction::ShowJobs(_)) {
+            self.show_window(ctx);
+        }
+        self.toast_action(action);
+    }
+
+    /// Files dropped onto the window: the links in them go to the add dialog;
+    /// files with none say so.
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        if dropped.is_empty() {
+            return;
+        }
+        let mut links: Vec<String> = Vec::new();
+        let mut without: Vec<String> = Vec::new();
+        for file in dropped {
+            let path = file.path();
+            let name =
+                path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let found = dropped::links_in_file(path);
+            if found.is_empty() {
+                without.push(name);
+            }
+            links.extend(found.into_iter().filter(|l| !links.contains(l)).collect::<Vec<_>>());
+        }
+        if !without.is_empty() {
+            self.model.toasts.push(NewToast {
+                level: Level::Info,
+                title: "No link to download".into(),
+                body: format!("{} holds no http or https link.", without.join(", ")),
+                actions: Vec::new(),
+                ttl: Some(DROP_TOAST_TTL),
+            });
+        }
+        if links.is_empty() {
+            return;
+        }
+        let text = links.join("\n");
+        match &mut self.add {
+            Some(dialog) => {
+                if !dialog.urls.trim().is_empty() && !dialog.urls.ends_with('\n') {
+                    dialog.urls.push('\n');
+                }
+                dialog.urls.push_str(&text);
+            }
+            None => self.perform(UiAction::OpenAdd(Some(text)), ctx),
+        }
+        self.show_window(ctx);
+    }
+
     /// Keeps the details panel's file list fresh (on selection, then every
     /// second while the job runs).
     fn request_files(&mut self, job_id: JobId, running: bool) {
@@ -371,6 +433,8 @@ impl HaulApp {
                 failed: false,
                 summary: false,
                 plain: true,
+                actions: Vec::new(),
+                click: None,
             };
             if self.prefs.desktop_notifications {
                 self.notifier.notify(notice);
@@ -397,7 +461,11 @@ impl eframe::App for HaulApp {
         for action in actions {
             self.tray_action(action, ctx);
         }
+        for action in self.notifier.clicked() {
+            self.notification_action(action, ctx);
+        }
         self.close_to_tray(ctx);
+        self.dropped_files(ctx);
         let focused = ctx.input(|i| i.focused) && !self.hidden;
         let updates: Vec<_> = self.bridge.drain().collect();
         for update in updates {

@@ -1,12 +1,16 @@
 //! Desktop notifications (notify-rust), sent from their own thread so the
 //! window never waits on D-Bus. A burst becomes one notification ("5 downloads
 //! finished"); with no notification daemon the failure is logged once and the
-//! in-window toasts carry on alone. Notifications carry Haul's own identity:
+//! in-window toasts carry on alone. A lone download's notification carries the
+//! toast's buttons where the desktop has them (`notification_actions`); the
+//! clicks come back to the window. Notifications carry Haul's own identity:
 //! its name, icon and desktop entry on Linux, the AppUserModelID of its
 //! Start-menu shortcut on Windows.
 
 use super::format;
-use super::view_model::Notice;
+use super::notification_actions::{Waiters, add_actions};
+use super::view_model::{Notice, ToastAction};
+use eframe::egui;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,51 +32,88 @@ pub const DESKTOP_ENTRY: &str = "haul";
 pub const APP_USER_MODEL_ID: &str = "Haul.Haul";
 
 /// Where notices go.
-pub enum DesktopNotifier {
+enum Sink {
     /// To the desktop, through a worker thread (started on first use).
     System(Option<Sender<Notice>>),
     /// Into a list (tests).
-    #[allow(dead_code)]
     Recording(Arc<Mutex<Vec<Notice>>>),
     /// Nowhere.
     Off,
 }
 
+/// Sends notices to the desktop, and hands back the buttons clicked on them.
+pub struct DesktopNotifier {
+    sink: Sink,
+    /// Buttons clicked on notifications, for the window to carry out.
+    clicks: Receiver<ToastAction>,
+    clicked: Sender<ToastAction>,
+    /// Wakes the window when a button is clicked.
+    waker: Option<egui::Context>,
+}
+
 impl DesktopNotifier {
+    fn with(sink: Sink) -> Self {
+        let (clicked, clicks) = std::sync::mpsc::channel();
+        DesktopNotifier { sink, clicks, clicked, waker: None }
+    }
+
     /// The desktop's notifications.
     pub fn system() -> Self {
-        DesktopNotifier::System(None)
+        Self::with(Sink::System(None))
+    }
+
+    /// No notifications at all.
+    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
+    pub fn off() -> Self {
+        Self::with(Sink::Off)
     }
 
     /// Records notices instead of showing them; returns the record.
     #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn recording() -> (Self, Arc<Mutex<Vec<Notice>>>) {
         let record = Arc::new(Mutex::new(Vec::new()));
-        (DesktopNotifier::Recording(record.clone()), record)
+        (Self::with(Sink::Recording(record.clone())), record)
+    }
+
+    /// Repaints `ctx` when a notification's button is clicked (set before the first notice).
+    pub fn wake(&mut self, ctx: &egui::Context) {
+        self.waker = Some(ctx.clone());
+    }
+
+    /// Where clicked buttons go: what a click on a notification sends (tests stand in for it).
+    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
+    pub fn click_sender(&self) -> Sender<ToastAction> {
+        self.clicked.clone()
+    }
+
+    /// The buttons clicked since the last call.
+    pub fn clicked(&self) -> Vec<ToastAction> {
+        self.clicks.try_iter().collect()
     }
 
     /// Sends a notice.
     pub fn notify(&mut self, notice: Notice) {
-        match self {
-            DesktopNotifier::System(sender) => {
+        match &mut self.sink {
+            Sink::System(sender) => {
                 if sender.is_none() {
-                    *sender = start_worker();
+                    let waiters = Waiters::new(self.clicked.clone(), self.waker.clone());
+                    *sender = start_worker(waiters);
                 }
                 if let Some(tx) = sender
                     && tx.send(notice).is_err()
                 {
-                    *self = DesktopNotifier::Off;
+                    self.sink = Sink::Off;
                 }
             }
-            DesktopNotifier::Recording(record) => record.lock().unwrap_or_else(|p| p.into_inner()).push(notice),
-            DesktopNotifier::Off => {}
+            Sink::Recording(record) => record.lock().unwrap_or_else(|p| p.into_inner()).push(notice),
+            Sink::Off => {}
         }
     }
 }
 
-fn start_worker() -> Option<Sender<Notice>> {
+fn start_worker(waiters: Waiters) -> Option<Sender<Notice>> {
     let (tx, rx) = std::sync::mpsc::channel();
-    match std::thread::Builder::new().name("haul-notify".into()).spawn(move || worker(rx)) {
+    match std::thread::Builder::new().name("haul-notify".into()).spawn(move || worker(rx, waiters)) {
         Ok(_) => Some(tx),
         Err(e) => {
             tracing::warn!("desktop notifications are off: cannot start their thread: {e}");
@@ -81,7 +122,7 @@ fn start_worker() -> Option<Sender<Notice>> {
     }
 }
 
-fn worker(rx: Receiver<Notice>) {
+fn worker(rx: Receiver<Notice>, mut waiters: Waiters) {
     let mut working = true;
     while let Ok(first) = rx.recv() {
         let mut burst = vec![first];
@@ -95,12 +136,20 @@ fn worker(rx: Receiver<Notice>) {
         if !working {
             continue;
         }
-        for (title, body) in combine(&burst) {
-            let shown = notification(&title, &body).show();
-            if let Err(e) = shown {
-                tracing::warn!("no desktop notifications ({e}); Haul shows them in its window only");
-                working = false;
-                break;
+        for mut outgoing in combine(&burst) {
+            let mut notification = notification(&outgoing.title, &outgoing.body);
+            if !waiters.can_wait(&outgoing) {
+                outgoing.actions.clear();
+                outgoing.click = None;
+            }
+            add_actions(&mut notification, &outgoing);
+            match notification.show() {
+                Ok(handle) => waiters.wait(handle, outgoing),
+                Err(e) => {
+                    tracing::warn!("no desktop notifications ({e}); Haul shows them in its window only");
+                    working = false;
+                    break;
+                }
             }
         }
     }
@@ -117,24 +166,44 @@ pub fn notification(title: &str, body: &str) -> notify_rust::Notification {
     notification
 }
 
-/// One (title, body) per plain or summary notice, and one for all the others.
-pub fn combine(burst: &[Notice]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = burst
+/// One notification to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// Its summary.
+    pub title: String,
+    /// Its body.
+    pub body: String,
+    /// Its buttons (a single download's only).
+    pub actions: Vec<ToastAction>,
+    /// What clicking it does.
+    pub click: Option<ToastAction>,
+}
+
+/// One notification per plain or summary notice, and one for all the others;
+/// only a lone event keeps its buttons.
+pub fn combine(burst: &[Notice]) -> Vec<Outgoing> {
+    let outgoing = |title: String, body: String| Outgoing { title, body, actions: Vec::new(), click: None };
+    let mut out: Vec<Outgoing> = burst
         .iter()
         .filter(|n| n.plain || n.summary)
         .map(|n| match n.plain {
-            true => (n.title.clone(), n.body.clone()),
-            false => (format!("While you were away: {}", n.title), n.body.clone()),
+            true => outgoing(n.title.clone(), n.body.clone()),
+            false => outgoing(format!("While you were away: {}", n.title), n.body.clone()),
         })
         .collect();
     let events: Vec<&Notice> = burst.iter().filter(|n| !n.plain && !n.summary).collect();
     match events.as_slice() {
         [] => {}
-        [one] => out.push((one.title.clone(), one.body.clone())),
+        [one] => out.push(Outgoing {
+            title: one.title.clone(),
+            body: one.body.clone(),
+            actions: one.actions.clone(),
+            click: one.click.clone(),
+        }),
         many => {
             let failed = many.iter().filter(|n| n.failed).count();
             let titles: Vec<&str> = many.iter().map(|n| n.title.as_str()).collect();
-            out.push((format::outcome_counts(many.len() - failed, failed), titles.join("\n")));
+            out.push(outgoing(format::outcome_counts(many.len() - failed, failed), titles.join("\n")));
         }
     }
     out
@@ -143,9 +212,10 @@ pub fn combine(burst: &[Notice]) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use haul_core::model::JobId;
 
     fn notice(title: &str, failed: bool, summary: bool) -> Notice {
-        Notice { title: title.into(), body: String::new(), failed, summary, plain: false }
+        Notice { title: title.into(), body: String::new(), failed, summary, plain: false, actions: vec![], click: None }
     }
 
     #[test]
@@ -157,16 +227,32 @@ mod tests {
         ];
         let combined = combine(&burst);
         assert_eq!(combined.len(), 1);
-        assert_eq!(combined[0].0, "2 downloads finished, 1 failed");
-        assert!(combined[0].1.contains("b failed"));
-        assert_eq!(combine(&[notice("a downloaded", false, false)])[0].0, "a downloaded");
+        assert_eq!(combined[0].title, "2 downloads finished, 1 failed");
+        assert!(combined[0].body.contains("b failed"));
+        assert_eq!(combine(&[notice("a downloaded", false, false)])[0].title, "a downloaded");
         let with_summary = combine(&[notice("3 downloads finished", false, true), notice("x failed", true, false)]);
         assert_eq!(with_summary.len(), 2);
-        assert_eq!(with_summary[0].0, "While you were away: 3 downloads finished");
+        assert_eq!(with_summary[0].title, "While you were away: 3 downloads finished");
         let plain = Notice { plain: true, ..notice("Haul keeps running in the tray", false, false) };
         let with_plain = combine(&[notice("a downloaded", false, false), plain]);
-        assert_eq!(with_plain[0].0, "Haul keeps running in the tray", "as it is, not counted as a download");
-        assert_eq!(with_plain[1].0, "a downloaded");
+        assert_eq!(with_plain[0].title, "Haul keeps running in the tray", "as it is, not counted as a download");
+        assert_eq!(with_plain[1].title, "a downloaded");
+    }
+
+    #[test]
+    fn only_a_lone_download_keeps_its_buttons() {
+        let job_id = JobId::new();
+        let done = Notice {
+            actions: vec![ToastAction::Open(job_id), ToastAction::ShowInFolder(job_id)],
+            click: Some(ToastAction::Open(job_id)),
+            ..notice("a downloaded", false, false)
+        };
+        let alone = combine(std::slice::from_ref(&done));
+        assert_eq!(alone[0].actions, done.actions);
+        assert_eq!(alone[0].click, done.click);
+        let burst = combine(&[done.clone(), done]);
+        assert_eq!(burst.len(), 1);
+        assert!(burst[0].actions.is_empty() && burst[0].click.is_none(), "a burst names no one download");
     }
 
     #[test]
@@ -208,5 +294,9 @@ mod tests {
         let (mut notifier, record) = DesktopNotifier::recording();
         notifier.notify(notice("a", false, false));
         assert_eq!(record.lock().expect("record").len(), 1);
+        let job_id = JobId::new();
+        notifier.click_sender().send(ToastAction::Retry(job_id)).expect("send");
+        assert_eq!(notifier.clicked(), vec![ToastAction::Retry(job_id)]);
+        assert!(notifier.clicked().is_empty(), "each click is handed over once");
     }
 }

@@ -15,7 +15,8 @@
 //! - `add_dialog`, `confirm`, `settings`: dialogs and preferences
 //! - `tray`, `autostart`: the tray icon and its menu; "start on login"
 //! - `shortcuts`, `widgets`, `format`, `icon`: keys, shared widgets, words, the icon
-//! - `desktop_notify`, `open`: desktop notifications and opening files
+//! - `desktop_notify`, `notification_actions`, `open`: desktop notifications, their buttons, opening files
+//! - `dropped`: links in files dropped onto the window
 
 mod actions;
 mod add_dialog;
@@ -26,9 +27,11 @@ mod callbacks;
 mod confirm;
 mod desktop_notify;
 mod details;
+mod dropped;
 mod format;
 mod icon;
 mod messages;
+mod notification_actions;
 mod open;
 mod registration;
 mod session;
@@ -57,7 +60,7 @@ pub use {
     messages::{Connection, Startup, Summary, Update},
     settings::Theme,
     tray::{Tray, TrayAction, TrayRemote},
-    view_model::{Level, Notice, ViewModel},
+    view_model::{Level, Notice, ToastAction, ViewModel},
 };
 
 use eframe::egui;

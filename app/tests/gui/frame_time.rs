@@ -28,7 +28,7 @@ fn job(n: usize) -> Job {
 fn measure(jobs: usize, frames: u32) -> Duration {
     let (bridge, updates) = Bridge::detached();
     let dir = std::env::temp_dir();
-    let app = HaulApp::from_parts(bridge, Prefs::default(), 0, dir, DesktopNotifier::Off);
+    let app = HaulApp::from_parts(bridge, Prefs::default(), 0, dir, DesktopNotifier::off());
     let mut window = Harness::builder().with_size([1280.0, 800.0]).build_eframe(move |_| app);
     let list: Vec<Job> = (0..jobs).map(job).collect();
     let running: Vec<(JobId, u64)> = list

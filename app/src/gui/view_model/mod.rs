@@ -29,6 +29,10 @@ pub struct Notice {
     pub summary: bool,
     /// About Haul itself (the tray notice): always sent, as it is, never merged.
     pub plain: bool,
+    /// The buttons a desktop notification of this notice alone carries (the toast's).
+    pub actions: Vec<ToastAction>,
+    /// What clicking that notification itself does.
+    pub click: Option<ToastAction>,
 }
 
 /// Everything the window shows.
@@ -150,7 +154,7 @@ impl ViewModel {
             actions: vec![ToastAction::ShowJobs(ids)],
             ttl: if failed { None } else { Some(SUMMARY_TTL) },
         });
-        Some(Notice { title: counts, body, failed, summary: true, plain: false })
+        Some(Notice { title: counts, body, failed, summary: true, plain: false, actions: Vec::new(), click: None })
     }
 
     fn finished(&mut self, job: Job) -> Option<Notice> {
@@ -159,12 +163,14 @@ impl ViewModel {
         self.upsert(job);
         let title = format!("{name} downloaded");
         let actions = vec![ToastAction::Open(job_id), ToastAction::ShowInFolder(job_id)];
-        self.toasts.push_once(key, NewToast::success(title.clone(), actions)).then(|| Notice {
+        self.toasts.push_once(key, NewToast::success(title.clone(), actions.clone())).then(|| Notice {
             title,
             body: String::new(),
             failed: false,
             summary: false,
             plain: false,
+            click: Some(ToastAction::Open(job_id)),
+            actions,
         })
     }
 
@@ -181,6 +187,8 @@ impl ViewModel {
             failed: true,
             summary: false,
             plain: false,
+            actions: vec![ToastAction::Retry(job_id)],
+            click: Some(ToastAction::Details(job_id)),
         })
     }
 
