@@ -176,7 +176,7 @@ fn stall_after_stops_writing() {
     let server = TestServer::start();
     server.set_route("/s", Route::new(random_bytes(50_000, 6)).stall_after(2000, 1));
     let mut stream = connect(server.addr());
-    stream.set_read_timeout(Some(Duration::from_millis(500))).expect("set read timeout");
+    stream.set_read_timeout(Some(Duration::from_millis(1500))).expect("set read timeout");
     let req = "GET /s HTTP/1.1\r\nHost: test\r\n\r\n";
     stream.write_all(req.as_bytes()).expect("write request");
     let mut got = Vec::new();

@@ -1,5 +1,6 @@
-//! Frame time with 10,000 jobs: the table lays out only the rows in view, so
-//! a frame costs about the same with 10 or 10,000 jobs.
+//! 10,000 jobs: the table lays out only the rows in view, so a frame draws as
+//! much with 10,000 jobs as with 1,000 (both fill the window). The frame time
+//! is printed for the note, not asserted (timings belong in benchmarks).
 
 use crate::gui::{Bridge, Connection, DesktopNotifier, HaulApp, Prefs, Startup, Update};
 use egui_kittest::Harness;
@@ -24,8 +25,9 @@ fn job(n: usize) -> Job {
     .expect("a valid job")
 }
 
-/// Average time of `frames` frames (layout and tessellation), with live progress for the running jobs.
-fn measure(jobs: usize, frames: u32) -> Duration {
+/// Average time of `frames` frames (layout and tessellation), with live
+/// progress for the running jobs, and the shapes of the last frame.
+fn measure(jobs: usize, frames: u32) -> (Duration, usize) {
     let (bridge, updates) = Bridge::detached();
     let dir = std::env::temp_dir();
     let app = HaulApp::from_parts(bridge, Prefs::default(), 0, dir, DesktopNotifier::off());
@@ -42,6 +44,7 @@ fn measure(jobs: usize, frames: u32) -> Duration {
     send(Update::Startup(Box::new(Startup { jobs: list, ..Default::default() })));
     window.run_ok();
     let start = Instant::now();
+    let mut shapes = 0;
     for frame in 0..frames {
         let progress = running
             .iter()
@@ -58,19 +61,25 @@ fn measure(jobs: usize, frames: u32) -> Duration {
         send(Update::Progress(progress));
         window.step();
         let output = window.output();
+        shapes = output.shapes.len();
         let primitives = window.ctx.tessellate(output.shapes.clone(), output.pixels_per_point);
         assert!(!primitives.is_empty());
     }
-    start.elapsed() / frames
+    (start.elapsed() / frames, shapes)
 }
 
 #[test]
-fn ten_thousand_jobs_cost_about_what_ten_do() {
-    let small = measure(10, 30);
-    let large = measure(10_000, 30);
+fn ten_thousand_jobs_draw_no_more_than_a_windowful() {
+    let (small, _) = measure(10, 10);
+    let (full, full_shapes) = measure(1_000, 10);
+    let (large, large_shapes) = measure(10_000, 10);
     let build = if cfg!(debug_assertions) { "debug" } else { "release" };
-    eprintln!("frame time ({build} build, layout + tessellation): 10 jobs {small:?}, 10,000 jobs {large:?}");
-    assert!(large < small * 6 + Duration::from_millis(50), "10,000 jobs: {large:?}, 10 jobs: {small:?}");
+    eprintln!(
+        "frame time ({build} build, layout + tessellation): 10 jobs {small:?}, 1,000 jobs {full:?}, \
+         10,000 jobs {large:?}; shapes {full_shapes} / {large_shapes}"
+    );
+    // Drawing every row would make 10,000 jobs ten times the shapes of 1,000.
+    assert!(large_shapes * 10 < full_shapes * 12, "1,000 jobs: {full_shapes} shapes, 10,000: {large_shapes}");
 }
 
 #[test]
