@@ -81,9 +81,11 @@ pub async fn plan_targets(urls: &[String], dir: &Path) -> Result<Vec<Target>, St
         .collect()
         .await;
     let mut targets: Vec<Target> = Vec::new();
+    let mut taken = std::collections::HashSet::new();
     for (url, name) in urls.iter().zip(names) {
-        let taken: Vec<PathBuf> = targets.iter().map(|t| t.local.clone()).collect();
-        targets.push(Target { url: url.trim().to_string(), local: naming::unique_path(dir, &name, &taken) });
+        let local = naming::unique_path(dir, &name, &taken);
+        taken.insert(local.clone());
+        targets.push(Target { url: url.trim().to_string(), local });
     }
     Ok(targets)
 }

@@ -1,6 +1,7 @@
 //! File names for downloads: from `Content-Disposition` or the URL, sanitized
 //! so that a file never lands outside the chosen folder.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// The name used when neither the server nor the URL offers one.
@@ -79,7 +80,7 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// `dir/name`, or `dir/name (1)`, `dir/name (2)`, … when taken (or in `taken`).
-pub fn unique_path(dir: &Path, name: &str, taken: &[PathBuf]) -> PathBuf {
+pub fn unique_path(dir: &Path, name: &str, taken: &HashSet<PathBuf>) -> PathBuf {
     let candidate = dir.join(name);
     if !candidate.exists() && !taken.contains(&candidate) {
         return candidate;
@@ -138,9 +139,10 @@ mod tests {
     fn unique_paths_count_up() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("a.txt"), b"x").expect("write");
-        assert_eq!(unique_path(dir.path(), "a.txt", &[]), dir.path().join("a (1).txt"));
-        let taken = [dir.path().join("a (1).txt")];
+        let none = HashSet::new();
+        assert_eq!(unique_path(dir.path(), "a.txt", &none), dir.path().join("a (1).txt"));
+        let taken = HashSet::from([dir.path().join("a (1).txt")]);
         assert_eq!(unique_path(dir.path(), "a.txt", &taken), dir.path().join("a (2).txt"));
-        assert_eq!(unique_path(dir.path(), "b", &[]), dir.path().join("b"));
+        assert_eq!(unique_path(dir.path(), "b", &none), dir.path().join("b"));
     }
 }
