@@ -71,14 +71,23 @@ async fn a_full_disk_is_a_local_file_error_and_the_job_resumes_after_space_is_fr
     assert_eq!(error.code, "disk_full", "{error:?}");
     assert!(error.message.contains(&disk.path.display().to_string()), "names the file: {}", error.message);
     assert!(!target.exists(), "nothing half-written under the real name");
+    let kept = job.progress.bytes_transferred;
+    assert!(kept > 0 && kept < size, "the bytes that fitted are kept: {kept}");
 
     disk.remount("size=32m");
+    let asked_before = server.requests_for("/big.bin").len();
     manager.resume(&alice(), job_id).expect("resume after freeing space");
     wait_state(&manager, job_id, JobState::Transferred, LONG).await;
     manager.complete(&alice(), job_id).expect("complete");
     assert_eq!(sha256_file(&target).expect("file"), sha256_hex(&body));
-    let served = server.bytes_served_for("/big.bin");
-    assert!(served < size * 7 / 4, "resumed from the checkpoint, not from zero: {served} bytes for {size}");
+    // Resumed from the checkpoint, not from zero: every request after the
+    // resume asks for a part with If-Range, and none for the whole file.
+    let resumed = &server.requests_for("/big.bin")[asked_before..];
+    assert!(!resumed.is_empty());
+    for request in resumed {
+        assert!(request.header("if-range").is_some(), "a resumed request without If-Range: {request:?}");
+        assert!(request.header("range").is_some_and(|r| r != "bytes=0-"), "a request from zero: {request:?}");
+    }
     manager.shutdown().await;
 }
 
