@@ -21,6 +21,8 @@ use haul_core::model::{JobId, JobState};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+mod desktop;
+
 /// How often the window redraws while something transfers.
 const BUSY_FRAME: Duration = Duration::from_millis(100);
 /// How often the details panel re-reads a running job's files.
@@ -248,72 +250,6 @@ impl HaulApp {
         }
     }
 
-    fn toast_action(&mut self, action: ToastAction) {
-        match action {
-            ToastAction::Open(job_id) => self.bridge.send(Command::Open { job_id, reveal: false }),
-            ToastAction::ShowInFolder(job_id) => self.bridge.send(Command::Open { job_id, reveal: true }),
-            ToastAction::Retry(job_id) => self.bridge.send(Command::Resume(vec![job_id])),
-            ToastAction::Details(job_id) => {
-                self.model.selection.select_only(job_id);
-                self.prefs.show_details = true;
-            }
-            ToastAction::ShowJobs(ids) => self.model.show_only("While you were away".into(), ids),
-        }
-    }
-
-    /// Carries out a button clicked on a desktop notification, as the toast's
-    /// button would; those that need the window bring it up (from the tray too).
-    fn notification_action(&mut self, action: ToastAction, ctx: &egui::Context) {
-        if matches!(action, ToastAction::Retry(_) | ToastAction::Details(_) | ToastAction::ShowJobs(_)) {
-            self.show_window(ctx);
-        }
-        self.toast_action(action);
-    }
-
-    /// Files dropped onto the window: the links in them go to the add dialog;
-    /// files with none say so.
-    fn dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
-        if dropped.is_empty() {
-            return;
-        }
-        let mut links: Vec<String> = Vec::new();
-        let mut without: Vec<String> = Vec::new();
-        for file in dropped {
-            let path = file.path();
-            let name =
-                path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-            let found = dropped::links_in_file(path);
-            if found.is_empty() {
-                without.push(name);
-            }
-            links.extend(found.into_iter().filter(|l| !links.contains(l)).collect::<Vec<_>>());
-        }
-        if !without.is_empty() {
-            self.model.toasts.push(NewToast {
-                level: Level::Info,
-                title: "No link to download".into(),
-                body: format!("{} holds no http or https link.", without.join(", ")),
-                actions: Vec::new(),
-                ttl: Some(DROP_TOAST_TTL),
-            });
-        }
-        if links.is_empty() {
-            return;
-        }
-        let text = links.join("\n");
-        match &mut self.add {
-            Some(dialog) => {
-                if !dialog.urls.trim().is_empty() && !dialog.urls.ends_with('\n') {
-                    dialog.urls.push('\n');
-                }
-                dialog.urls.push_str(&text);
-            }
-            None => self.perform(UiAction::OpenAdd(Some(text)), ctx),
-        }
-        self.show_window(ctx);
-    }
-
     /// Keeps the details panel's file list fresh (on selection, then every
     /// second while the job runs).
     fn request_files(&mut self, job_id: JobId, running: bool) {
@@ -372,85 +308,6 @@ impl HaulApp {
                 // What is there now, whatever happened.
                 self.start_on_login = self.autostart.is_enabled();
             }
-        }
-    }
-
-    /// Carries out what was picked in the tray.
-    fn tray_action(&mut self, action: TrayAction, ctx: &egui::Context) {
-        match action {
-            TrayAction::Show => self.show_window(ctx),
-            TrayAction::PauseAll => {
-                let running = self.all_ids(|s| {
-                    matches!(
-                        s,
-                        JobState::Queued | JobState::Connecting | JobState::Transferring | JobState::TransientError
-                    )
-                });
-                self.send_for(running, Command::Suspend);
-            }
-            TrayAction::ResumeAll => self.send_for(self.all_ids(|s| s == JobState::Suspended), Command::Resume),
-            TrayAction::Quit => {
-                self.quitting = true;
-                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                ctx.request_repaint();
-            }
-        }
-    }
-
-    fn all_ids(&self, keep: impl Fn(JobState) -> bool) -> Vec<JobId> {
-        self.model.jobs().iter().filter(|j| keep(j.state)).map(|j| j.id).collect()
-    }
-
-    fn show_window(&mut self, ctx: &egui::Context) {
-        self.hidden = false;
-        ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
-        ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
-        ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
-        ctx.request_repaint();
-    }
-
-    /// Closing the window: into the tray when the user wants it and a tray is
-    /// on screen, else the usual exit. A hidden window whose tray went away
-    /// comes back, since nothing else could bring it back.
-    fn close_to_tray(&mut self, ctx: &egui::Context) {
-        let tray_shown = self.tray.as_ref().is_some_and(Tray::is_shown);
-        if self.hidden && !tray_shown {
-            tracing::warn!("the tray icon went away: showing the window again");
-            self.show_window(ctx);
-        }
-        let close_requested = ctx.input(|i| i.viewport().close_requested());
-        if !close_requested || self.quitting || !self.prefs.close_to_tray || !tray_shown {
-            return;
-        }
-        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-        ctx.send_viewport_cmd(egui::ViewportCommand::Visible(false));
-        self.hidden = true;
-        if !self.prefs.tray_notice_given {
-            self.prefs.tray_notice_given = true;
-            let notice = Notice {
-                title: "Haul keeps running in the tray".into(),
-                body: "Downloads go on. To leave Haul, choose Quit in the tray icon's menu.".into(),
-                failed: false,
-                summary: false,
-                plain: true,
-                actions: Vec::new(),
-                click: None,
-            };
-            if self.prefs.desktop_notifications {
-                self.notifier.notify(notice);
-            }
-        }
-    }
-
-    /// Keeps the tray's tooltip in step with the status bar.
-    fn update_tooltip(&mut self, ctx: &egui::Context) {
-        let Some(tray) = &mut self.tray else {
-            return;
-        };
-        let connected = matches!(self.model.connection, Connection::Connected(_));
-        let (active, waiting, speed) = self.model.totals();
-        if let Some(wait) = tray.set_tooltip(tooltip_text(connected, active, waiting, speed)) {
-            ctx.request_repaint_after(wait);
         }
     }
 }
