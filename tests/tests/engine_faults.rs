@@ -160,6 +160,37 @@ async fn redirects_are_followed_and_loops_are_errors() {
     manager.shutdown().await;
 }
 
+/// A split file behind a redirect: the extra connections ask the URL the first
+/// answer came from, with the file's validator and the job's own headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extra_connections_of_a_redirected_file_go_to_where_it_was_found() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let body = random_bytes(6 << 20, 34);
+    server.set_route("/cdn/file", Route::new(body.clone()).throttle_per_connection(2 << 20));
+    server.set_route("/link", Route::new(Vec::new()).redirect_to("/cdn/file"));
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &[(server.url("/link"), dir.path().join("out.bin"))]);
+    let changes = JobChanges { custom_headers: Some(vec!["X-Token: abc".into()]), ..Default::default() };
+    manager.set_job(&alice(), job_id, changes).expect("headers");
+    manager.resume(&alice(), job_id).expect("resume");
+    expect_file(&manager, job_id, dir.path(), &body).await;
+    assert_eq!(server.requests_for("/link").len(), 1, "only the first request follows the link");
+    let ranged: Vec<_> = server
+        .requests_for("/cdn/file")
+        .into_iter()
+        .filter(|r| r.header("range").is_some_and(|v| v != "bytes=0-"))
+        .collect();
+    assert!(!ranged.is_empty(), "the file was not split");
+    for request in &ranged {
+        assert_eq!(request.status, 206, "{:?}", request.headers);
+        assert!(request.header("if-range").is_some(), "no If-Range: {:?}", request.headers);
+        assert_eq!(request.header("x-token"), Some("abc"), "{:?}", request.headers);
+        assert!(request.header("user-agent").is_some_and(|v| v.starts_with("haul/")), "{:?}", request.headers);
+    }
+    manager.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_link_serving_a_login_page_is_an_error_not_a_file() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -177,15 +177,20 @@ impl TransferError {
         } else {
             "network_error"
         };
-        let mut detail = err.to_string();
-        let mut source = std::error::Error::source(err);
-        while let Some(inner) = source {
-            detail.push_str(": ");
-            detail.push_str(&inner.to_string());
-            source = inner.source();
-        }
-        TransferError::Network { url: url.to_string(), detail, code }
+        TransferError::Network { url: url.to_string(), detail: error_chain(err), code }
     }
+}
+
+/// An error and its sources, joined with ": ".
+pub(super) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut detail = err.to_string();
+    let mut source = err.source();
+    while let Some(inner) = source {
+        detail.push_str(": ");
+        detail.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    detail
 }
 
 #[cfg(test)]

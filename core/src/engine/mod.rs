@@ -4,6 +4,7 @@
 mod classify;
 mod http;
 mod limit;
+mod range_client;
 mod scheduler;
 mod segments;
 mod transfer;
@@ -13,4 +14,6 @@ pub use limit::RateLimiter;
 /// The HTTP client type transfers use (see `build_client`).
 pub use reqwest::Client as HttpClient;
 pub use scheduler::{JobView, Limits, next_to_run};
-pub use transfer::{FilePlan, FileResult, Reporter, SPLIT_MIN_FILE, build_client, download_file, sha256_of};
+pub use transfer::{
+    ClientError, Clients, FilePlan, FileResult, Reporter, SPLIT_MIN_FILE, build_client, download_file, sha256_of,
+};

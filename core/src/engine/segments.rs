@@ -4,8 +4,10 @@
 
 use super::TransferError;
 use super::http::{self, if_range};
-use super::transfer::{Ctx, http_error};
+use super::range_client::RangeBody;
+use super::transfer::{Ctx, status_error};
 use crate::model::RangeSet;
+use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use std::collections::VecDeque;
@@ -198,6 +200,23 @@ pub(super) async fn run(
     }
 }
 
+/// A range's response body, from either client.
+enum Body {
+    /// The file's first response, or a range a proxy serves (reqwest).
+    Main(reqwest::Response),
+    /// An extra range fetched directly (the lean client).
+    Lean(RangeBody),
+}
+
+impl Body {
+    async fn chunk(&mut self, url: &str) -> Result<Option<Bytes>, TransferError> {
+        match self {
+            Body::Main(response) => response.chunk().await.map_err(|e| TransferError::from_reqwest(url, &e)),
+            Body::Lean(body) => body.chunk(url).await,
+        }
+    }
+}
+
 /// One connection: opens its range (unless given the primary response) and
 /// writes until its segment's end, which may shrink while it runs.
 async fn worker<'a>(
@@ -209,8 +228,8 @@ async fn worker<'a>(
 ) -> (Arc<Segment>, Result<(), TransferError>) {
     let result = async {
         let url = &ctx.plan.url;
-        let mut response = match response {
-            Some(response) => response,
+        let mut body = match response {
+            Some(response) => Body::Main(response),
             None => open(ctx, &segment, total).await?,
         };
         loop {
@@ -218,8 +237,7 @@ async fn worker<'a>(
             if pos >= segment.end.load(Ordering::Acquire) {
                 return Ok(());
             }
-            let chunk = response.chunk().await.map_err(|e| TransferError::from_reqwest(url, &e))?;
-            let Some(bytes) = chunk else {
+            let Some(bytes) = body.chunk(url).await? else {
                 let end = segment.end.load(Ordering::Acquire);
                 return match pos >= end {
                     true => Ok(()),
@@ -241,26 +259,54 @@ async fn worker<'a>(
 
 /// Asks for the segment's range; anything but a matching 206 of the same file
 /// means the file changed (restart) or the server failed.
-async fn open(ctx: &Ctx<'_>, segment: &Segment, total: u64) -> Result<reqwest::Response, TransferError> {
+///
+/// The request goes straight to the URL the first response came from, over the
+/// lean client, unless a proxy applies to it or that URL now redirects: then
+/// reqwest asks the job's URL, following redirects.
+async fn open(ctx: &Ctx<'_>, segment: &Segment, total: u64) -> Result<Body, TransferError> {
     let url = &ctx.plan.url;
     let start = segment.pos.load(Ordering::Acquire);
     let end = segment.end.load(Ordering::Acquire);
-    let response = ctx
-        .request(start, Some(end), if_range(&ctx.validator))
-        .send()
-        .await
-        .map_err(|e| TransferError::from_reqwest(url, &e))?;
-    if !response.status().is_success() {
-        return Err(http_error(&response, url));
+    let validator = if_range(&ctx.validator);
+    if let Some(resolved) = ctx.resolved.as_deref().filter(|r| ctx.clients.ranges.serves(r)) {
+        let range = format!("bytes={start}-{}", end.saturating_sub(1));
+        let mut headers: Vec<(&str, &str)> = ctx.plan.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        headers.push(("range", &range));
+        if let Some(validator) = validator {
+            headers.push(("if-range", validator));
+        }
+        let response = ctx.clients.ranges.get(resolved, &headers).await?;
+        if !response.status().is_redirection() {
+            check_range(url, start, total, ctx, response.status(), response.headers())?;
+            return Ok(Body::Lean(response.into_body()));
+        }
     }
-    if response.status().as_u16() != 206 {
+    let response =
+        ctx.request(start, Some(end), validator).send().await.map_err(|e| TransferError::from_reqwest(url, &e))?;
+    check_range(url, start, total, ctx, response.status(), response.headers())?;
+    Ok(Body::Main(response))
+}
+
+/// A range answer must be a 206 of the same file, starting where asked.
+fn check_range(
+    url: &str,
+    start: u64,
+    total: u64,
+    ctx: &Ctx<'_>,
+    status: reqwest::StatusCode,
+    headers: &reqwest::header::HeaderMap,
+) -> Result<(), TransferError> {
+    if !status.is_success() {
+        return Err(status_error(status, headers, url));
+    }
+    if status.as_u16() != 206 {
         return Err(TransferError::Changed {
-            url: url.clone(),
-            detail: format!("the server answered a range request with {} (the file changed?)", response.status()),
+            url: url.to_string(),
+            detail: format!("the server answered a range request with {status} (the file changed?)"),
         });
     }
-    if let Some(detail) = http::range_mismatch(start, Some(total), &ctx.validator, response.headers()) {
-        return Err(TransferError::Changed { url: url.clone(), detail });
+    if let Some(detail) = http::range_mismatch(start, Some(total), &ctx.validator, headers) {
+        return Err(TransferError::Changed { url: url.to_string(), detail });
     }
-    Ok(response)
+    Ok(())
 }

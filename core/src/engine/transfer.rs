@@ -3,6 +3,7 @@
 //! the server's answer cannot be trusted.
 
 use super::http::{self, if_range};
+use super::range_client::RangeClient;
 use super::{RateLimiter, TransferError, segments};
 use crate::model::FileProgress;
 use reqwest::header;
@@ -60,13 +61,16 @@ pub trait Reporter: Send + Sync {
     fn written(&self, file: u32, start: u64, len: u64);
 }
 
+/// How long a connection may take to open.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// The HTTP client every transfer shares (connection reuse, HTTP/2 where offered).
 pub fn build_client(read_timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
     // Installing twice is harmless: the second call reports the first provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .user_agent(concat!("haul/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(15))
+        .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(read_timeout)
         .redirect(reqwest::redirect::Policy::limited(10))
         // Idle connections keep their read buffers (up to ~0.4 MiB each): keep
@@ -76,13 +80,46 @@ pub fn build_client(read_timeout: Duration) -> Result<reqwest::Client, reqwest::
         .build()
 }
 
+/// The clients transfers share: reqwest for each file's first request
+/// (redirects, proxies, cookies-free but complete HTTP), and a lean client for
+/// the extra connections of a split file.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    /// The first request of every file.
+    pub main: reqwest::Client,
+    /// The extra range requests of split files.
+    pub(super) ranges: RangeClient,
+}
+
+/// Why the HTTP clients could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// reqwest refused its configuration.
+    #[error(transparent)]
+    Reqwest(#[from] reqwest::Error),
+    /// The TLS setup (certificate verifier) failed.
+    #[error("TLS: {0}")]
+    Tls(#[from] rustls::Error),
+}
+
+impl Clients {
+    /// Both clients, reading with `read_timeout`.
+    pub fn new(read_timeout: Duration) -> Result<Clients, ClientError> {
+        let main = build_client(read_timeout)?;
+        let ranges = RangeClient::new(read_timeout, CONNECT_TIMEOUT)?;
+        Ok(Clients { main, ranges })
+    }
+}
+
 /// What the connections of one file share.
 pub(super) struct Ctx<'a> {
-    pub client: &'a reqwest::Client,
+    pub clients: &'a Clients,
     pub plan: &'a FilePlan,
     pub reporter: &'a dyn Reporter,
     pub file: File,
     pub validator: FileProgress,
+    /// The URL the file's first response came from (after redirects).
+    pub resolved: Option<String>,
 }
 
 impl Ctx<'_> {
@@ -101,7 +138,7 @@ impl Ctx<'_> {
     }
 
     fn plan_get(&self) -> reqwest::RequestBuilder {
-        self.client.get(&self.plan.url)
+        self.clients.main.get(&self.plan.url)
     }
 
     /// A GET of the whole file, without `Range`.
@@ -124,12 +161,16 @@ impl Ctx<'_> {
 
 /// The error for a non-success answer.
 pub(super) fn http_error(response: &reqwest::Response, url: &str) -> TransferError {
-    let status = response.status();
+    status_error(response.status(), response.headers(), url)
+}
+
+/// The error for a non-success status.
+pub(super) fn status_error(status: reqwest::StatusCode, headers: &header::HeaderMap, url: &str) -> TransferError {
     TransferError::Http {
         status: status.as_u16(),
         reason: status.canonical_reason().unwrap_or("").to_string(),
         url: url.to_string(),
-        retry_after: http::retry_after(response.headers()),
+        retry_after: http::retry_after(headers),
     }
 }
 
@@ -154,7 +195,7 @@ fn stored_bytes_doubt(plan: &FilePlan) -> Option<String> {
 
 /// Downloads `plan` into its temp file until done, failed or stopped by `stop`.
 pub async fn download_file(
-    client: &reqwest::Client,
+    clients: &Clients,
     plan: &FilePlan,
     reporter: &dyn Reporter,
     stop: &CancellationToken,
@@ -188,7 +229,7 @@ pub async fn download_file(
         if let Some((uid, gid)) = plan.owner {
             std::os::unix::fs::fchown(&file, Some(uid), Some(gid)).map_err(local)?;
         }
-        let mut ctx = Ctx { client, plan, reporter, file, validator: checkpoint.clone() };
+        let mut ctx = Ctx { clients, plan, reporter, file, validator: checkpoint.clone(), resolved: None };
         let request = if trust_ranges {
             ctx.request(start, None, if resuming { if_range(&checkpoint) } else { None })
         } else {
@@ -227,6 +268,7 @@ pub async fn download_file(
         };
         checkpoint = FileProgress { done: if partial { checkpoint.done } else { Default::default() }, ..fresh };
         ctx.validator = checkpoint.clone();
+        ctx.resolved = Some(response.url().to_string());
         reporter.connected(plan.index, total, &checkpoint, restart.take().as_deref());
         let ranges_ok = trust_ranges && (partial || http::accepts_ranges(&headers));
         let outcome = match total {

@@ -98,7 +98,7 @@ struct Inner {
     /// Deferred store writes are waiting for the flusher.
     flush_soon: Notify,
     kick: Notify,
-    client: reqwest::Client,
+    client: engine::Clients,
     shutdown: CancellationToken,
     tracker: TaskTracker,
     global_limit: Arc<RateLimiter>,
@@ -162,7 +162,7 @@ pub enum OpenError {
     Store(#[from] StoreError),
     /// The HTTP client could not be built.
     #[error("cannot set up HTTP: {0}")]
-    Http(#[from] reqwest::Error),
+    Http(#[from] engine::ClientError),
 }
 
 impl Manager {
@@ -170,7 +170,7 @@ impl Manager {
     /// Must be called inside a tokio runtime.
     pub fn open(config: Config) -> Result<Manager, OpenError> {
         let store = Store::open(&config.db_path)?;
-        let client = engine::build_client(config.read_timeout)?;
+        let client = engine::Clients::new(config.read_timeout)?;
         let stored = store.load_jobs()?;
         let (events, _) = broadcast::channel(4096);
         let next_order = stored.iter().map(|s| s.queue_order + 1).max().unwrap_or(0);
