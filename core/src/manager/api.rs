@@ -12,6 +12,7 @@ use crate::model::{
     NotifyCmdLine, NotifyFlags, Priority, Progress,
 };
 use crate::notify::{Pending, Sink};
+use crate::store::StoreError;
 use crate::transition::Action;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,19 @@ pub struct NewJob {
     /// Complete the job automatically once transferred.
     #[serde(default)]
     pub auto_complete: Option<bool>,
+}
+
+/// One file to add (`add_file`'s parameters).
+#[derive(Clone, Copy, Debug)]
+pub struct NewFile<'a> {
+    /// The job.
+    pub job_id: JobId,
+    /// Where to download from.
+    pub remote_url: &'a str,
+    /// Where to save (absolute).
+    pub local_name: &'a Path,
+    /// The expected sha256, hex.
+    pub sha256: Option<&'a str>,
 }
 
 /// The properties `set_job` may change; absent fields stay as they are.
@@ -199,13 +213,38 @@ impl Manager {
         local_name: &Path,
         sha256: Option<&str>,
     ) -> Result<u32, Error> {
+        let mut state = self.lock();
+        self.add_file_locked(&mut state, caller, &NewFile { job_id, remote_url, local_name, sha256 })
+    }
+
+    /// Adds several files, in order, as one commit: each gets the answer
+    /// [`Manager::add_file`] would have given it, and none is answered before
+    /// the store has saved it. (A client that sends many `add_file` requests
+    /// without waiting gets them saved together.)
+    pub fn add_files(&self, caller: &Caller, files: &[NewFile<'_>]) -> Vec<Result<u32, Error>> {
+        let mut state = self.lock();
+        if let Err(e) = state.store.begin_batch() {
+            let message = e.to_string();
+            return files.iter().map(|_| Err(Error::Store(StoreError::Failed { message: message.clone() }))).collect();
+        }
+        let mut results: Vec<_> = files.iter().map(|file| self.add_file_locked(&mut state, caller, file)).collect();
+        if let Err(e) = state.store.end_batch() {
+            let message = e.to_string();
+            for result in results.iter_mut().filter(|r| r.is_ok()) {
+                *result = Err(Error::Store(StoreError::Failed { message: message.clone() }));
+            }
+        }
+        results
+    }
+
+    fn add_file_locked(&self, state: &mut State, caller: &Caller, new: &NewFile<'_>) -> Result<u32, Error> {
+        let &NewFile { job_id, remote_url, local_name, sha256 } = new;
         // One spelling per path ("/a//b/./c" is "/a/b/c"), so names compare as bytes.
         let local_name: &Path = &local_name.components().collect::<PathBuf>();
-        let mut state = self.lock();
-        self.live_entry(&state, caller, job_id)?;
+        self.live_entry(state, caller, job_id)?;
         validate_url(remote_url)?;
         validate_local(local_name, caller, self.inner.config.system, job_id, &mut state.writable_dirs)?;
-        let entry = self.live_entry(&state, caller, job_id)?;
+        let entry = self.live_entry(state, caller, job_id)?;
         if let Some(hash) = sha256
             && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
         {
@@ -233,7 +272,7 @@ impl Manager {
             sha256: sha256.map(str::to_ascii_lowercase),
             checkpoint: FileProgress::default(),
         };
-        batched(&mut state, |state| {
+        batched(state, |state| {
             state.store.save_file(job_id, &file)?;
             if let Some(entry) = state.jobs.get_mut(&job_id) {
                 entry.files.push(file);

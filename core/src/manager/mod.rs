@@ -11,7 +11,7 @@ mod run;
 mod speed;
 mod validate;
 
-pub use api::{JobChanges, JobProgressView, Limits, NewJob, Stats};
+pub use api::{JobChanges, JobProgressView, Limits, NewFile, NewJob, Stats};
 pub use validate::validate_url;
 
 use crate::engine::{self, RateLimiter};

@@ -70,7 +70,11 @@ pub(super) fn validate_local(
     let (Some(parent), Some(_)) = (local_name.parent(), local_name.file_name()) else {
         return Err(Error::InvalidArgument(format!("local name '{shown}' names no file")));
     };
-    if !parent.is_dir() {
+    let now = Instant::now();
+    let key = (job_id, parent.to_path_buf());
+    // Probed a moment ago: the folder existed and was writable.
+    let fresh = writable.get(&key).is_some_and(|checked| now.duration_since(*checked) < WRITABLE_FOR);
+    if !fresh && !parent.is_dir() {
         return Err(Error::InvalidArgument(format!("the folder {} does not exist", parent.display())));
     }
     if local_name.is_dir() {
@@ -83,9 +87,7 @@ pub(super) fn validate_local(
             caller.uid
         )));
     }
-    let now = Instant::now();
-    let key = (job_id, parent.to_path_buf());
-    if writable.get(&key).is_some_and(|checked| now.duration_since(*checked) < WRITABLE_FOR) {
+    if fresh {
         return Ok(());
     }
     writable.retain(|_, checked| now.duration_since(*checked) < WRITABLE_FOR);

@@ -11,6 +11,8 @@ use tokio_util::sync::CancellationToken;
 
 /// After the connection closes, queued replies (e.g. to `shutdown`) get this long to go out.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+/// Most lines handled as one burst.
+const MAX_BURST: usize = 256;
 
 /// Serves one client until it disconnects or `stop` is cancelled.
 pub(super) async fn run(manager: Manager, stream: Stream, stop: CancellationToken) {
@@ -35,12 +37,21 @@ pub(super) async fn run(manager: Manager, stream: Stream, stop: CancellationToke
 async fn read_loop(session: &mut Session, read: ReadHalf, closed: &CancellationToken) {
     let mut reader = BufReader::new(read);
     let mut line = Vec::new();
+    let mut burst: Vec<Vec<u8>> = Vec::new();
     loop {
         let read = tokio::select! {
             _ = closed.cancelled() => return,
             read = read_line(&mut reader, &mut line, MAX_LINE) => read,
         };
         match read {
+            // More whole lines are already here: the client sent them without
+            // waiting for answers; they are handled together (see Session::on_lines).
+            Ok(LineRead::Line) if !burst.is_empty() || reader.buffer().contains(&b'\n') => {
+                burst.push(std::mem::take(&mut line));
+                if burst.len() >= MAX_BURST || !reader.buffer().contains(&b'\n') {
+                    session.on_lines(std::mem::take(&mut burst)).await;
+                }
+            }
             Ok(LineRead::Line) => session.on_line(&line).await,
             Ok(LineRead::TooLong) => {
                 tracing::warn!("uid {} sent a line over {MAX_LINE} bytes", session.caller.uid);

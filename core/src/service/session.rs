@@ -6,7 +6,7 @@ use super::sink::ConnectionSink;
 use crate::Manager;
 use crate::model::Caller;
 use crate::notify::Sink;
-use crate::protocol::{Message, RpcError, current_uid, encode_error, encode_result, method};
+use crate::protocol::{Invalid, Message, RpcError, current_uid, encode_error, encode_result, method};
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -91,7 +91,49 @@ impl Session {
         if line.iter().all(u8::is_ascii_whitespace) {
             return;
         }
-        match Message::parse(line) {
+        self.on_message(Message::parse(line)).await;
+    }
+
+    /// Handles lines the client sent without waiting for answers, in order;
+    /// a run of `add_file` requests among them is saved with one commit.
+    pub(super) async fn on_lines(&mut self, lines: Vec<Vec<u8>>) {
+        let messages: Vec<Result<Message, Invalid>> = lines
+            .iter()
+            .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+            .map(|line| Message::parse(line))
+            .collect();
+        let mut messages = messages.into_iter().peekable();
+        while let Some(message) = messages.next() {
+            if !(self.greeted && adds_file(&message) && messages.peek().is_some_and(adds_file)) {
+                self.on_message(message).await;
+                continue;
+            }
+            let mut run = vec![message];
+            while let Some(next) = messages.next_if(adds_file) {
+                run.push(next);
+            }
+            let (ids, params): (Vec<_>, Vec<_>) = run
+                .into_iter()
+                .filter_map(|m| match m {
+                    Ok(Message::Request(r)) => Some((r.id, r.params)),
+                    _ => None,
+                })
+                .unzip();
+            let results = handlers::jobs::add_files(self, params);
+            for (id, result) in ids.iter().zip(results) {
+                if let Some(id) = id {
+                    let line = match result {
+                        Ok(value) => encode_result(id, value),
+                        Err(error) => encode_error(Some(id), &error),
+                    };
+                    self.reply(line).await;
+                }
+            }
+        }
+    }
+
+    async fn on_message(&mut self, message: Result<Message, Invalid>) {
+        match message {
             Err(invalid) => {
                 self.reply(encode_error(invalid.id.as_ref(), &invalid.error)).await;
             }
@@ -132,6 +174,11 @@ impl Session {
         self.manager.drop_sink(self.sink.sink_id());
         self.sink.fail_all();
     }
+}
+
+/// Whether `message` is an `add_file` request that wants an answer.
+fn adds_file(message: &Result<Message, Invalid>) -> bool {
+    matches!(message, Ok(Message::Request(r)) if r.method == method::ADD_FILE && r.id.is_some())
 }
 
 impl Drop for Session {

@@ -32,6 +32,13 @@ pub enum StoreError {
         /// What was wrong.
         what: String,
     },
+    /// A transaction could not be started or committed (said once per
+    /// request it held, so the error is a copy of SQLite's message).
+    #[error("{message}")]
+    Failed {
+        /// The failure, with the database's path.
+        message: String,
+    },
     /// The database was written by a newer Haul.
     #[error("database {path} has schema version {found}, newer than this Haul knows ({known})")]
     TooNew {

@@ -156,3 +156,47 @@ async fn a_session_refuses_everything_before_hello() {
     assert!(session.handle_request("enum_jobs", json!({})).is_ok());
     fixture.stop().await;
 }
+
+/// `add_file` requests sent without waiting (as `haul add` does) are saved
+/// together, but each still gets its own answer, in order: the good files
+/// their indexes, the bad ones the error they would get alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_add_files_are_answered_one_by_one_in_order() {
+    let fixture = ServiceFixture::start();
+    let mut conn = fixture.raw().await;
+    conn.hello().await;
+    let job_id = conn.ok("create_job", json!({"display_name": "burst"})).await["job_id"].clone();
+    let a = fixture.path("a.bin");
+    let b = fixture.path("b.bin");
+    let requests = [
+        json!({"job_id": job_id, "remote_url": "http://127.0.0.1:9/a", "local_name": a}),
+        json!({"job_id": job_id, "remote_url": "http://127.0.0.1:9/again", "local_name": a}),
+        json!({"job_id": job_id, "local_name": b}),
+        json!({"job_id": job_id, "remote_url": "ftp://127.0.0.1/b", "local_name": b}),
+        json!({"job_id": job_id, "remote_url": "http://127.0.0.1:9/b", "local_name": b}),
+        json!({"job_id": haul_core::model::JobId::new(), "remote_url": "http://127.0.0.1:9/c", "local_name": b}),
+    ];
+    let burst: Vec<String> = requests
+        .iter()
+        .enumerate()
+        .map(|(i, params)| json!({"jsonrpc": "2.0", "id": 100 + i, "method": "add_file", "params": params}).to_string())
+        .collect();
+    conn.send_line(burst.join("\n").as_bytes()).await;
+    let mut replies = Vec::new();
+    for _ in &requests {
+        replies.push(conn.recv().await.expect("a reply per request"));
+    }
+    let ids: Vec<_> = replies.iter().map(|r| r["id"].as_u64().unwrap_or_default()).collect();
+    assert_eq!(ids, [100, 101, 102, 103, 104, 105], "answers in request order");
+    assert_eq!(replies[0]["result"]["file_index"], 0, "{}", replies[0]);
+    assert_error(&replies[1], code::INVALID_ARGUMENT, "invalid_argument");
+    assert!(replies[1]["error"]["message"].as_str().unwrap_or_default().contains("already a file"));
+    assert_error(&replies[2], code::INVALID_PARAMS, "invalid_params");
+    assert_error(&replies[3], code::INVALID_ARGUMENT, "invalid_argument");
+    assert_eq!(replies[4]["result"]["file_index"], 1, "{}", replies[4]);
+    assert_error(&replies[5], code::NOT_FOUND, "not_found");
+    let files = conn.ok("enum_files", json!({"job_id": job_id})).await;
+    let names: Vec<_> = files.as_array().into_iter().flatten().map(|f| f["remote_url"].clone()).collect();
+    assert_eq!(names, [json!("http://127.0.0.1:9/a"), json!("http://127.0.0.1:9/b")]);
+    fixture.stop().await;
+}

@@ -3,7 +3,7 @@
 mod actions;
 mod admin;
 mod hello;
-mod jobs;
+pub(super) mod jobs;
 mod journal;
 mod notify;
 mod properties;
