@@ -233,3 +233,34 @@ fn links_given_to_haul_itself_are_added_as_a_job() {
     assert!(wait_until(Duration::from_secs(30), || job_json(&world, &job_id)["state"] == "acknowledged"));
     assert!(world.downloads().join("linked.bin").exists());
 }
+
+/// With a proxy in the environment, every connection goes through it, the
+/// extra connections of a split file included: the server named in the URL
+/// (serving other bytes) never hears from Haul.
+#[test]
+fn a_proxy_from_the_environment_carries_every_connection_of_a_split_file() {
+    let mut world = World::new();
+    let proxy_server = TestServer::start();
+    let origin = TestServer::start();
+    let body = random_bytes(8 << 20, 14);
+    proxy_server.set_route("/big.bin", Route::new(body.clone()).throttle_per_connection(2 << 20));
+    origin.add_file("/big.bin", random_bytes(8 << 20, 15));
+    let proxy = proxy_server.url("");
+    let proxy = proxy.trim_end_matches('/');
+    let vars = [("HTTP_PROXY", proxy), ("http_proxy", proxy), ("NO_PROXY", ""), ("no_proxy", "")];
+    world.start_service_with_env(&vars);
+    let out = world
+        .haul()
+        .envs(vars)
+        .args(["add", &origin.url("/big.bin"), "--wait", "--dir"])
+        .arg(world.downloads())
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{} {}", String::from_utf8_lossy(&out.stderr), world.service_log());
+    assert_eq!(sha256_file(&world.downloads().join("big.bin")).expect("file"), sha256_hex(&body));
+    assert!(origin.requests().is_empty(), "requests that bypassed the proxy: {:?}", origin.requests());
+    let requests = proxy_server.requests();
+    let ranged = requests.iter().filter(|r| r.header("range").is_some_and(|v| v != "bytes=0-")).count();
+    assert!(ranged > 0, "the file was not split: {requests:?}");
+    assert!(requests.iter().all(|r| r.proxied_for.is_some()), "{requests:?}");
+}

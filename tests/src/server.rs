@@ -218,8 +218,11 @@ impl Route {
 pub struct RequestLog {
     /// Request method, e.g. `GET`.
     pub method: String,
-    /// Request target as sent (path plus any query string).
+    /// Request target (path plus any query string); for a request sent to
+    /// the server as to a proxy (`GET http://host/path`), the path part.
     pub path: String,
+    /// The host a proxy request asked for (`host[:port]`), if it was one.
+    pub proxied_for: Option<String>,
     /// Request headers in order, names lowercased.
     pub headers: Vec<(String, String)>,
     /// Status code of the response.
@@ -477,6 +480,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut shutdown: w
 struct Request {
     method: String,
     target: String,
+    proxied_for: Option<String>,
     http10: bool,
     headers: Vec<(String, String)>,
 }
@@ -508,9 +512,12 @@ fn parse_head(buf: &[u8]) -> Result<Option<(usize, Request)>, httparse::Error> {
     match req.parse(buf)? {
         httparse::Status::Partial => Ok(None),
         httparse::Status::Complete(n) => {
+            // As a forward proxy, the server serves every host from its own routes.
+            let (proxied_for, target) = split_absolute_form(req.path.unwrap_or(""));
             let request = Request {
                 method: req.method.unwrap_or("").to_owned(),
-                target: req.path.unwrap_or("").to_owned(),
+                target,
+                proxied_for,
                 http10: req.version == Some(0),
                 headers: req
                     .headers
@@ -610,6 +617,7 @@ async fn serve_connection(mut stream: TcpStream, shared: Arc<Shared>) -> io::Res
         lock(&shared.log).push(RequestLog {
             method: request.method,
             path: request.target,
+            proxied_for: request.proxied_for,
             headers: request.headers,
             status: plan.status,
         });
@@ -744,6 +752,15 @@ fn parse_range(value: &str, len: usize) -> RangeSpec {
     }
     let end = end.min(len64 - 1);
     RangeSpec::Satisfiable(start as usize, end as usize + 1)
+}
+
+/// `http://host/path` → (`Some("host")`, `/path`); an origin-form target stays as it is.
+fn split_absolute_form(target: &str) -> (Option<String>, String) {
+    let Some(rest) = target.strip_prefix("http://") else { return (None, target.to_owned()) };
+    match rest.find('/') {
+        Some(at) => (Some(rest[..at].to_owned()), rest[at..].to_owned()),
+        None => (Some(rest.to_owned()), "/".to_owned()),
+    }
 }
 
 fn strip_query(target: &str) -> &str {

@@ -53,8 +53,14 @@ impl World {
 
     /// Starts `haul service` as a child this test controls, and waits for its socket.
     pub fn start_service(&mut self) {
+        self.start_service_with_env(&[]);
+    }
+
+    /// Starts `haul service` with extra environment variables.
+    pub fn start_service_with_env(&mut self, vars: &[(&str, &str)]) {
         let mut cmd = std::process::Command::new(HAUL);
         self.env(&mut cmd);
+        cmd.envs(vars.iter().copied());
         let log = std::fs::File::create(self.dir.path().join("service.stderr")).expect("log");
         let child = cmd.arg("service").stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("spawn");
         self.service = Some(child);
