@@ -104,58 +104,115 @@ pub fn display_name(name: Option<&str>, targets: &[Target]) -> String {
 /// Creates the job (suspended) with its files and headers; a job whose file or
 /// header is refused is cancelled again, so nothing half-made stays behind.
 pub async fn create_job(client: &Client, download: &NewDownload) -> Result<JobId, ClientError> {
-    let created: Value = client
-        .call(
-            "create_job",
-            json!({
-                "display_name": download.display_name,
-                "priority": download.priority,
-                "auto_complete": download.auto_complete,
-            }),
-        )
-        .await?;
-    let job_id: JobId = serde_json::from_value(created["job_id"].clone())
-        .map_err(|source| ClientError::Decode { method: "create_job".into(), source })?;
+    let job_id = new_job(client, download, download.auto_complete).await?;
     let filled = async {
-        // Pipelined: the service answers one connection's requests in order,
-        // so the files keep the URLs' order without a round trip each.
-        let requests: Vec<Value> = download
-            .targets
-            .iter()
-            .map(|target| {
-                json!({
-                    "job_id": job_id, "remote_url": target.url, "local_name": target.local, "sha256": download.sha256,
-                })
-            })
-            .collect();
-        let mut added = futures_util::stream::iter(requests)
-            .map(|params| client.call::<_, Value>("add_file", params))
-            .buffered(ADD_FILES_IN_FLIGHT);
-        while let Some(result) = added.next().await {
-            result?;
+        add_files(client, job_id, download, false).await?;
+        let settings = settings(job_id, download);
+        if settings.as_object().is_some_and(|s| s.len() > 1) {
+            client.call::<_, Value>("set_job", settings).await?;
         }
-        drop(added);
-        let mut settings = serde_json::Map::new();
-        if !download.headers.is_empty() {
-            settings.insert("custom_headers".into(), json!(download.headers));
-        }
-        if let Some(limit) = download.speed_limit_bps {
-            settings.insert("speed_limit_bps".into(), json!(limit));
-        }
-        if let Some(connections) = download.max_connections {
-            settings.insert("max_connections".into(), json!(connections));
-        }
-        if !settings.is_empty() {
-            settings.insert("job_id".into(), json!(job_id));
-            client.call::<_, Value>("set_job", Value::Object(settings)).await?;
-        }
-        Ok::<(), ClientError>(())
+        Ok(())
     };
     if let Err(e) = filled.await {
         let _ = client.call::<_, Value>("cancel", json!({"job_id": job_id})).await;
         return Err(e);
     }
     Ok(job_id)
+}
+
+/// Like [`create_job`], but the download starts as soon as the first file is
+/// added, while the rest are still being added (a long list does not wait for
+/// its last URL), and `client` is registered as the job's sink first so it
+/// hears of the job's end. The job is complete only when a `job_transferred`
+/// reports all `download.targets` transferred: one may come early, if the
+/// files added so far finished before the rest were in.
+pub async fn create_and_start(client: &Client, download: &NewDownload) -> Result<JobId, ClientError> {
+    // Auto-complete waits for the last file: an early "transferred" must not complete the job.
+    let job_id = new_job(client, download, false).await?;
+    let started = async {
+        let mut settings = settings(job_id, download);
+        settings["notify_flags"] = json!(["job_transferred", "job_error"]);
+        client.call::<_, Value>("set_job", settings).await?;
+        client.call::<_, Value>("set_notify_interface", json!({"job_id": job_id, "register": true})).await?;
+        add_files(client, job_id, download, true).await?;
+        // Only now: every add_file is an event, and nobody reads them before the adds are done.
+        client.call::<_, Value>("subscribe", json!({})).await?;
+        if download.auto_complete {
+            client.call::<_, Value>("set_job", json!({"job_id": job_id, "auto_complete": true})).await?;
+        }
+        // Queues the job again if the files added first were done before the last was in.
+        client.call::<_, Value>("resume", json!({"job_id": job_id})).await
+    };
+    if let Err(e) = started.await {
+        let _ = client.call::<_, Value>("cancel", json!({"job_id": job_id})).await;
+        return Err(e);
+    }
+    Ok(job_id)
+}
+
+async fn new_job(client: &Client, download: &NewDownload, auto_complete: bool) -> Result<JobId, ClientError> {
+    let created: Value = client
+        .call(
+            "create_job",
+            json!({
+                "display_name": download.display_name,
+                "priority": download.priority,
+                "auto_complete": auto_complete,
+            }),
+        )
+        .await?;
+    serde_json::from_value(created["job_id"].clone())
+        .map_err(|source| ClientError::Decode { method: "create_job".into(), source })
+}
+
+/// The job's headers, speed limit and connections, as `set_job` params.
+fn settings(job_id: JobId, download: &NewDownload) -> Value {
+    let mut settings = serde_json::Map::new();
+    settings.insert("job_id".into(), json!(job_id));
+    if !download.headers.is_empty() {
+        settings.insert("custom_headers".into(), json!(download.headers));
+    }
+    if let Some(limit) = download.speed_limit_bps {
+        settings.insert("speed_limit_bps".into(), json!(limit));
+    }
+    if let Some(connections) = download.max_connections {
+        settings.insert("max_connections".into(), json!(connections));
+    }
+    Value::Object(settings)
+}
+
+/// Adds the files in order; with `resume_after_first`, a `resume` goes out
+/// right behind the first one.
+async fn add_files(
+    client: &Client,
+    job_id: JobId,
+    download: &NewDownload,
+    resume_after_first: bool,
+) -> Result<(), ClientError> {
+    // Pipelined: the service answers one connection's requests in order, so
+    // the files keep the URLs' order (and the resume comes after the first
+    // file) without a round trip each.
+    // (whether it is the resume, its params)
+    let mut requests: Vec<(bool, Value)> = download
+        .targets
+        .iter()
+        .map(|target| {
+            let params = json!({
+                "job_id": job_id, "remote_url": target.url, "local_name": target.local, "sha256": download.sha256,
+            });
+            (false, params)
+        })
+        .collect();
+    if resume_after_first && !requests.is_empty() {
+        requests.insert(1, (true, json!({"job_id": job_id})));
+    }
+    let mut answers = futures_util::stream::iter(requests)
+        .map(|(resume, params)| client.call::<_, Value>(if resume { "resume" } else { "add_file" }, params))
+        .buffered(ADD_FILES_IN_FLIGHT);
+    while let Some(answer) = answers.next().await {
+        answer?;
+    }
+    Ok(())
 }
 
 /// Asks the server for a `Content-Disposition` name (HEAD, short timeout).

@@ -264,3 +264,39 @@ fn a_proxy_from_the_environment_carries_every_connection_of_a_split_file() {
     assert!(ranged > 0, "the file was not split: {requests:?}");
     assert!(requests.iter().all(|r| r.proxied_for.is_some()), "{requests:?}");
 }
+
+/// `haul add --wait` with many URLs starts downloading as soon as the first
+/// file is in, not after the last: the journal shows a file transferred before
+/// the last file was added. And the job still ends with every file, in place.
+#[test]
+fn a_long_list_starts_downloading_before_its_last_url_is_added() {
+    let world = World::new();
+    let server = TestServer::start();
+    let count = 1000;
+    let mut urls = Vec::new();
+    let mut bodies = Vec::new();
+    for i in 0..count {
+        let body = random_bytes(1 << 10, 1000 + i);
+        server.add_file(&format!("/f{i}.bin"), body.clone());
+        urls.push(server.url(&format!("/f{i}.bin")));
+        bodies.push(body);
+    }
+    let out =
+        world.haul().arg("add").args(&urls).arg("--wait").arg("--dir").arg(world.downloads()).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (i, body) in bodies.iter().enumerate() {
+        let path = world.downloads().join(format!("f{i}.bin"));
+        assert_eq!(sha256_file(&path).expect("file"), sha256_hex(body), "{}", path.display());
+    }
+    let events = world.haul().args(["--json", "events"]).output().expect("events");
+    let events: serde_json::Value = serde_json::from_slice(&events.stdout).expect("json");
+    let events = events.as_array().expect("a list");
+    let seq = |e: &serde_json::Value| e["seq"].as_u64().unwrap_or_default();
+    let first_file = events.iter().filter(|e| e["kind"] == "file_transferred").map(seq).min().expect("file events");
+    // Every add_file journals a `modified` event; after the adds, only the auto-complete setting does.
+    let added_later = events.iter().filter(|e| e["kind"] == "modified" && seq(e) > first_file).count();
+    eprintln!("files added after the first was transferred: about {added_later}");
+    assert!(added_later >= 10, "the first file waited for the last URL ({added_later} modified events after it)");
+    assert_eq!(events.iter().filter(|e| e["kind"] == "file_transferred").count(), count as usize);
+    assert!(events.last().is_some_and(|e| e["kind"] == "acknowledged"), "{:?}", events.last());
+}

@@ -191,3 +191,34 @@ async fn a_failing_sink_falls_back_to_the_notify_command_line() {
     assert_eq!(sink.terminal_calls(), ["job_transferred"], "the sink was tried first");
     manager.shutdown().await;
 }
+
+/// As BITS: a file added to a transferred job, then a resume, queues the job
+/// again; it transfers the new file and is transferred again with both
+/// (`haul add --wait` relies on it when its first files finish before the last is added).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_added_to_a_transferred_job_is_fetched_after_a_resume() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let (a, b) = (random_bytes(10_000, 40), random_bytes(20_000, 41));
+    server.add_file("/a.bin", a.clone());
+    server.add_file("/b.bin", b.clone());
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &[(server.url("/a.bin"), dir.path().join("a.bin"))]);
+    manager.resume(&alice(), job_id).expect("resume");
+    let job = wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    assert_eq!((job.progress.files_transferred, job.progress.files_total), (1, 1));
+
+    manager.add_file(&alice(), job_id, &server.url("/b.bin"), &dir.path().join("b.bin"), None).expect("add");
+    let job = manager.get_job(&alice(), job_id).expect("job");
+    assert_eq!(job.state, JobState::Transferred, "adding alone does not restart it");
+    manager.resume(&alice(), job_id).expect("resume again");
+    assert!(
+        wait_for(LONG, || manager.get_job(&alice(), job_id).is_ok_and(|j| j.progress.files_transferred == 2)).await
+    );
+    let job = wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    assert_eq!((job.progress.files_transferred, job.progress.files_total), (2, 2));
+    manager.complete(&alice(), job_id).expect("complete");
+    assert_eq!(sha256_file(&dir.path().join("a.bin")).expect("a"), sha256_hex(&a));
+    assert_eq!(sha256_file(&dir.path().join("b.bin")).expect("b"), sha256_hex(&b));
+    manager.shutdown().await;
+}

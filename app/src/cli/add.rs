@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
+use tokio::sync::mpsc;
 
 pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
     let dir = args.dir.clone().unwrap_or_else(crate::paths::download_dir);
@@ -31,11 +32,15 @@ pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
         max_connections: args.connections,
     };
     let client = connect().await?;
-    let job_id = jobs_add::create_job(&client, &download).await?.to_string();
-    let targets: Vec<(String, PathBuf)> = download.targets.into_iter().map(|t| (t.url, t.local)).collect();
     if args.wait {
-        return wait(client, &job_id, &targets, json_out).await;
+        let incoming = client
+            .take_incoming()
+            .ok_or_else(|| Failure::new(FAILED, "the connection's notifications were already taken"))?;
+        let job_id = jobs_add::create_and_start(&client, &download).await?.to_string();
+        let targets: Vec<(String, PathBuf)> = download.targets.into_iter().map(|t| (t.url, t.local)).collect();
+        return wait(client, incoming, &job_id, &targets, json_out).await;
     }
+    let job_id = jobs_add::create_job(&client, &download).await?.to_string();
     client.call::<_, Value>("resume", json!({"job_id": job_id})).await?;
     if json_out {
         outln!("{}", json!({"job_id": job_id}));
@@ -45,17 +50,14 @@ pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Registers as the job's sink, resumes it and follows it to the end.
-async fn wait(client: Client, job_id: &str, targets: &[(String, PathBuf)], json_out: bool) -> Result<(), Failure> {
-    let mut incoming = client
-        .take_incoming()
-        .ok_or_else(|| Failure::new(FAILED, "the connection's notifications were already taken"))?;
-    client
-        .call::<_, Value>("set_job", json!({"job_id": job_id, "notify_flags": ["job_transferred", "job_error"]}))
-        .await?;
-    client.call::<_, Value>("set_notify_interface", json!({"job_id": job_id, "register": true})).await?;
-    client.call::<_, Value>("subscribe", json!({})).await?;
-    client.call::<_, Value>("resume", json!({"job_id": job_id})).await?;
+/// Follows a started job (`client` is its sink) to the end, then completes it.
+async fn wait(
+    client: Client,
+    mut incoming: mpsc::Receiver<Incoming>,
+    job_id: &str,
+    targets: &[(String, PathBuf)],
+    json_out: bool,
+) -> Result<(), Failure> {
     if !json_out {
         eprintln!("{job_id}");
     }
@@ -98,7 +100,8 @@ async fn wait(client: Client, job_id: &str, targets: &[(String, PathBuf)], json_
                 }
                 responder.ok();
                 match method.as_str() {
-                    "job_transferred" => break Ok(()),
+                    // One may come before the last files were added (the first ones were done).
+                    "job_transferred" if all_transferred(&params, targets.len()) => break Ok(()),
                     "job_error" => {
                         let message = params["error"]["message"].as_str().unwrap_or("unknown error").to_string();
                         break Err(Failure::new(FAILED, format!("download failed: {message}")));
@@ -129,4 +132,11 @@ async fn wait(client: Client, job_id: &str, targets: &[(String, PathBuf)], json_
         }
     }
     Ok(())
+}
+
+/// Whether a callback's job has all `files` transferred.
+fn all_transferred(params: &Value, files: usize) -> bool {
+    let progress = &params["job"]["progress"];
+    progress["files_total"].as_u64() == Some(files as u64)
+        && progress["files_transferred"].as_u64() == Some(files as u64)
 }
