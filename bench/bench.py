@@ -836,6 +836,13 @@ def check_targets(scenarios: dict) -> list[dict]:
     c_h, c_c = get("c", "haul", "median_s"), get("c", "curl", "median_s")
     add("(c) haul time <= curl time (curl -Z --parallel-max 16)", None if not (c_h and c_c) else c_h <= c_c,
         f"haul {fmt(c_h, '.2f')} s vs curl {fmt(c_c, '.2f')} s")
+    # The issue's own figure for (c), "curl 0.40 s", is plain curl with the URL list: curl-seq here.
+    c_s = get("c", "curl-seq", "median_s")
+    add("(c) haul time <= curl-seq time (plain curl -K list, as the issue measured curl)",
+        None if not (c_h and c_s) else c_h <= c_s, f"haul {fmt(c_h, '.2f')} s vs curl-seq {fmt(c_s, '.2f')} s")
+    h, c = get("c", "haul", "cpu_s_per_gib"), get("c", "curl-seq", "cpu_s_per_gib")
+    add("(c) haul CPU s/GiB <= curl-seq's", None if h is None or c is None else h <= c,
+        f"haul {fmt(h, '.2f')} vs curl-seq {fmt(c, '.2f')} CPU s/GiB")
     for key in ("a", "b", "c"):
         h, c = get(key, "haul", "cpu_s_per_gib"), get(key, "curl", "cpu_s_per_gib")
         add(f"({key}) haul CPU s/GiB <= curl's", None if h is None or c is None else h <= c,
