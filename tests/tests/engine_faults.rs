@@ -191,6 +191,53 @@ async fn extra_connections_of_a_redirected_file_go_to_where_it_was_found() {
     manager.shutdown().await;
 }
 
+/// A redirect to another host: like reqwest on the first request, the extra
+/// connections leave the job's credentials behind, and keep its other headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_do_not_follow_a_split_file_to_another_host() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (origin, cdn) = (TestServer::start(), TestServer::start());
+    let body = random_bytes(6 << 20, 35);
+    cdn.set_route("/file", Route::new(body.clone()).throttle_per_connection(2 << 20));
+    origin.set_route("/link", Route::new(Vec::new()).redirect_to(&cdn.url("/file")));
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &[(origin.url("/link"), dir.path().join("out.bin"))]);
+    let headers = vec!["Authorization: Bearer secret".into(), "Cookie: session=1".into(), "X-Token: abc".into()];
+    manager.set_job(&alice(), job_id, JobChanges { custom_headers: Some(headers), ..Default::default() }).expect("set");
+    manager.resume(&alice(), job_id).expect("resume");
+    expect_file(&manager, job_id, dir.path(), &body).await;
+    assert_eq!(origin.requests_for("/link")[0].header("authorization"), Some("Bearer secret"));
+    let requests = cdn.requests_for("/file");
+    assert!(requests.iter().filter(|r| r.header("range").is_some_and(|v| v != "bytes=0-")).count() > 0, "not split");
+    for request in &requests {
+        assert_eq!(request.header("authorization"), None, "{:?}", request.headers);
+        assert_eq!(request.header("cookie"), None, "{:?}", request.headers);
+        assert_eq!(request.header("x-token"), Some("abc"), "{:?}", request.headers);
+    }
+    manager.shutdown().await;
+}
+
+/// A user name and password in the URL reach the server on every connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_in_the_url_goes_with_every_connection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let body = random_bytes(6 << 20, 36);
+    server.set_route("/private", Route::new(body.clone()).throttle_per_connection(2 << 20));
+    let url = server.url("/private").replacen("http://", "http://user:pw@", 1);
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &[(url, dir.path().join("out.bin"))]);
+    manager.resume(&alice(), job_id).expect("resume");
+    expect_file(&manager, job_id, dir.path(), &body).await;
+    let requests = server.requests_for("/private");
+    assert!(requests.len() > 1, "not split: {requests:?}");
+    for request in &requests {
+        // "user:pw" in base64
+        assert_eq!(request.header("authorization"), Some("Basic dXNlcjpwdw=="), "{:?}", request.headers);
+    }
+    manager.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_link_serving_a_login_page_is_an_error_not_a_file() {
     let dir = tempfile::tempdir().expect("tempdir");

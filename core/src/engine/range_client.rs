@@ -79,12 +79,12 @@ impl RangeClient {
         Ok(RangeClient { client, proxies: Arc::new(Matcher::from_env()), read_timeout })
     }
 
-    /// Whether `url` is fetched directly (no proxy from the environment applies).
+    /// Whether this client fetches `url`: no proxy from the environment
+    /// applies to it, and it carries no user name or password (reqwest turns
+    /// those into an `Authorization` header).
     pub fn serves(&self, url: &str) -> bool {
-        match url.parse::<http::Uri>() {
-            Ok(uri) => self.proxies.intercept(&uri).is_none(),
-            Err(_) => false,
-        }
+        let plain = url::Url::parse(url).is_ok_and(|u| u.username().is_empty() && u.password().is_none());
+        plain && url.parse::<http::Uri>().is_ok_and(|uri| self.proxies.intercept(&uri).is_none())
     }
 
     /// `GET url` with `headers`; waits for the response head at most the read timeout.
@@ -112,6 +112,26 @@ impl RangeClient {
         };
         let read_timeout = self.read_timeout;
         Ok(response.map(|body| RangeBody { body, read_timeout }))
+    }
+}
+
+/// The headers reqwest drops when a redirect leaves the host (scheme, host or
+/// port changes): credentials stay with the host they were given for.
+pub fn is_credential(name: &str) -> bool {
+    ["authorization", "cookie", "cookie2", "proxy-authorization", "www-authenticate"]
+        .iter()
+        .any(|sensitive| name.eq_ignore_ascii_case(sensitive))
+}
+
+/// Whether `a` and `b` have the same scheme, host and port.
+pub fn same_host(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => {
+            a.scheme() == b.scheme()
+                && a.host_str() == b.host_str()
+                && a.port_or_known_default() == b.port_or_known_default()
+        }
+        _ => false,
     }
 }
 

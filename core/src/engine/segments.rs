@@ -4,7 +4,7 @@
 
 use super::TransferError;
 use super::http::{self, if_range};
-use super::range_client::RangeBody;
+use super::range_client::{self, RangeBody};
 use super::transfer::{Ctx, status_error};
 use crate::model::RangeSet;
 use bytes::Bytes;
@@ -261,16 +261,27 @@ async fn worker<'a>(
 /// means the file changed (restart) or the server failed.
 ///
 /// The request goes straight to the URL the first response came from, over the
-/// lean client, unless a proxy applies to it or that URL now redirects: then
+/// lean client, unless a proxy applies to it, the job's URL has a user name or
+/// password, or that URL now redirects: then
 /// reqwest asks the job's URL, following redirects.
 async fn open(ctx: &Ctx<'_>, segment: &Segment, total: u64) -> Result<Body, TransferError> {
     let url = &ctx.plan.url;
     let start = segment.pos.load(Ordering::Acquire);
     let end = segment.end.load(Ordering::Acquire);
     let validator = if_range(&ctx.validator);
-    if let Some(resolved) = ctx.resolved.as_deref().filter(|r| ctx.clients.ranges.serves(r)) {
+    if let Some(resolved) =
+        ctx.resolved.as_deref().filter(|r| ctx.clients.ranges.serves(r) && ctx.clients.ranges.serves(url))
+    {
         let range = format!("bytes={start}-{}", end.saturating_sub(1));
-        let mut headers: Vec<(&str, &str)> = ctx.plan.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        // As reqwest does on a redirect to another host: no credentials there.
+        let moved = !range_client::same_host(url, resolved);
+        let mut headers: Vec<(&str, &str)> = ctx
+            .plan
+            .headers
+            .iter()
+            .filter(|(k, _)| !(moved && range_client::is_credential(k)))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         headers.push(("range", &range));
         if let Some(validator) = validator {
             headers.push(("if-range", validator));
