@@ -38,6 +38,7 @@ async fn serve(args: ServiceArgs) -> Result<(), Failure> {
         socket: socket_path(args.system),
         system: args.system,
         max_active_jobs: args.max_active.max(1),
+        parallel_files: usize::from(args.parallel_files),
     };
     haul_core::service::run(options).await.map_err(|e| Failure::new(FAILED, e.to_string()))
 }

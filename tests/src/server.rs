@@ -271,6 +271,9 @@ struct Shared {
     log: Mutex<Vec<RequestLog>>,
     served_total: AtomicU64,
     connections: AtomicU64,
+    /// Responses being sent now, and the most at once so far.
+    sending: AtomicU64,
+    most_sending: AtomicU64,
 }
 
 /// A loopback HTTP/1.1 server for tests; see the module documentation.
@@ -394,6 +397,28 @@ impl TestServer {
     /// Number of TCP connections accepted so far.
     pub fn connections_accepted(&self) -> u64 {
         self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// The most responses that were being sent at the same time.
+    pub fn most_responses_at_once(&self) -> u64 {
+        self.shared.most_sending.load(Ordering::SeqCst)
+    }
+}
+
+/// Counts a response while it is being sent.
+struct Sending<'a>(&'a Shared);
+
+impl<'a> Sending<'a> {
+    fn start(shared: &'a Shared) -> Sending<'a> {
+        let now = shared.sending.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.most_sending.fetch_max(now, Ordering::SeqCst);
+        Sending(shared)
+    }
+}
+
+impl Drop for Sending<'_> {
+    fn drop(&mut self) {
+        self.0.sending.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -623,7 +648,10 @@ async fn serve_connection(mut stream: TcpStream, shared: Arc<Shared>) -> io::Res
         });
 
         let keep_alive_header = request.http10 && !client_close;
-        match send(&mut stream, &plan, client_close, keep_alive_header, &shared).await? {
+        let sending = Sending::start(&shared);
+        let outcome = send(&mut stream, &plan, client_close, keep_alive_header, &shared).await;
+        drop(sending);
+        match outcome? {
             Outcome::Done if plan.close || client_close => {
                 close_gracefully(&mut stream).await;
                 return Ok(());

@@ -94,9 +94,15 @@ pub async fn wait_state(manager: &Manager, job_id: JobId, state: JobState, timeo
 
 /// A manager on a database in `dir`, with a short read timeout for fault tests.
 pub fn open_manager(dir: &std::path::Path) -> Manager {
+    open_manager_with(dir, |_| {})
+}
+
+/// Like [`open_manager`], after `adjust` has changed the configuration.
+pub fn open_manager_with(dir: &std::path::Path, adjust: impl FnOnce(&mut Config)) -> Manager {
     let mut config = Config::new(dir.join("haul.db"));
     config.read_timeout = Duration::from_secs(5);
     config.default_retry_delay_s = 5;
+    adjust(&mut config);
     Manager::open(config).expect("manager opens")
 }
 

@@ -332,6 +332,34 @@ async fn many_files_transfer_in_parallel_but_are_announced_in_order() {
         assert_eq!(sha256_file(&dir.path().join(format!("f{i}"))).expect("file"), sha256_hex(body));
     }
     assert!(server.connections_accepted() < 40, "connections are reused ({})", server.connections_accepted());
+    let at_once = server.most_responses_at_once();
+    assert!((2..=8).contains(&at_once), "files at once: {at_once} (default 8)");
+    manager.shutdown().await;
+}
+
+/// With one file at a time (the service's `--parallel-files 1`), the files of a
+/// job go one after the other, as in BITS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_file_at_a_time_when_so_configured() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let mut files = Vec::new();
+    let mut bodies = Vec::new();
+    for i in 0..6 {
+        let body = random_bytes(200_000, 200 + i as u64);
+        server.set_route(&format!("/f{i}"), Route::new(body.clone()).throttle_per_connection(4 << 20));
+        files.push((server.url(&format!("/f{i}")), dir.path().join(format!("f{i}"))));
+        bodies.push(body);
+    }
+    let manager = open_manager_with(dir.path(), |config| config.parallel_files = 1);
+    let job_id = job_with_files(&manager, &files);
+    manager.resume(&alice(), job_id).expect("resume");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    assert_eq!(server.most_responses_at_once(), 1);
+    manager.complete(&alice(), job_id).expect("complete");
+    for (i, body) in bodies.iter().enumerate() {
+        assert_eq!(sha256_file(&dir.path().join(format!("f{i}"))).expect("file"), sha256_hex(body));
+    }
     manager.shutdown().await;
 }
 

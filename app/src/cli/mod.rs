@@ -191,6 +191,10 @@ pub struct ServiceArgs {
     /// Background jobs transferring at once.
     #[arg(long, default_value_t = 4)]
     pub max_active: usize,
+    /// Files of one job transferring at once (1: one after the other)
+    #[arg(long, env = "HAUL_PARALLEL_FILES", default_value_t = 8,
+          value_parser = clap::value_parser!(u16).range(1..=haul_core::service::MAX_PARALLEL_FILES as i64))]
+    pub parallel_files: u16,
 }
 
 /// Runs a client command on a fresh tokio runtime.

@@ -35,6 +35,9 @@ use tokio::signal::unix::{SignalKind, signal};
 #[cfg(windows)]
 use transport::{socket_identity, watch_signals};
 
+/// Most files of one job transferring at once.
+pub const MAX_PARALLEL_FILES: usize = 64;
+
 /// How `haul service` runs.
 #[derive(Clone, Debug)]
 pub struct ServiceOptions {
@@ -46,6 +49,8 @@ pub struct ServiceOptions {
     pub system: bool,
     /// Background jobs transferring at once.
     pub max_active_jobs: usize,
+    /// Files of one job transferring at once (1: one after the other, as BITS).
+    pub parallel_files: usize,
 }
 
 /// Runs the service until SIGTERM, SIGINT or an allowed `shutdown` request;
@@ -57,6 +62,7 @@ pub async fn run(options: ServiceOptions) -> Result<(), Error> {
     let bound = socket_identity(&options.socket);
     let mut config = Config::new(options.data_dir.join("haul.db"));
     config.max_active_jobs = options.max_active_jobs;
+    config.parallel_files = options.parallel_files.clamp(1, MAX_PARALLEL_FILES);
     config.system = options.system;
     let manager = match Manager::open(config) {
         Ok(manager) => manager,

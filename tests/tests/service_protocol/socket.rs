@@ -75,6 +75,7 @@ async fn run_serves_until_shutdown_then_removes_its_socket() {
         socket: dir.path().join("run").join("haul.sock"),
         system: false,
         max_active_jobs: 2,
+        parallel_files: 8,
     };
     let running = tokio::spawn(service::run(options.clone()));
     let client = haul_tests::service_fixture::wait_for("the service to answer", || async {
