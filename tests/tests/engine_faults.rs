@@ -28,6 +28,23 @@ async fn expect_file(manager: &Manager, job_id: JobId, dir: &Path, body: &[u8]) 
     assert!(temp_files(dir).is_empty());
 }
 
+/// Files `/f0`, `/f1`, … of the given sizes, each served at 4 MiB/s per
+/// connection, saved as `f0`, `f1`, … in `dir`: (url, path) pairs and bodies.
+fn throttled_files(
+    server: &TestServer,
+    dir: &Path,
+    sizes: impl Iterator<Item = usize>,
+) -> (Vec<(String, std::path::PathBuf)>, Vec<Vec<u8>>) {
+    sizes
+        .enumerate()
+        .map(|(i, size)| {
+            let body = random_bytes(size, 100 + i as u64);
+            server.set_route(&format!("/f{i}"), Route::new(body.clone()).throttle_per_connection(4 << 20));
+            ((server.url(&format!("/f{i}")), dir.join(format!("f{i}"))), body)
+        })
+        .unzip()
+}
+
 fn restarts(manager: &Manager, job_id: JobId) -> usize {
     let events = manager.events_since(&alice(), 0, 10_000).expect("events");
     events
@@ -306,15 +323,8 @@ async fn a_deleted_temp_file_restarts_instead_of_leaving_a_hole() {
 async fn many_files_transfer_in_parallel_but_are_announced_in_order() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start();
-    let mut files = Vec::new();
-    let mut bodies = Vec::new();
-    for i in 0..40 {
-        // Uneven sizes so that later files often finish first.
-        let body = random_bytes(1000 + ((40 - i) * 20_000), 100 + i as u64);
-        server.set_route(&format!("/f{i}"), Route::new(body.clone()).throttle_per_connection(4 << 20));
-        files.push((server.url(&format!("/f{i}")), dir.path().join(format!("f{i}"))));
-        bodies.push(body);
-    }
+    // Uneven sizes so that later files often finish first.
+    let (files, bodies) = throttled_files(&server, dir.path(), (0..40).map(|i| 1000 + (40 - i) * 20_000));
     let manager = open_manager(dir.path());
     let job_id = job_with_files(&manager, &files);
     let flags = NotifyFlags::JOB_TRANSFERRED | NotifyFlags::FILE_TRANSFERRED;
@@ -343,14 +353,7 @@ async fn many_files_transfer_in_parallel_but_are_announced_in_order() {
 async fn one_file_at_a_time_when_so_configured() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start();
-    let mut files = Vec::new();
-    let mut bodies = Vec::new();
-    for i in 0..6 {
-        let body = random_bytes(200_000, 200 + i as u64);
-        server.set_route(&format!("/f{i}"), Route::new(body.clone()).throttle_per_connection(4 << 20));
-        files.push((server.url(&format!("/f{i}")), dir.path().join(format!("f{i}"))));
-        bodies.push(body);
-    }
+    let (files, bodies) = throttled_files(&server, dir.path(), (0..6).map(|_| 200_000));
     let manager = open_manager_with(dir.path(), |config| config.parallel_files = 1);
     let job_id = job_with_files(&manager, &files);
     manager.resume(&alice(), job_id).expect("resume");
