@@ -1,26 +1,21 @@
 //! What clients may ask of the manager; each call checks, in order, that the
 //! job exists, that the caller may act on it, and that its state allows it.
 
-use super::apply::batched;
 use super::speed::SpeedMeter;
-use super::validate::{temp_name_for, validate_local, validate_name, validate_url};
+use super::validate::validate_name;
 use super::{Entry, MIN_RETRY_DELAY_FLOOR_S, Manager, Run, State};
 use crate::access::may_act;
 use crate::error::Error;
 use crate::model::{
-    Caller, Event, EventKind, FileProgress, Job, JobFile, JobId, JobState, JobTimes, MAX_CONNECTIONS_LIMIT,
-    NotifyCmdLine, NotifyFlags, Priority, Progress,
+    Caller, Event, EventKind, Job, JobFile, JobId, JobState, JobTimes, MAX_CONNECTIONS_LIMIT, NotifyCmdLine,
+    NotifyFlags, Priority, Progress,
 };
 use crate::notify::{Pending, Sink};
-use crate::store::StoreError;
 use crate::transition::Action;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Most files one job may hold.
-const MAX_FILES_PER_JOB: usize = 100_000;
 /// Most live (not final) jobs one user may have.
 const MAX_JOBS_PER_USER: usize = 100_000;
 
@@ -38,19 +33,6 @@ pub struct NewJob {
     /// Complete the job automatically once transferred.
     #[serde(default)]
     pub auto_complete: Option<bool>,
-}
-
-/// One file to add (`add_file`'s parameters).
-#[derive(Clone, Copy, Debug)]
-pub struct NewFile<'a> {
-    /// The job.
-    pub job_id: JobId,
-    /// Where to download from.
-    pub remote_url: &'a str,
-    /// Where to save (absolute).
-    pub local_name: &'a Path,
-    /// The expected sha256, hex.
-    pub sha256: Option<&'a str>,
 }
 
 /// The properties `set_job` may change; absent fields stay as they are.
@@ -202,85 +184,6 @@ impl Manager {
         let run = Run::new(job.speed_limit_bps);
         state.jobs.insert(job_id, Entry { job, files: Vec::new(), queue_order, run });
         Ok(job_id)
-    }
-
-    /// Adds a file to a job that is not final; returns its index.
-    pub fn add_file(
-        &self,
-        caller: &Caller,
-        job_id: JobId,
-        remote_url: &str,
-        local_name: &Path,
-        sha256: Option<&str>,
-    ) -> Result<u32, Error> {
-        let mut state = self.lock();
-        self.add_file_locked(&mut state, caller, &NewFile { job_id, remote_url, local_name, sha256 })
-    }
-
-    /// Adds several files, in order, as one commit: each gets the answer
-    /// [`Manager::add_file`] would have given it, and none is answered before
-    /// the store has saved it. (A client that sends many `add_file` requests
-    /// without waiting gets them saved together.)
-    pub fn add_files(&self, caller: &Caller, files: &[NewFile<'_>]) -> Vec<Result<u32, Error>> {
-        let mut state = self.lock();
-        if let Err(e) = state.store.begin_batch() {
-            let message = e.to_string();
-            return files.iter().map(|_| Err(Error::Store(StoreError::Failed { message: message.clone() }))).collect();
-        }
-        let mut results: Vec<_> = files.iter().map(|file| self.add_file_locked(&mut state, caller, file)).collect();
-        if let Err(e) = state.store.end_batch() {
-            let message = e.to_string();
-            for result in results.iter_mut().filter(|r| r.is_ok()) {
-                *result = Err(Error::Store(StoreError::Failed { message: message.clone() }));
-            }
-        }
-        results
-    }
-
-    fn add_file_locked(&self, state: &mut State, caller: &Caller, new: &NewFile<'_>) -> Result<u32, Error> {
-        let &NewFile { job_id, remote_url, local_name, sha256 } = new;
-        // One spelling per path ("/a//b/./c" is "/a/b/c"), so names compare as bytes.
-        let local_name: &Path = &local_name.components().collect::<PathBuf>();
-        self.live_entry(state, caller, job_id)?;
-        validate_url(remote_url)?;
-        validate_local(local_name, caller, self.inner.config.system, job_id, &mut state.writable_dirs)?;
-        let entry = self.live_entry(state, caller, job_id)?;
-        if let Some(hash) = sha256
-            && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
-        {
-            return Err(Error::InvalidArgument(format!("sha256 '{hash}' is not 64 hexadecimal digits")));
-        }
-        if entry.files.iter().any(|f| f.local_name.as_os_str() == local_name.as_os_str()) {
-            return Err(Error::InvalidArgument(format!(
-                "local name {} is already a file of this job",
-                local_name.display()
-            )));
-        }
-        if entry.files.len() >= MAX_FILES_PER_JOB {
-            return Err(Error::LimitExceeded(format!("a job may hold at most {MAX_FILES_PER_JOB} files")));
-        }
-        let index = entry.files.len();
-        let file = JobFile {
-            index: index as u32,
-            remote_url: remote_url.to_string(),
-            local_name: local_name.to_path_buf(),
-            temp_name: temp_name_for(local_name, job_id, index),
-            bytes_total: None,
-            bytes_transferred: 0,
-            transferred: false,
-            completed: false,
-            sha256: sha256.map(str::to_ascii_lowercase),
-            checkpoint: FileProgress::default(),
-        };
-        batched(state, |state| {
-            state.store.save_file(job_id, &file)?;
-            if let Some(entry) = state.jobs.get_mut(&job_id) {
-                entry.files.push(file);
-            }
-            self.apply(state, job_id, Action::Modify, None)?;
-            self.journal_modified(state, job_id, None);
-            Ok(index as u32)
-        })
     }
 
     /// One job.

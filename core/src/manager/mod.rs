@@ -6,12 +6,14 @@
 mod api;
 mod apply;
 mod delivery;
+mod files;
 mod properties;
 mod run;
 mod speed;
 mod validate;
 
-pub use api::{JobChanges, JobProgressView, Limits, NewFile, NewJob, Stats};
+pub use api::{JobChanges, JobProgressView, Limits, NewJob, Stats};
+pub use files::NewFile;
 pub use validate::validate_url;
 
 use crate::engine::{self, RateLimiter};
