@@ -41,6 +41,16 @@ impl std::fmt::Debug for RangeClient {
     }
 }
 
+/// Where a split file's extra ranges go.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The URL the file's first answer came from (after redirects).
+    pub url: String,
+    /// That URL is on another host than the job's: the job's credentials stay
+    /// behind, as reqwest drops them on a redirect to another host.
+    pub drop_credentials: bool,
+}
+
 /// A response body read one chunk at a time, each read bounded by the read timeout.
 pub struct RangeBody {
     body: Incoming,
@@ -79,10 +89,17 @@ impl RangeClient {
         Ok(RangeClient { client, proxies: Arc::new(Matcher::from_env()), read_timeout })
     }
 
+    /// Where the extra ranges of a file at `job_url`, whose first answer came
+    /// from `resolved`, go over this client; None when reqwest must ask them.
+    pub fn target(&self, job_url: &str, resolved: &str) -> Option<Target> {
+        (self.serves(job_url) && self.serves(resolved))
+            .then(|| Target { url: resolved.to_string(), drop_credentials: !same_host(job_url, resolved) })
+    }
+
     /// Whether this client fetches `url`: no proxy from the environment
     /// applies to it, and it carries no user name or password (reqwest turns
     /// those into an `Authorization` header).
-    pub fn serves(&self, url: &str) -> bool {
+    fn serves(&self, url: &str) -> bool {
         let plain = url::Url::parse(url).is_ok_and(|u| u.username().is_empty() && u.password().is_none());
         plain && url.parse::<http::Uri>().is_ok_and(|uri| self.proxies.intercept(&uri).is_none())
     }
@@ -124,7 +141,7 @@ pub fn is_credential(name: &str) -> bool {
 }
 
 /// Whether `a` and `b` have the same scheme, host and port.
-pub fn same_host(a: &str, b: &str) -> bool {
+fn same_host(a: &str, b: &str) -> bool {
     match (url::Url::parse(a), url::Url::parse(b)) {
         (Ok(a), Ok(b)) => {
             a.scheme() == b.scheme()

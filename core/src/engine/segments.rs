@@ -260,33 +260,28 @@ async fn worker<'a>(
 /// Asks for the segment's range; anything but a matching 206 of the same file
 /// means the file changed (restart) or the server failed.
 ///
-/// The request goes straight to the URL the first response came from, over the
-/// lean client, unless a proxy applies to it, the job's URL has a user name or
-/// password, or that URL now redirects: then
+/// The request goes over the lean client where the file's first answer came
+/// from (see `RangeClient::target`), unless that URL now redirects; otherwise
 /// reqwest asks the job's URL, following redirects.
 async fn open(ctx: &Ctx<'_>, segment: &Segment, total: u64) -> Result<Body, TransferError> {
     let url = &ctx.plan.url;
     let start = segment.pos.load(Ordering::Acquire);
     let end = segment.end.load(Ordering::Acquire);
     let validator = if_range(&ctx.validator);
-    if let Some(resolved) =
-        ctx.resolved.as_deref().filter(|r| ctx.clients.ranges.serves(r) && ctx.clients.ranges.serves(url))
-    {
+    if let Some(target) = &ctx.lean {
         let range = format!("bytes={start}-{}", end.saturating_sub(1));
-        // As reqwest does on a redirect to another host: no credentials there.
-        let moved = !range_client::same_host(url, resolved);
         let mut headers: Vec<(&str, &str)> = ctx
             .plan
             .headers
             .iter()
-            .filter(|(k, _)| !(moved && range_client::is_credential(k)))
+            .filter(|(k, _)| !(target.drop_credentials && range_client::is_credential(k)))
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         headers.push(("range", &range));
         if let Some(validator) = validator {
             headers.push(("if-range", validator));
         }
-        let response = ctx.clients.ranges.get(resolved, &headers).await?;
+        let response = ctx.clients.ranges.get(&target.url, &headers).await?;
         if !response.status().is_redirection() {
             check_range(url, start, total, ctx, response.status(), response.headers())?;
             return Ok(Body::Lean(response.into_body()));

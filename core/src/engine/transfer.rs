@@ -3,7 +3,7 @@
 //! the server's answer cannot be trusted.
 
 use super::http::{self, if_range};
-use super::range_client::RangeClient;
+use super::range_client::{RangeClient, Target};
 use super::{RateLimiter, TransferError, segments};
 use crate::model::FileProgress;
 use reqwest::header;
@@ -118,8 +118,8 @@ pub(super) struct Ctx<'a> {
     pub reporter: &'a dyn Reporter,
     pub file: File,
     pub validator: FileProgress,
-    /// The URL the file's first response came from (after redirects).
-    pub resolved: Option<String>,
+    /// Where the extra ranges go over the lean client, if they do.
+    pub lean: Option<Target>,
 }
 
 impl Ctx<'_> {
@@ -229,7 +229,7 @@ pub async fn download_file(
         if let Some((uid, gid)) = plan.owner {
             std::os::unix::fs::fchown(&file, Some(uid), Some(gid)).map_err(local)?;
         }
-        let mut ctx = Ctx { clients, plan, reporter, file, validator: checkpoint.clone(), resolved: None };
+        let mut ctx = Ctx { clients, plan, reporter, file, validator: checkpoint.clone(), lean: None };
         let request = if trust_ranges {
             ctx.request(start, None, if resuming { if_range(&checkpoint) } else { None })
         } else {
@@ -268,7 +268,7 @@ pub async fn download_file(
         };
         checkpoint = FileProgress { done: if partial { checkpoint.done } else { Default::default() }, ..fresh };
         ctx.validator = checkpoint.clone();
-        ctx.resolved = Some(response.url().to_string());
+        ctx.lean = clients.ranges.target(&plan.url, response.url().as_str());
         reporter.connected(plan.index, total, &checkpoint, restart.take().as_deref());
         let ranges_ok = trust_ranges && (partial || http::accepts_ranges(&headers));
         let outcome = match total {
