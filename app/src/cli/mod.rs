@@ -199,8 +199,8 @@ pub struct ServiceArgs {
 
 /// Runs a client command on a fresh tokio runtime.
 pub fn run(command: Command, json: bool) -> Result<(), Failure> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // A client command is one conversation with the service: one thread.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::new(crate::exit::FAILED, format!("cannot start the async runtime: {e}")))?;
