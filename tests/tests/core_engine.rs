@@ -222,3 +222,23 @@ async fn a_file_added_to_a_transferred_job_is_fetched_after_a_resume() {
     assert_eq!(sha256_file(&dir.path().join("b.bin")).expect("b"), sha256_hex(&b));
     manager.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leftover_temp_file_without_a_checkpoint_is_emptied_before_the_download() {
+    // A temp file can hold bytes no checkpoint vouches for (the service died
+    // between a write and its checkpoint): they must not survive past the new
+    // file's end, nor anywhere inside it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let body = random_bytes(100_000, 42);
+    server.add_file("/a.bin", body.clone());
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &[(server.url("/a.bin"), dir.path().join("a.bin"))]);
+    let temp = manager.enum_files(&alice(), job_id).expect("files")[0].temp_name.clone();
+    std::fs::write(&temp, random_bytes(300_000, 43)).expect("leftover temp file");
+    manager.resume(&alice(), job_id).expect("resume");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    manager.complete(&alice(), job_id).expect("complete");
+    assert_eq!(sha256_file(&dir.path().join("a.bin")).expect("a"), sha256_hex(&body));
+    manager.shutdown().await;
+}

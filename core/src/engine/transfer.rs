@@ -193,6 +193,24 @@ fn stored_bytes_doubt(plan: &FilePlan) -> Option<String> {
     }
 }
 
+/// Opens the temp file for writing, emptied unless `resuming`. A new file is
+/// created without looking at it first; an old one is truncated only if it
+/// has bytes: on ext4, truncating a file makes its close flush it to disk at
+/// once (a cost per file in a job of many).
+fn open_temp(path: &Path, resuming: bool) -> std::io::Result<File> {
+    if !resuming {
+        match OpenOptions::new().write(true).create_new(true).open(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            created => return created,
+        }
+    }
+    let file = OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+    if !resuming && file.metadata()?.len() > 0 {
+        file.set_len(0)?;
+    }
+    Ok(file)
+}
+
 /// Downloads `plan` into its temp file until done, failed or stopped by `stop`.
 pub async fn download_file(
     clients: &Clients,
@@ -219,12 +237,7 @@ pub async fn download_file(
             None => checkpoint.done.prefix_len(),
         };
         let resuming = checkpoint.done.covered() > 0;
-        let file = OpenOptions::new().write(true).create(true).truncate(false).open(&plan.temp).map_err(local)?;
-        // Truncate only what has bytes: on ext4, truncating a file makes its
-        // close flush it to disk at once (a cost per file in a job of many).
-        if !resuming && file.metadata().map_err(local)?.len() > 0 {
-            file.set_len(0).map_err(local)?;
-        }
+        let file = open_temp(&plan.temp, resuming).map_err(local)?;
         #[cfg(unix)]
         if let Some((uid, gid)) = plan.owner {
             std::os::unix::fs::fchown(&file, Some(uid), Some(gid)).map_err(local)?;

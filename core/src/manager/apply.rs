@@ -227,7 +227,7 @@ fn apply_file_effect(entry: &mut Entry, effect: FileEffect) -> Result<(), Error>
 
 /// Renames a transferred temp file into place (atomic on one file system).
 fn publish(file: &mut JobFile) -> Result<(), Error> {
-    if !file.temp_name.exists() && file.bytes_total == Some(0) {
+    if file.bytes_total == Some(0) && !file.temp_name.exists() {
         std::fs::File::create(&file.temp_name).map_err(|e| rename_error(file, e))?;
     }
     std::fs::rename(&file.temp_name, &file.local_name).map_err(|e| rename_error(file, e))?;
