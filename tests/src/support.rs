@@ -106,6 +106,12 @@ pub fn open_manager_with(dir: &std::path::Path, adjust: impl FnOnce(&mut Config)
     Manager::open(config).expect("manager opens")
 }
 
+/// A runtime for one manager's lifetime: dropping it ends the manager's
+/// tasks, so the same store can be opened again (a service restart).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+}
+
 /// Creates a job for alice with one file per (url, local name) and returns its id.
 pub fn job_with_files(manager: &Manager, files: &[(String, std::path::PathBuf)]) -> JobId {
     let job_id = manager

@@ -242,3 +242,30 @@ async fn a_leftover_temp_file_without_a_checkpoint_is_emptied_before_the_downloa
     assert_eq!(sha256_file(&dir.path().join("a.bin")).expect("a"), sha256_hex(&body));
     manager.shutdown().await;
 }
+
+#[test]
+fn a_local_name_is_one_file_of_a_job_also_after_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = "http://127.0.0.1:9/a.bin".to_string();
+    let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
+    // One runtime per service lifetime: dropping it ends the first manager's tasks.
+    let job_id = runtime().block_on(async {
+        let manager = open_manager(dir.path());
+        let job_id = job_with_files(&manager, &[(url.clone(), a.clone())]);
+        // The same name spelled another way is the same file.
+        let same = dir.path().join(".").join("a.bin");
+        let err = manager.add_file(&alice(), job_id, &url, &same, None).expect_err("same name twice");
+        assert_eq!(err.kind(), "invalid_argument");
+        assert!(err.to_string().contains("a.bin") && err.to_string().contains("already a file"), "{err}");
+        manager.shutdown().await;
+        job_id
+    });
+    runtime().block_on(async {
+        let manager = open_manager(dir.path());
+        let err = manager.add_file(&alice(), job_id, &url, &a, None).expect_err("still taken after a restart");
+        assert_eq!(err.kind(), "invalid_argument");
+        assert_eq!(manager.add_file(&alice(), job_id, &url, &b, None).expect("another name"), 1);
+        assert_eq!(manager.enum_files(&alice(), job_id).expect("files").len(), 2);
+        manager.shutdown().await;
+    });
+}

@@ -9,10 +9,6 @@ use std::time::Duration;
 
 const LONG: Duration = Duration::from_secs(60);
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
-}
-
 #[test]
 fn reopening_the_store_gives_back_every_job_exactly() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -281,7 +281,6 @@ pub async fn download_file(
         };
         checkpoint = FileProgress { done: if partial { checkpoint.done } else { Default::default() }, ..fresh };
         ctx.validator = checkpoint.clone();
-        ctx.lean = clients.ranges.target(&plan.url, response.url().as_str());
         reporter.connected(plan.index, total, &checkpoint, restart.take().as_deref());
         let ranges_ok = trust_ranges && (partial || http::accepts_ranges(&headers));
         let outcome = match total {
@@ -290,6 +289,9 @@ pub async fn download_file(
                     && plan.max_connections > 1
                     && t.saturating_sub(checkpoint.done.covered()) >= SPLIT_MIN_FILE =>
             {
+                // Decided only for a file that is split: parsing two URLs is
+                // a cost per file in a job of many small ones.
+                ctx.lean = clients.ranges.target(&plan.url, response.url().as_str());
                 segments::run(&ctx, response, start, t, &checkpoint.done, stop).await.map(|()| t)
             }
             _ => stream(&ctx, response, start, total, stop).await,

@@ -3,7 +3,7 @@
 
 use super::speed::SpeedMeter;
 use super::validate::validate_name;
-use super::{Entry, MIN_RETRY_DELAY_FLOOR_S, Manager, Run, State};
+use super::{Entry, MIN_RETRY_DELAY_FLOOR_S, Manager, State};
 use crate::access::may_act;
 use crate::error::Error;
 use crate::model::{
@@ -181,8 +181,7 @@ impl Manager {
         state.next_order += 1;
         state.store.save_job(&job, queue_order)?;
         self.journal(&mut state, &job, EventKind::Created, None, None);
-        let run = Run::new(job.speed_limit_bps);
-        state.jobs.insert(job_id, Entry { job, files: Vec::new(), queue_order, run });
+        state.jobs.insert(job_id, Entry::new(job, Vec::new(), queue_order));
         Ok(job_id)
     }
 

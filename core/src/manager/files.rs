@@ -72,7 +72,7 @@ impl Manager {
         {
             return Err(Error::InvalidArgument(format!("sha256 '{hash}' is not 64 hexadecimal digits")));
         }
-        if entry.files.iter().any(|f| f.local_name.as_os_str() == local_name.as_os_str()) {
+        if entry.has_local_name(local_name) {
             return Err(Error::InvalidArgument(format!(
                 "local name {} is already a file of this job",
                 local_name.display()
@@ -97,7 +97,7 @@ impl Manager {
         batched(state, |state| {
             state.store.save_file(job_id, &file)?;
             if let Some(entry) = state.jobs.get_mut(&job_id) {
-                entry.files.push(file);
+                entry.push_file(file);
             }
             self.apply(state, job_id, Action::Modify, None)?;
             self.journal_modified(state, job_id, None);

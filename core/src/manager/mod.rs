@@ -21,8 +21,9 @@ use crate::model::{Event, Job, JobFile, JobId, JobState};
 use crate::notify::{Pending, Registry};
 use crate::store::{Store, StoreError};
 use speed::SpeedMeter;
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -119,8 +120,36 @@ struct State {
 struct Entry {
     job: Job,
     files: Vec<JobFile>,
+    /// Hashes of the files' local names: adding a file checks for a clash
+    /// without comparing against every file (quadratic in a job of many).
+    names: HashSet<u64>,
     queue_order: i64,
     run: Run,
+}
+
+impl Entry {
+    fn new(job: Job, files: Vec<JobFile>, queue_order: i64) -> Entry {
+        let names = files.iter().map(|f| name_key(&f.local_name)).collect();
+        let run = Run::new(job.speed_limit_bps);
+        Entry { job, files, names, queue_order, run }
+    }
+
+    /// Whether a file of this job is saved as `local_name`.
+    fn has_local_name(&self, local_name: &Path) -> bool {
+        self.names.contains(&name_key(local_name))
+            && self.files.iter().any(|f| f.local_name.as_os_str() == local_name.as_os_str())
+    }
+
+    fn push_file(&mut self, file: JobFile) {
+        self.names.insert(name_key(&file.local_name));
+        self.files.push(file);
+    }
+}
+
+fn name_key(path: &Path) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    path.as_os_str().hash(&mut hasher);
+    hasher.finish()
 }
 
 /// What only a running service knows of a job.
@@ -178,8 +207,7 @@ impl Manager {
         let next_order = stored.iter().map(|s| s.queue_order + 1).max().unwrap_or(0);
         let mut jobs = HashMap::new();
         for s in stored {
-            let run = Run::new(s.job.speed_limit_bps);
-            let entry = Entry { job: s.job, files: s.files, queue_order: s.queue_order, run };
+            let entry = Entry::new(s.job, s.files, s.queue_order);
             jobs.insert(entry.job.id, entry);
         }
         let manager = Manager {

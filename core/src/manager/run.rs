@@ -240,7 +240,11 @@ impl Manager {
         entry.run.files_announced = upto;
         let job = entry.job.clone();
         let saved = self.batched_deferred(&mut state, |state| {
-            self.save(state, job_id, Files::One(index))?;
+            // The file's row only: nothing of the job's own row changed (its
+            // progress is the sum of its files', recomputed when loaded).
+            if let Some(file) = state.jobs.get(&job_id).and_then(|entry| entry.files.get(index as usize)) {
+                state.store.save_file(job_id, file)?;
+            }
             for announced in first..upto {
                 self.journal(state, &job, EventKind::FileTransferred, None, Some(announced as u32));
             }
