@@ -12,8 +12,9 @@ use tracing_subscriber::{EnvFilter, Layer, fmt};
 pub fn run(args: ServiceArgs) -> Result<(), Failure> {
     // One thread, like curl's and aria2's event loops: a second worker thread
     // costs ~25% more CPU per small file (hyper's connection tasks, the body
-    // channels and the event streams wake tasks across threads) and buys
-    // nothing on big files, where the kernel's copies dominate.
+    // channels and the event streams wake tasks across threads). A split
+    // file's extra connections run on transfer threads of their own (see
+    // `engine::segments`), so one big file still uses every core.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -15,8 +15,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
+use tokio::runtime::{Builder, Handle, Runtime};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 /// A range is never split below twice this.
 const MIN_SEGMENT: u64 = 1 << 20;
@@ -74,19 +77,96 @@ impl Segment {
     }
 }
 
-type Worker<'a> = Pin<Box<dyn Future<Output = (Arc<Segment>, Result<(), TransferError>)> + Send + 'a>>;
+/// What the connections of one split file share besides the context.
+#[derive(Clone)]
+struct Shared {
+    /// Bytes written by all of them (the aggregate speed).
+    written: Arc<AtomicU64>,
+    fence: Arc<Fence>,
+}
+
+type Worker = Pin<Box<dyn Future<Output = (Arc<Segment>, Result<(), TransferError>)> + Send>>;
+
+/// The transfer threads: a runtime of their own (a worker per core) for the
+/// extra connections of split files. The service runs on one thread, which
+/// costs least for many small files; one big file's connections need every
+/// core (reading the sockets and writing the file at once). Falls back to
+/// the caller's runtime if the threads cannot be started.
+fn transfer_threads() -> Handle {
+    static RUNTIME: OnceLock<Option<Runtime>> = OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8);
+        let built =
+            Builder::new_multi_thread().worker_threads(threads).thread_name("haul-transfer").enable_all().build();
+        built.inspect_err(|e| tracing::warn!("cannot start the transfer threads: {e}")).ok()
+    });
+    runtime.as_ref().map_or_else(Handle::current, |runtime| runtime.handle().clone())
+}
+
+/// Stops a split file's connections writing: once [`Fence::close`] has
+/// returned, none of them writes to the file again, not even one that is
+/// still running on a transfer thread (aborting a task takes effect only at
+/// its next await). A resumed or restarted transfer of the file may then
+/// write without old bytes landing after its own.
+#[derive(Default)]
+struct Fence(RwLock<bool>);
+
+impl Fence {
+    /// Runs `write` unless the fence is closed.
+    fn write(&self, write: impl FnOnce() -> Result<(), TransferError>) -> Result<(), TransferError> {
+        let closed = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        if *closed {
+            return Err(TransferError::Stopped);
+        }
+        write()
+    }
+
+    /// Waits for a write in progress, and lets no other start.
+    fn close(&self) {
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = true;
+    }
+}
+
+/// Closes the fence when `run` returns or is dropped.
+struct CloseOnDrop(Arc<Fence>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+/// An extra connection, as a task on the transfer threads; dropping the
+/// returned future (when `run` returns) stops it.
+fn spawn_worker(ctx: &Arc<Ctx>, segment: Arc<Segment>, total: u64, shared: &Shared) -> Worker {
+    let task = transfer_threads().spawn(worker(ctx.clone(), segment.clone(), None, total, shared.clone()));
+    let task = AbortOnDropHandle::new(task);
+    let temp = ctx.plan.temp.clone();
+    Box::pin(async move {
+        match task.await {
+            Ok(done) => done,
+            Err(e) => {
+                let source = std::io::Error::other(format!("internal error in a connection: {e}"));
+                (segment, Err(TransferError::Local { path: temp, source }))
+            }
+        }
+    })
+}
 
 /// Fetches every gap of `[0, total)` not in `done`; `primary` already streams
 /// from `start`.
 pub(super) async fn run(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     primary: reqwest::Response,
     start: u64,
     total: u64,
     done: &RangeSet,
     stop: &CancellationToken,
 ) -> Result<(), TransferError> {
-    let written = AtomicU64::new(0);
+    let ctx = Arc::new(ctx.clone());
+    let shared = Shared { written: Arc::new(AtomicU64::new(0)), fence: Arc::new(Fence::default()) };
+    let _close = CloseOnDrop(shared.fence.clone());
+    let written = &shared.written;
     let mut gaps: VecDeque<(u64, u64)> = done.gaps(total).into();
     let first_end = match gaps.front() {
         Some(&(s, e)) if s == start => {
@@ -96,10 +176,10 @@ pub(super) async fn run(
         _ => total,
     };
     let mut active: Vec<Arc<Segment>> = Vec::new();
-    let mut workers: FuturesUnordered<Worker<'_>> = FuturesUnordered::new();
+    let mut workers: FuturesUnordered<Worker> = FuturesUnordered::new();
     let first = Segment::new(start, first_end);
     active.push(first.clone());
-    workers.push(Box::pin(worker(ctx, first, Some(primary), total, &written)));
+    workers.push(Box::pin(worker(ctx.clone(), first, Some(primary), total, shared.clone())));
 
     let max = ctx.plan.max_connections.max(1);
     let mut target = 1;
@@ -123,7 +203,7 @@ pub(super) async fn run(
             };
             let Some(segment) = next else { break };
             active.push(segment.clone());
-            workers.push(Box::pin(worker(ctx, segment, None, total, &written)));
+            workers.push(spawn_worker(&ctx, segment, total, &shared));
         }
         if workers.is_empty() {
             return match gaps.is_empty() {
@@ -219,18 +299,18 @@ impl Body {
 
 /// One connection: opens its range (unless given the primary response) and
 /// writes until its segment's end, which may shrink while it runs.
-async fn worker<'a>(
-    ctx: &'a Ctx<'a>,
+async fn worker(
+    ctx: Arc<Ctx>,
     segment: Arc<Segment>,
     response: Option<reqwest::Response>,
     total: u64,
-    written: &'a AtomicU64,
+    shared: Shared,
 ) -> (Arc<Segment>, Result<(), TransferError>) {
     let result = async {
         let url = &ctx.plan.url;
         let mut body = match response {
             Some(response) => Body::Main(response),
-            None => open(ctx, &segment, total).await?,
+            None => open(&ctx, &segment, total).await?,
         };
         loop {
             let pos = segment.pos.load(Ordering::Acquire);
@@ -247,9 +327,10 @@ async fn worker<'a>(
             let end = segment.end.load(Ordering::Acquire);
             let take = end.saturating_sub(pos).min(bytes.len() as u64) as usize;
             if take > 0 {
-                ctx.write(&bytes[..take], pos).await?;
+                shared.fence.write(|| ctx.store(&bytes[..take], pos))?;
                 segment.pos.store(pos + take as u64, Ordering::Release);
-                written.fetch_add(take as u64, Ordering::Relaxed);
+                shared.written.fetch_add(take as u64, Ordering::Relaxed);
+                ctx.throttle(take).await;
             }
         }
     }
@@ -263,7 +344,7 @@ async fn worker<'a>(
 /// The request goes over the lean client where the file's first answer came
 /// from (see `RangeClient::target`), unless that URL now redirects; otherwise
 /// reqwest asks the job's URL, following redirects.
-async fn open(ctx: &Ctx<'_>, segment: &Segment, total: u64) -> Result<Body, TransferError> {
+async fn open(ctx: &Ctx, segment: &Segment, total: u64) -> Result<Body, TransferError> {
     let url = &ctx.plan.url;
     let start = segment.pos.load(Ordering::Acquire);
     let end = segment.end.load(Ordering::Acquire);
@@ -298,7 +379,7 @@ fn check_range(
     url: &str,
     start: u64,
     total: u64,
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     status: reqwest::StatusCode,
     headers: &reqwest::header::HeaderMap,
 ) -> Result<(), TransferError> {
@@ -315,4 +396,45 @@ fn check_range(
         return Err(TransferError::Changed { url: url.to_string(), detail });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+    use std::time::Duration;
+
+    #[test]
+    fn once_the_fence_is_closed_no_write_starts_and_a_running_one_is_waited_for() {
+        let fence = Arc::new(Fence::default());
+        let writing = Arc::new(AtomicBool::new(false));
+        let finished = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let (fence, writing, finished) = (fence.clone(), writing.clone(), finished.clone());
+            std::thread::spawn(move || {
+                fence.write(|| {
+                    writing.store(true, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(200));
+                    finished.store(true, Ordering::SeqCst);
+                    Ok(())
+                })
+            })
+        };
+        for _ in 0..1000 {
+            if writing.load(Ordering::SeqCst) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(writing.load(Ordering::SeqCst), "the writer started");
+        fence.close();
+        assert!(finished.load(Ordering::SeqCst), "close returned before the write in progress ended");
+        assert!(writer.join().expect("writer").is_ok());
+        let mut ran = false;
+        let after = fence.write(|| {
+            ran = true;
+            Ok(())
+        });
+        assert!(matches!(after, Err(TransferError::Stopped)) && !ran, "a write after close ran");
+    }
 }

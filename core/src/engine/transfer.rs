@@ -111,18 +111,20 @@ impl Clients {
     }
 }
 
-/// What the connections of one file share.
-pub(super) struct Ctx<'a> {
-    pub clients: &'a Clients,
-    pub plan: &'a FilePlan,
-    pub reporter: &'a dyn Reporter,
-    pub file: File,
+/// What the connections of one file share (owned: a split file's extra
+/// connections run as tasks of their own, see `segments`).
+#[derive(Clone)]
+pub(super) struct Ctx {
+    pub clients: Clients,
+    pub plan: Arc<FilePlan>,
+    pub reporter: Arc<dyn Reporter>,
+    pub file: Arc<File>,
     pub validator: FileProgress,
     /// Where the extra ranges go over the lean client, if they do.
     pub lean: Option<Target>,
 }
 
-impl Ctx<'_> {
+impl Ctx {
     /// A GET for `[start, end)` (`end` None: to the end), with `If-Range` when resuming.
     pub fn request(&self, start: u64, end: Option<u64>, validator: Option<&str>) -> reqwest::RequestBuilder {
         let mut request = self.plan.headers.iter().fold(self.plan_get(), |r, (k, v)| r.header(k, v));
@@ -148,14 +150,25 @@ impl Ctx<'_> {
 
     /// Writes `bytes` at `offset`, reports them, and waits as the speed limits require.
     pub async fn write(&self, bytes: &[u8], offset: u64) -> Result<(), TransferError> {
+        self.store(bytes, offset)?;
+        self.throttle(bytes.len()).await;
+        Ok(())
+    }
+
+    /// Writes `bytes` at `offset` and reports them.
+    pub fn store(&self, bytes: &[u8], offset: u64) -> Result<(), TransferError> {
         self.file
             .write_all_at(bytes, offset)
             .map_err(|source| TransferError::Local { path: self.plan.temp.clone(), source })?;
         self.reporter.written(self.plan.index, offset, bytes.len() as u64);
-        for limit in &self.plan.limits {
-            limit.take(bytes.len() as u64).await;
-        }
         Ok(())
+    }
+
+    /// Waits as the speed limits require after `len` bytes.
+    pub async fn throttle(&self, len: usize) {
+        for limit in &self.plan.limits {
+            limit.take(len as u64).await;
+        }
     }
 }
 
@@ -214,8 +227,8 @@ fn open_temp(path: &Path, resuming: bool) -> std::io::Result<File> {
 /// Downloads `plan` into its temp file until done, failed or stopped by `stop`.
 pub async fn download_file(
     clients: &Clients,
-    plan: &FilePlan,
-    reporter: &dyn Reporter,
+    plan: Arc<FilePlan>,
+    reporter: Arc<dyn Reporter>,
     stop: &CancellationToken,
 ) -> Result<FileResult, TransferError> {
     let local = |source| TransferError::Local { path: plan.temp.clone(), source };
@@ -223,7 +236,7 @@ pub async fn download_file(
         plan.checkpoint.done.covered() > 0 || plan.bytes_total.is_some() || if_range(&plan.checkpoint).is_some();
     let mut checkpoint = plan.checkpoint.clone();
     let mut total = plan.bytes_total;
-    let mut restart = stored_bytes_doubt(plan);
+    let mut restart = stored_bytes_doubt(&plan);
     // After a range answer that did not match, ranges are not trusted for this
     // file any more: it is fetched whole, on one connection, without `Range`.
     let mut trust_ranges = true;
@@ -242,7 +255,14 @@ pub async fn download_file(
         if let Some((uid, gid)) = plan.owner {
             std::os::unix::fs::fchown(&file, Some(uid), Some(gid)).map_err(local)?;
         }
-        let mut ctx = Ctx { clients, plan, reporter, file, validator: checkpoint.clone(), lean: None };
+        let mut ctx = Ctx {
+            clients: clients.clone(),
+            plan: plan.clone(),
+            reporter: reporter.clone(),
+            file: Arc::new(file),
+            validator: checkpoint.clone(),
+            lean: None,
+        };
         let request = if trust_ranges {
             ctx.request(start, None, if resuming { if_range(&checkpoint) } else { None })
         } else {
@@ -326,7 +346,7 @@ pub async fn download_file(
 
 /// One connection from `start` to the end; returns the file's size.
 async fn stream(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     mut response: reqwest::Response,
     start: u64,
     total: Option<u64>,

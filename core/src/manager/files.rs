@@ -4,9 +4,9 @@ use super::apply::batched;
 use super::validate::{temp_name_for, validate_local, validate_url};
 use super::{Manager, State};
 use crate::error::Error;
-use crate::model::{Caller, FileProgress, JobFile, JobId};
+use crate::model::{Caller, FileProgress, JobFile, JobId, JobState};
 use crate::store::StoreError;
-use crate::transition::Action;
+use chrono::Utc;
 use std::path::{Path, PathBuf};
 
 /// Most files one job may hold.
@@ -97,9 +97,16 @@ impl Manager {
         batched(state, |state| {
             state.store.save_file(job_id, &file)?;
             if let Some(entry) = state.jobs.get_mut(&job_id) {
+                // A property change (its state stays): no transition to
+                // apply, nothing that needs every file looked at again.
                 entry.push_file(file);
+                entry.job.times.modified = Utc::now();
+                state.store.save_job(&entry.job, entry.queue_order)?;
+                if entry.job.state == JobState::Queued || entry.job.state.is_running() {
+                    // A running job's transfer picks the new file up; a queued one may start.
+                    self.kick();
+                }
             }
-            self.apply(state, job_id, Action::Modify, None)?;
             self.journal_modified(state, job_id, None);
             Ok(index as u32)
         })

@@ -123,15 +123,64 @@ struct Entry {
     /// Hashes of the files' local names: adding a file checks for a clash
     /// without comparing against every file (quadratic in a job of many).
     names: HashSet<u64>,
+    /// The files' sizes, summed as they change (see [`Entry::update_file`]).
+    sizes: Sizes,
     queue_order: i64,
     run: Run,
+}
+
+/// The sum of the known file sizes, and how many are not known yet.
+#[derive(Default)]
+struct Sizes {
+    known: u64,
+    unknown: usize,
+}
+
+impl Sizes {
+    fn add(&mut self, size: Option<u64>) {
+        match size {
+            Some(size) => self.known += size,
+            None => self.unknown += 1,
+        }
+    }
+
+    fn remove(&mut self, size: Option<u64>) {
+        match size {
+            Some(size) => self.known = self.known.saturating_sub(size),
+            None => self.unknown = self.unknown.saturating_sub(1),
+        }
+    }
+
+    /// The job's size: known once every file's is.
+    fn total(&self) -> Option<u64> {
+        (self.unknown == 0).then_some(self.known)
+    }
 }
 
 impl Entry {
     fn new(job: Job, files: Vec<JobFile>, queue_order: i64) -> Entry {
         let names = files.iter().map(|f| name_key(&f.local_name)).collect();
+        let mut sizes = Sizes::default();
+        files.iter().for_each(|f| sizes.add(f.bytes_total));
         let run = Run::new(job.speed_limit_bps);
-        Entry { job, files, names, queue_order, run }
+        Entry { job, files, names, sizes, queue_order, run }
+    }
+
+    /// Changes one file and keeps the job's progress in step with it, without
+    /// summing every file again (a cost per file, quadratic in a job of many).
+    /// Every change of a file's size goes through here.
+    fn update_file<T>(&mut self, index: u32, change: impl FnOnce(&mut JobFile) -> T) -> Option<T> {
+        let file = self.files.get_mut(index as usize)?;
+        let before = (file.bytes_total, file.bytes_transferred, u32::from(file.transferred));
+        let out = change(file);
+        let after = (file.bytes_total, file.bytes_transferred, u32::from(file.transferred));
+        let progress = &mut self.job.progress;
+        progress.bytes_transferred = progress.bytes_transferred.saturating_sub(before.1) + after.1;
+        progress.files_transferred = progress.files_transferred.saturating_sub(before.2) + after.2;
+        self.sizes.remove(before.0);
+        self.sizes.add(after.0);
+        progress.bytes_total = self.sizes.total();
+        Some(out)
     }
 
     /// Whether a file of this job is saved as `local_name`.
@@ -142,6 +191,12 @@ impl Entry {
 
     fn push_file(&mut self, file: JobFile) {
         self.names.insert(name_key(&file.local_name));
+        self.sizes.add(file.bytes_total);
+        let progress = &mut self.job.progress;
+        progress.files_total += 1;
+        progress.bytes_transferred += file.bytes_transferred;
+        progress.files_transferred += u32::from(file.transferred);
+        progress.bytes_total = self.sizes.total();
         self.files.push(file);
     }
 }

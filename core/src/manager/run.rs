@@ -121,8 +121,9 @@ impl Manager {
                         let (index, temp) = (plan.index, plan.temp.clone());
                         let (client, reporter, stop) = (self.inner.client.clone(), reporter.clone(), stop.clone());
                         let task = downloads.spawn(async move {
-                            let result = engine::download_file(&client, &plan, &*reporter, &stop).await;
-                            (plan.index, result)
+                            let index = plan.index;
+                            let result = engine::download_file(&client, Arc::from(plan), reporter, &stop).await;
+                            (index, result)
                         });
                         tasks.insert(task.id(), (index, temp));
                     }
@@ -229,12 +230,15 @@ impl Manager {
             return false;
         }
         let Some(entry) = state.jobs.get_mut(&job_id) else { return false };
-        let Some(file) = entry.files.get_mut(index as usize) else { return false };
-        file.bytes_total = Some(bytes_total);
-        file.bytes_transferred = bytes_total;
-        file.checkpoint.done = RangeSet::prefix(bytes_total);
-        file.transferred = true;
-        entry.job.progress = crate::store::progress_of(&entry.files);
+        let finished = entry.update_file(index, |file| {
+            file.bytes_total = Some(bytes_total);
+            file.bytes_transferred = bytes_total;
+            file.checkpoint.done = RangeSet::prefix(bytes_total);
+            file.transferred = true;
+        });
+        if finished.is_none() {
+            return false;
+        }
         let first = entry.run.files_announced;
         let upto = first + entry.files[first..].iter().take_while(|f| f.transferred).count();
         entry.run.files_announced = upto;
@@ -271,13 +275,12 @@ impl Manager {
         };
         tracing::info!("job {job_id} file {index}: {error}");
         let job_error = error.to_job_error(index);
-        if let TransferError::Checksum { .. } = error
-            && let Some(file) = entry.files.get_mut(index as usize)
-        {
+        if let TransferError::Checksum { .. } = error {
             // The bytes are wrong: a retry must fetch them again.
-            file.bytes_transferred = 0;
-            file.checkpoint = FileProgress::default();
-            entry.job.progress = crate::store::progress_of(&entry.files);
+            entry.update_file(index, |file| {
+                file.bytes_transferred = 0;
+                file.checkpoint = FileProgress::default();
+            });
         }
         let action = match error.severity() {
             Severity::Fatal => Action::Fail,
@@ -316,14 +319,13 @@ impl Reporter for JobReporter {
             return;
         }
         let Some(entry) = state.jobs.get_mut(&self.job_id) else { return };
-        if let Some(file) = entry.files.get_mut(index as usize) {
+        entry.update_file(index, |file| {
             file.bytes_total = bytes_total;
             let done = std::mem::take(&mut file.checkpoint.done);
             file.checkpoint =
                 FileProgress { done: if restart.is_some() { Default::default() } else { done }, ..validator.clone() };
             file.bytes_transferred = file.checkpoint.done.covered();
-        }
-        entry.job.progress = crate::store::progress_of(&entry.files);
+        });
         let transferring = entry.job.state == JobState::Transferring;
         let saved = manager.batched_deferred(&mut state, |state| {
             if let Some(reason) = restart {
