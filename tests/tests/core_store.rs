@@ -1,7 +1,7 @@
 //! Persistence: closing and reopening gives back every job exactly, and a
 //! crash mid-transfer resumes from the checkpoint instead of from zero.
 
-use haul_core::manager::{JobChanges, NewJob};
+use haul_core::manager::{JobChanges, NewFile, NewJob};
 use haul_core::model::{JobState, NotifyCmdLine, NotifyFlags, Priority};
 use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
 use haul_tests::support::*;
@@ -110,6 +110,13 @@ fn a_crash_mid_transfer_resumes_from_the_checkpoint() {
         manager.complete(&alice(), job_id).expect("complete");
         manager.shutdown().await;
     });
+    drop(second);
+    runtime().block_on(async {
+        let manager = open_manager(dir.path());
+        let files = manager.enum_files(&alice(), job_id).expect("the acknowledged job's files");
+        assert!(files.iter().all(|f| f.completed), "that the files were moved into place is saved: {files:?}");
+        manager.shutdown().await;
+    });
     assert_eq!(sha256_file(&local).expect("file"), sha256_hex(&body));
     let served = server.bytes_served_for("/big.bin");
     assert!(served < size * 3 / 2, "served {served} for a {size}-byte file: it restarted from zero");
@@ -119,4 +126,33 @@ fn a_crash_mid_transfer_resumes_from_the_checkpoint() {
         requests.iter().all(|r| r.header("range").is_some_and(|v| v == "bytes=0-") || r.header("if-range").is_some()),
         "every resumed or split request carries If-Range"
     );
+}
+
+#[test]
+fn files_added_in_one_burst_are_all_there_after_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let names: Vec<_> = (0..5).map(|i| dir.path().join(format!("f{i}.bin"))).collect();
+    let (job_id, job_before, files_before) = runtime().block_on(async {
+        let manager = open_manager(dir.path());
+        let job_id = job_with_files(&manager, &[]);
+        let new: Vec<NewFile<'_>> = names
+            .iter()
+            .map(|name| NewFile { job_id, remote_url: "http://127.0.0.1:9/f.bin", local_name: name, sha256: None })
+            .collect();
+        let results = manager.add_files(&alice(), &new);
+        let indices: Vec<u32> = results.into_iter().map(|r| r.expect("added")).collect();
+        assert_eq!(indices, [0, 1, 2, 3, 4]);
+        let job = manager.get_job(&alice(), job_id).expect("job");
+        assert_eq!((job.progress.files_total, job.progress.bytes_total), (5, None));
+        assert!(job.times.modified > job.times.created, "adding files modifies the job");
+        let files = manager.enum_files(&alice(), job_id).expect("files");
+        manager.shutdown().await;
+        (job_id, job, files)
+    });
+    runtime().block_on(async {
+        let manager = open_manager(dir.path());
+        assert_eq!(manager.get_job(&alice(), job_id).expect("job"), job_before);
+        assert_eq!(manager.enum_files(&alice(), job_id).expect("files"), files_before);
+        manager.shutdown().await;
+    });
 }

@@ -92,7 +92,15 @@ impl Manager {
         }
         job.progress = crate::store::progress_of(&entry.files);
         let snapshot = entry.job.clone();
-        let which = if outcome.effect == FileEffect::None { Files::None } else { Files::All };
+        let which = match outcome.effect {
+            FileEffect::None => Files::None,
+            // Publishing changes only the completed flags, set by one statement.
+            FileEffect::CompleteFiles { .. } => {
+                state.store.mark_completed(job_id)?;
+                Files::None
+            }
+            FileEffect::DeleteTempFiles => Files::All,
+        };
         self.save(state, job_id, which)?;
         if new != old {
             let error =

@@ -36,7 +36,12 @@ impl Manager {
         sha256: Option<&str>,
     ) -> Result<u32, Error> {
         let mut state = self.lock();
-        self.add_file_locked(&mut state, caller, &NewFile { job_id, remote_url, local_name, sha256 })
+        let new = NewFile { job_id, remote_url, local_name, sha256 };
+        batched(&mut state, |state| {
+            let index = self.add_file_locked(state, caller, &new)?;
+            self.save_job_row(state, job_id)?;
+            Ok(index)
+        })
     }
 
     /// Adds several files, in order, as one commit: each gets the answer
@@ -50,6 +55,22 @@ impl Manager {
             return files.iter().map(|_| Err(Error::Store(StoreError::Failed { message: message.clone() }))).collect();
         }
         let mut results: Vec<_> = files.iter().map(|file| self.add_file_locked(&mut state, caller, file)).collect();
+        // Each job's row once for the burst, not once per file.
+        let mut jobs: Vec<JobId> = Vec::new();
+        for (file, _) in files.iter().zip(&results).filter(|(_, r)| r.is_ok()) {
+            if !jobs.contains(&file.job_id) {
+                jobs.push(file.job_id);
+            }
+        }
+        for job_id in jobs {
+            if let Err(e) = self.save_job_row(&mut state, job_id) {
+                let message = e.to_string();
+                for (_, result) in files.iter().zip(results.iter_mut()).filter(|(f, r)| f.job_id == job_id && r.is_ok())
+                {
+                    *result = Err(Error::Store(StoreError::Failed { message: message.clone() }));
+                }
+            }
+        }
         if let Err(e) = state.store.end_batch() {
             let message = e.to_string();
             for result in results.iter_mut().filter(|r| r.is_ok()) {
@@ -59,6 +80,16 @@ impl Manager {
         results
     }
 
+    /// Writes a job's own row (its modification time after adding files).
+    fn save_job_row(&self, state: &mut State, job_id: JobId) -> Result<(), Error> {
+        if let Some(entry) = state.jobs.get(&job_id) {
+            state.store.save_job(&entry.job, entry.queue_order)?;
+        }
+        Ok(())
+    }
+
+    /// Adds one file inside the caller's batch; the job's own row is left
+    /// for the caller to save ([`Manager::save_job_row`]).
     fn add_file_locked(&self, state: &mut State, caller: &Caller, new: &NewFile<'_>) -> Result<u32, Error> {
         let &NewFile { job_id, remote_url, local_name, sha256 } = new;
         // One spelling per path ("/a//b/./c" is "/a/b/c"), so names compare as bytes.
@@ -101,7 +132,6 @@ impl Manager {
                 // apply, nothing that needs every file looked at again.
                 entry.push_file(file);
                 entry.job.times.modified = Utc::now();
-                state.store.save_job(&entry.job, entry.queue_order)?;
                 if entry.job.state == JobState::Queued || entry.job.state.is_running() {
                     // A running job's transfer picks the new file up; a queued one may start.
                     self.kick();
