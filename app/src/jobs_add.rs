@@ -51,10 +51,8 @@ pub fn check_url(url: &str) -> Result<url::Url, String> {
 
 /// Servers asked at once for file names.
 const PROBES_AT_ONCE: usize = 16;
-/// `add_file` requests sent before their answers are read. Kept below the
-/// client's outgoing queue (64): a call that waits for room there can be
-/// overtaken by a later one (the later call gets room and queues its line
-/// first), which swapped two files' order about once in 15 runs at 64.
+/// `add_file` requests sent before their answers are read: enough for the
+/// service to take them in bursts (one commit each).
 const ADD_FILES_IN_FLIGHT: usize = 32;
 
 /// Whether the URL alone may not name the file well (a script, a query, no
@@ -209,11 +207,19 @@ async fn add_files(
     if resume_after_first && !requests.is_empty() {
         requests.insert(1, (true, json!({"job_id": job_id})));
     }
-    let mut answers = futures_util::stream::iter(requests)
-        .map(|(resume, params)| client.call::<_, Value>(if resume { "resume" } else { "add_file" }, params))
-        .buffered(ADD_FILES_IN_FLIGHT);
-    while let Some(answer) = answers.next().await {
-        answer?;
+    // Each request is queued as it is made (`Client::send`), so they go out
+    // in this order; at most ADD_FILES_IN_FLIGHT wait for their answers.
+    let mut in_flight = std::collections::VecDeque::new();
+    for (resume, params) in requests {
+        if in_flight.len() >= ADD_FILES_IN_FLIGHT
+            && let Some(answer) = in_flight.pop_front()
+        {
+            answer.await?;
+        }
+        in_flight.push_back(client.send::<_, Value>(if resume { "resume" } else { "add_file" }, params)?);
+    }
+    for answer in in_flight {
+        answer.await?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use crate::manager::JobProgressView;
 use crate::model::Event;
 use crate::protocol::{Id, RpcError, encode_error, encode_result};
 use serde_json::Value;
-use tokio::sync::mpsc::{self, error::TrySendError};
+use tokio::sync::mpsc;
 
 /// A message from the service that is not a reply to one of our calls.
 #[derive(Debug)]
@@ -30,12 +30,12 @@ pub enum Incoming {
 #[derive(Debug)]
 pub struct Responder {
     id: Id,
-    out: mpsc::Sender<String>,
+    out: mpsc::UnboundedSender<String>,
     answered: bool,
 }
 
 impl Responder {
-    pub(super) fn new(id: Id, out: mpsc::Sender<String>) -> Self {
+    pub(super) fn new(id: Id, out: mpsc::UnboundedSender<String>) -> Self {
         Responder { id, out, answered: false }
     }
 
@@ -53,17 +53,8 @@ impl Responder {
 
     fn send(&mut self, line: String) {
         self.answered = true;
-        match self.out.try_send(line) {
-            Ok(()) | Err(TrySendError::Closed(_)) => {}
-            Err(TrySendError::Full(line)) => {
-                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                    let out = self.out.clone();
-                    runtime.spawn(async move {
-                        let _ = out.send(line).await;
-                    });
-                }
-            }
-        }
+        // Closed: the connection is gone, and the service with it.
+        let _ = self.out.send(line);
     }
 }
 

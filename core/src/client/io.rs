@@ -20,7 +20,10 @@ pub(super) type Outcome = Result<Value, RpcError>;
 
 /// State shared by the client handles and the two tasks.
 pub(super) struct Shared {
-    pub(super) out: mpsc::Sender<String>,
+    /// Lines for the writer. Unbounded, so a call is queued the moment it is
+    /// made, in the order calls are made (see `Client::send`); every caller
+    /// waits for its answers, which bounds it.
+    pub(super) out: mpsc::UnboundedSender<String>,
     pub(super) waiting: Mutex<HashMap<i64, oneshot::Sender<Outcome>>>,
     pub(super) next_id: AtomicI64,
     pub(super) closed: CancellationToken,
@@ -121,7 +124,7 @@ fn answer(shared: &Shared, response: Response) {
 }
 
 /// Writes queued lines until the connection closes.
-pub(super) async fn write_loop(write: WriteHalf, mut out: mpsc::Receiver<String>, closed: CancellationToken) {
+pub(super) async fn write_loop(write: WriteHalf, mut out: mpsc::UnboundedReceiver<String>, closed: CancellationToken) {
     let mut writer = BufWriter::new(write);
     loop {
         let line = tokio::select! {

@@ -34,8 +34,6 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-/// Calls and callback answers waiting for the writer.
-const OUT_QUEUE: usize = 64;
 /// Incoming messages kept for the consumer.
 const INCOMING_QUEUE: usize = 1024;
 
@@ -58,12 +56,12 @@ impl Drop for Handle {
 }
 
 /// Forgets a call's slot when the call ends or is dropped.
-struct Slot<'a> {
-    shared: &'a Shared,
+struct Slot {
+    shared: Arc<Shared>,
     id: i64,
 }
 
-impl Drop for Slot<'_> {
+impl Drop for Slot {
     fn drop(&mut self) {
         self.shared.waiting().remove(&self.id);
     }
@@ -80,7 +78,7 @@ impl Client {
         let path = path.as_ref();
         let (read, write) =
             transport::connect(path).await.map_err(|source| ClientError::Io { path: path.to_path_buf(), source })?;
-        let (out, out_rx) = mpsc::channel(OUT_QUEUE);
+        let (out, out_rx) = mpsc::unbounded_channel();
         let (incoming_tx, incoming_rx) = mpsc::channel(INCOMING_QUEUE);
         let shared = Arc::new(Shared {
             out,
@@ -127,6 +125,18 @@ impl Client {
         call(&self.handle.shared, method, params).await
     }
 
+    /// Sends a call at once and returns its answer to wait for. Calls sent
+    /// this way go out in the order they are made, whatever order their
+    /// answers are awaited in (a `call` is sent when its future first runs:
+    /// several made together may go out in another order).
+    pub fn send<P: Serialize, R: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: P,
+    ) -> Result<impl Future<Output = Result<R, ClientError>> + Send + 'static, ClientError> {
+        send(&self.handle.shared, method, params)
+    }
+
     /// Closes the connection for every clone; calls in flight fail with `Closed`.
     pub fn close(&self) {
         self.handle.shared.closed.cancel();
@@ -143,33 +153,54 @@ impl Client {
     }
 }
 
-async fn call<P: Serialize, R: DeserializeOwned>(shared: &Shared, method: &str, params: P) -> Result<R, ClientError> {
-    let params =
-        serde_json::to_value(params).map_err(|source| ClientError::Encode { method: method.to_string(), source })?;
-    let value = call_value(shared, method, params).await?;
-    serde_json::from_value(value).map_err(|source| ClientError::Decode { method: method.to_string(), source })
+async fn call<P: Serialize, R: DeserializeOwned>(
+    shared: &Arc<Shared>,
+    method: &str,
+    params: P,
+) -> Result<R, ClientError> {
+    send(shared, method, params)?.await
 }
 
-async fn call_value(shared: &Shared, method: &str, params: Value) -> Result<Value, ClientError> {
+/// Queues the call now and returns its answer to wait for.
+fn send<P: Serialize, R: DeserializeOwned>(
+    shared: &Arc<Shared>,
+    method: &str,
+    params: P,
+) -> Result<impl Future<Output = Result<R, ClientError>> + Send + 'static, ClientError> {
+    let params =
+        serde_json::to_value(params).map_err(|source| ClientError::Encode { method: method.to_string(), source })?;
+    let answer = send_value(shared, method, params)?;
+    let method = method.to_string();
+    Ok(async move {
+        let value = answer.await?;
+        serde_json::from_value(value).map_err(|source| ClientError::Decode { method, source })
+    })
+}
+
+fn send_value(
+    shared: &Arc<Shared>,
+    method: &str,
+    params: Value,
+) -> Result<impl Future<Output = Result<Value, ClientError>> + Send + 'static, ClientError> {
     if shared.closed.is_cancelled() {
         return Err(ClientError::Closed);
     }
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-    let (tx, rx) = oneshot::channel();
-    shared.waiting().insert(id, tx);
-    let _slot = Slot { shared, id };
     let line = encode_request(&Id::Number(id), method, params);
     if line.len() > MAX_LINE {
         return Err(ClientError::TooLarge { method: method.to_string(), bytes: line.len() });
     }
-    tokio::select! {
-        _ = shared.closed.cancelled() => return Err(ClientError::Closed),
-        sent = shared.out.send(line) => sent.map_err(|_| ClientError::Closed)?,
-    }
-    let outcome = tokio::select! {
-        biased;
-        outcome = rx => outcome.map_err(|_| ClientError::Closed)?,
-        _ = shared.closed.cancelled() => return Err(ClientError::Closed),
-    };
-    outcome.map_err(ClientError::from)
+    let (tx, rx) = oneshot::channel();
+    shared.waiting().insert(id, tx);
+    let slot = Slot { shared: shared.clone(), id };
+    shared.out.send(line).map_err(|_| ClientError::Closed)?;
+    Ok(async move {
+        let outcome = tokio::select! {
+            biased;
+            outcome = rx => outcome.map_err(|_| ClientError::Closed)?,
+            _ = slot.shared.closed.cancelled() => return Err(ClientError::Closed),
+        };
+        drop(slot);
+        outcome.map_err(ClientError::from)
+    })
 }

@@ -200,3 +200,23 @@ async fn pipelined_add_files_are_answered_one_by_one_in_order() {
     assert_eq!(names, [json!("http://127.0.0.1:9/a"), json!("http://127.0.0.1:9/b")]);
     fixture.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_sent_together_go_out_in_the_order_they_were_made() {
+    // 300 add_file calls sent at once (far more than fit in one read of the
+    // service), their answers awaited last to first: the files are numbered
+    // in the order the calls were made.
+    let fixture = ServiceFixture::start();
+    let client = haul_core::client::Client::connect(&fixture.socket).await.expect("connect");
+    let created: Value = client.call("create_job", json!({"display_name": "ordered"})).await.expect("create");
+    let job_id = created["job_id"].clone();
+    let mut answers = Vec::new();
+    for i in 0..300 {
+        let params = json!({"job_id": job_id, "remote_url": format!("http://127.0.0.1:9/{i}"), "local_name": fixture.path(&format!("f{i}.bin"))});
+        answers.push(client.send::<_, Value>("add_file", params).expect("sent"));
+    }
+    for (i, answer) in answers.into_iter().enumerate().rev() {
+        assert_eq!(answer.await.expect("added")["file_index"], i, "call {i}");
+    }
+    fixture.stop().await;
+}
