@@ -7,6 +7,7 @@ mod limit;
 mod range_client;
 mod scheduler;
 mod segments;
+mod threads;
 mod transfer;
 
 pub use classify::{Severity, TransferError, classify_status};

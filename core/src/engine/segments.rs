@@ -5,6 +5,7 @@
 use super::TransferError;
 use super::http::{self, if_range};
 use super::range_client::{self, RangeBody};
+use super::threads::{CloseOnDrop, Fence, transfer_threads};
 use super::transfer::{Ctx, status_error};
 use crate::model::RangeSet;
 use bytes::Bytes;
@@ -15,9 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
-use tokio::runtime::{Builder, Handle, Runtime};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
@@ -86,55 +85,6 @@ struct Shared {
 }
 
 type Worker = Pin<Box<dyn Future<Output = (Arc<Segment>, Result<(), TransferError>)> + Send>>;
-
-/// The transfer threads: a runtime of their own (a worker per core) for the
-/// extra connections of split files. The service runs on one thread, which
-/// costs least for many small files; one big file's connections need every
-/// core (reading the sockets and writing the file at once). Falls back to
-/// the caller's runtime if the threads cannot be started.
-fn transfer_threads() -> Handle {
-    static RUNTIME: OnceLock<Option<Runtime>> = OnceLock::new();
-    let runtime = RUNTIME.get_or_init(|| {
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8);
-        let built =
-            Builder::new_multi_thread().worker_threads(threads).thread_name("haul-transfer").enable_all().build();
-        built.inspect_err(|e| tracing::warn!("cannot start the transfer threads: {e}")).ok()
-    });
-    runtime.as_ref().map_or_else(Handle::current, |runtime| runtime.handle().clone())
-}
-
-/// Stops a split file's connections writing: once [`Fence::close`] has
-/// returned, none of them writes to the file again, not even one that is
-/// still running on a transfer thread (aborting a task takes effect only at
-/// its next await). A resumed or restarted transfer of the file may then
-/// write without old bytes landing after its own.
-#[derive(Default)]
-struct Fence(RwLock<bool>);
-
-impl Fence {
-    /// Runs `write` unless the fence is closed.
-    fn write(&self, write: impl FnOnce() -> Result<(), TransferError>) -> Result<(), TransferError> {
-        let closed = self.0.read().unwrap_or_else(PoisonError::into_inner);
-        if *closed {
-            return Err(TransferError::Stopped);
-        }
-        write()
-    }
-
-    /// Waits for a write in progress, and lets no other start.
-    fn close(&self) {
-        *self.0.write().unwrap_or_else(PoisonError::into_inner) = true;
-    }
-}
-
-/// Closes the fence when `run` returns or is dropped.
-struct CloseOnDrop(Arc<Fence>);
-
-impl Drop for CloseOnDrop {
-    fn drop(&mut self) {
-        self.0.close();
-    }
-}
 
 /// An extra connection, as a task on the transfer threads; dropping the
 /// returned future (when `run` returns) stops it.
@@ -396,45 +346,4 @@ fn check_range(
         return Err(TransferError::Changed { url: url.to_string(), detail });
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::AtomicBool;
-    use std::time::Duration;
-
-    #[test]
-    fn once_the_fence_is_closed_no_write_starts_and_a_running_one_is_waited_for() {
-        let fence = Arc::new(Fence::default());
-        let writing = Arc::new(AtomicBool::new(false));
-        let finished = Arc::new(AtomicBool::new(false));
-        let writer = {
-            let (fence, writing, finished) = (fence.clone(), writing.clone(), finished.clone());
-            std::thread::spawn(move || {
-                fence.write(|| {
-                    writing.store(true, Ordering::SeqCst);
-                    std::thread::sleep(Duration::from_millis(200));
-                    finished.store(true, Ordering::SeqCst);
-                    Ok(())
-                })
-            })
-        };
-        for _ in 0..1000 {
-            if writing.load(Ordering::SeqCst) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        assert!(writing.load(Ordering::SeqCst), "the writer started");
-        fence.close();
-        assert!(finished.load(Ordering::SeqCst), "close returned before the write in progress ended");
-        assert!(writer.join().expect("writer").is_ok());
-        let mut ran = false;
-        let after = fence.write(|| {
-            ran = true;
-            Ok(())
-        });
-        assert!(matches!(after, Err(TransferError::Stopped)) && !ran, "a write after close ran");
-    }
 }
