@@ -14,7 +14,7 @@ pub fn run(args: ServiceArgs) -> Result<(), Failure> {
     // costs ~25% more CPU per small file (hyper's connection tasks, the body
     // channels and the event streams wake tasks across threads). A split
     // file's extra connections run on transfer threads of their own (see
-    // `engine::segments`), so one big file still uses every core.
+    // `engine::threads`), so one big file still uses every core.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
