@@ -25,12 +25,12 @@ const MIN_SEGMENT: u64 = 1 << 20;
 /// Split points are aligned to this.
 const ALIGN: u64 = 64 << 10;
 /// How often the connection count is looked at.
-const TICK: Duration = Duration::from_millis(50);
+const TICK: Duration = Duration::from_millis(25);
 /// How long the first connection runs alone before the count is chosen.
-const PROBE: Duration = Duration::from_millis(100);
+const PROBE: Duration = Duration::from_millis(50);
 /// The aggregate speed of a connection count is its average over this long
 /// (one tick's sample is too noisy to decide on).
-const WINDOW: Duration = Duration::from_millis(150);
+const WINDOW: Duration = Duration::from_millis(50);
 /// A single connection this fast means the server does not cap connections:
 /// a second one helps a little, more only cost CPU.
 const FAST_SINGLE_BPS: f64 = 256.0 * 1024.0 * 1024.0;
@@ -195,7 +195,9 @@ pub(super) async fn run(
             _ = tick.tick() => {
                 let now = (Instant::now(), written.load(Ordering::Relaxed));
                 let elapsed = now.0.duration_since(window.0);
-                if !growing || workers.len() < target || elapsed < if target == 1 { PROBE } else { WINDOW } {
+                // Ticks come a little early or late: half a tick early is on time.
+                let due = if target == 1 { PROBE } else { WINDOW };
+                if !growing || workers.len() < target || elapsed + TICK / 2 < due {
                     continue;
                 }
                 let speed = (now.1 - window.1) as f64 / elapsed.as_secs_f64();
