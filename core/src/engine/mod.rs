@@ -2,6 +2,7 @@
 //! (transfer), and how failures are judged (classify).
 
 mod classify;
+mod clients;
 mod http;
 mod limit;
 mod range_client;
@@ -11,10 +12,9 @@ mod threads;
 mod transfer;
 
 pub use classify::{Severity, TransferError, classify_status};
+pub use clients::{ClientError, Clients, build_client};
 pub use limit::RateLimiter;
 /// The HTTP client type transfers use (see `build_client`).
 pub use reqwest::Client as HttpClient;
 pub use scheduler::{JobView, Limits, next_to_run};
-pub use transfer::{
-    ClientError, Clients, FilePlan, FileResult, Reporter, SPLIT_MIN_FILE, build_client, download_file, sha256_of,
-};
+pub use transfer::{FilePlan, FileResult, Reporter, SPLIT_MIN_FILE, download_file, sha256_of};
