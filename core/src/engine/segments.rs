@@ -155,6 +155,7 @@ pub(super) async fn run(
             active.push(segment.clone());
             workers.push(spawn_worker(&ctx, segment, total, &shared));
         }
+        shared.fence.set_connections(workers.len());
         if workers.is_empty() {
             return match gaps.is_empty() {
                 true => Ok(()),
