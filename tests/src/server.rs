@@ -65,6 +65,7 @@ pub struct Route {
     ranges: bool,
     ignore_if_range: bool,
     throttle: Option<u64>,
+    latency: Option<Duration>,
     drop_after: Option<(u64, u32)>,
     stall_after: Option<(u64, u32)>,
     fail_with: Option<(u16, u32, Option<u32>)>,
@@ -84,6 +85,7 @@ impl fmt::Debug for Route {
             .field("ranges", &self.ranges)
             .field("ignore_if_range", &self.ignore_if_range)
             .field("throttle", &self.throttle)
+            .field("latency", &self.latency)
             .field("drop_after", &self.drop_after)
             .field("stall_after", &self.stall_after)
             .field("fail_with", &self.fail_with)
@@ -106,6 +108,7 @@ impl Route {
             ranges: true,
             ignore_if_range: false,
             throttle: None,
+            latency: None,
             drop_after: None,
             stall_after: None,
             fail_with: None,
@@ -139,6 +142,13 @@ impl Route {
     /// connection. `0` disables throttling.
     pub fn throttle_per_connection(mut self, bytes_per_sec: u64) -> Route {
         self.throttle = (bytes_per_sec > 0).then_some(bytes_per_sec);
+        self
+    }
+
+    /// Wait `delay` before answering each request, as a far server's round
+    /// trip does.
+    pub fn latency(mut self, delay: Duration) -> Route {
+        self.latency = Some(delay);
         self
     }
 
@@ -698,6 +708,7 @@ struct Plan {
     close: bool,
     fault: Fault,
     throttle: Option<u64>,
+    latency: Option<Duration>,
     /// Per-route counter for route content; `None` for generated bodies.
     counter: Option<Arc<AtomicU64>>,
 }
@@ -719,6 +730,7 @@ impl Plan {
             close: false,
             fault: Fault::None,
             throttle: None,
+            latency: None,
             counter: None,
         }
     }
@@ -909,6 +921,7 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
         close: route.no_content_length,
         fault,
         throttle: route.throttle,
+        latency: route.latency,
         counter: Some(Arc::clone(&state.served)),
     }
 }
@@ -957,6 +970,9 @@ async fn send(
         head.push_str("Connection: keep-alive\r\n");
     }
     head.push_str("\r\n");
+    if let Some(delay) = plan.latency {
+        tokio::time::sleep(delay).await;
+    }
     timeout(IO_TIMEOUT, stream.write_all(head.as_bytes())).await.map_err(|_| timed_out())??;
     if !plan.send_body {
         return Ok(Outcome::Done);

@@ -88,3 +88,24 @@ async fn a_job_may_allow_a_single_connection_or_many() {
     }
     manager.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_far_server_that_caps_each_connection_still_gets_the_maximum() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let body = random_bytes(48 << 20, 55);
+    // Every answer takes 150 ms (a far server), and each connection gets 4 MiB/s:
+    // the connection count must be judged once the new connections deliver,
+    // not while they still wait for their first answer.
+    let route = Route::new(body.clone()).throttle_per_connection(4 << 20).latency(Duration::from_millis(150));
+    server.set_route("/far", route);
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &[(server.url("/far"), dir.path().join("far"))]);
+    manager.resume(&alice(), job_id).expect("resume");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    let most = server.most_responses_at_once();
+    assert!(most > 20, "the default maximum is 32 connections; at most {most} answered at once");
+    manager.complete(&alice(), job_id).expect("complete");
+    assert_eq!(sha256_file(&dir.path().join("far")).expect("file"), sha256_hex(&body));
+    manager.shutdown().await;
+}

@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
@@ -81,6 +81,8 @@ impl Segment {
 struct Shared {
     /// Bytes written by all of them (the aggregate speed).
     written: Arc<AtomicU64>,
+    /// Connections whose range answer has come (the primary counts).
+    answered: Arc<AtomicUsize>,
     fence: Arc<Fence>,
 }
 
@@ -114,7 +116,11 @@ pub(super) async fn run(
     stop: &CancellationToken,
 ) -> Result<(), TransferError> {
     let ctx = Arc::new(ctx.clone());
-    let shared = Shared { written: Arc::new(AtomicU64::new(0)), fence: Arc::new(Fence::default()) };
+    let shared = Shared {
+        written: Arc::new(AtomicU64::new(0)),
+        answered: Arc::new(AtomicUsize::new(1)),
+        fence: Arc::new(Fence::default()),
+    };
     let _close = CloseOnDrop(shared.fence.clone());
     let written = &shared.written;
     let mut gaps: VecDeque<(u64, u64)> = done.gaps(total).into();
@@ -127,6 +133,8 @@ pub(super) async fn run(
     };
     let mut active: Vec<Arc<Segment>> = Vec::new();
     let mut workers: FuturesUnordered<Worker> = FuturesUnordered::new();
+    // Connections started, the primary included.
+    let mut started = 1usize;
     let first = Segment::new(start, first_end);
     active.push(first.clone());
     workers.push(Box::pin(worker(ctx.clone(), first, Some(primary), total, shared.clone())));
@@ -154,6 +162,7 @@ pub(super) async fn run(
             let Some(segment) = next else { break };
             active.push(segment.clone());
             workers.push(spawn_worker(&ctx, segment, total, &shared));
+            started += 1;
         }
         shared.fence.set_connections(workers.len());
         if workers.is_empty() {
@@ -195,6 +204,12 @@ pub(super) async fn run(
             }
             _ = tick.tick() => {
                 let now = (Instant::now(), written.load(Ordering::Relaxed));
+                if shared.answered.load(Ordering::Acquire) < started {
+                    // A connection still waits for its answer (a far server):
+                    // the count is measured from when all of them deliver.
+                    window = now;
+                    continue;
+                }
                 let elapsed = now.0.duration_since(window.0);
                 // Ticks come a little early or late: half a tick early is on time.
                 let due = if target == 1 { PROBE } else { WINDOW };
@@ -263,7 +278,11 @@ async fn worker(
         let url = &ctx.plan.url;
         let mut body = match response {
             Some(response) => Body::Main(response),
-            None => open(&ctx, &segment, total).await?,
+            None => {
+                let body = open(&ctx, &segment, total).await?;
+                shared.answered.fetch_add(1, Ordering::AcqRel);
+                body
+            }
         };
         loop {
             let pos = segment.pos.load(Ordering::Acquire);
