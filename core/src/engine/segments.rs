@@ -5,7 +5,7 @@
 use super::TransferError;
 use super::http::{self, if_range};
 use super::range_client::{self, RangeBody};
-use super::threads::{CloseOnDrop, Fence, transfer_threads};
+use super::threads::{CloseOnDrop, Fence, cores, transfer_threads};
 use super::transfer::{Ctx, status_error};
 use crate::model::RangeSet;
 use bytes::Bytes;
@@ -147,6 +147,8 @@ pub(super) async fn run(
     let mut best_count = 1usize;
     // One connection was slow: the server (or the path) caps each connection.
     let mut capped = false;
+    // A fast single connection is measured a second time, past its warm-up.
+    let mut warmed = false;
     let mut stalls = 0;
     let mut failures = 0;
     // Since when (and from how many bytes) the current count has been measured.
@@ -164,7 +166,7 @@ pub(super) async fn run(
             workers.push(spawn_worker(&ctx, segment, total, &shared));
             started += 1;
         }
-        shared.fence.set_connections(workers.len());
+        shared.fence.take_turns(capped && workers.len() > cores());
         if workers.is_empty() {
             return match gaps.is_empty() {
                 true => Ok(()),
@@ -218,7 +220,11 @@ pub(super) async fn run(
                 }
                 let speed = (now.1 - window.1) as f64 / elapsed.as_secs_f64();
                 window = now;
-                if target == 1 {
+                if target == 1 && speed >= FAST_SINGLE_BPS && !warmed {
+                    // A fresh connection is still speeding up (TCP's slow
+                    // start): judge a second from its steady speed.
+                    warmed = true;
+                } else if target == 1 {
                     capped = speed < FAST_SINGLE_BPS;
                     target = if capped { SLOW_START } else { 2 }.min(max);
                     best_speed = speed;

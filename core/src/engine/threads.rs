@@ -14,12 +14,18 @@ use tokio::runtime::{Builder, Handle, Runtime};
 pub(super) fn transfer_threads() -> Handle {
     static RUNTIME: OnceLock<Option<Runtime>> = OnceLock::new();
     let runtime = RUNTIME.get_or_init(|| {
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8);
+        let threads = cores().clamp(2, 8);
         let built =
             Builder::new_multi_thread().worker_threads(threads).thread_name("haul-transfer").enable_all().build();
         built.inspect_err(|e| tracing::warn!("cannot start the transfer threads: {e}")).ok()
     });
     runtime.as_ref().map_or_else(Handle::current, |runtime| runtime.handle().clone())
+}
+
+/// The machine's cores (as the process may use them).
+pub(super) fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
 /// Stops a split file's connections writing: once [`Fence::close`] has
@@ -28,25 +34,26 @@ pub(super) fn transfer_threads() -> Handle {
 /// its next await). A resumed or restarted transfer of the file may then
 /// write without old bytes landing after its own.
 ///
-/// When the file has more connections than there are cores, writes also take
-/// turns. The file system writes one file's buffered bytes one writer at a
-/// time anyway (ext4 holds the inode's lock), and a writer waiting in the
-/// kernel spins: 16 % of the service's CPU with 32 throttled connections
-/// (turns: 9 % less CPU, same speed). One waiting here sleeps. With few
-/// connections the transfer is bound by the CPU, and the spinning waiter gets
-/// on faster (2 GiB over 2 connections: ~1,600 vs ~1,250 MiB/s with turns).
+/// When the server caps each connection and the file has more connections
+/// than there are cores, writes also take turns. The file system writes one
+/// file's buffered bytes one writer at a time anyway (ext4 holds the inode's
+/// lock), and a writer waiting in the kernel spins: 16 % of the service's CPU
+/// with 32 throttled connections (turns: 9 % less CPU, same speed). One
+/// waiting here sleeps. An uncapped transfer is bound by the CPU, and the
+/// spinning waiter gets on faster (2 GiB over 4 connections: ~1,430 vs
+/// ~1,200 MiB/s with turns).
 #[derive(Default)]
 pub(super) struct Fence {
     closed: RwLock<bool>,
     turns: Mutex<()>,
-    crowded: AtomicBool,
+    turns_on: AtomicBool,
 }
 
 impl Fence {
     /// Runs `write` unless the fence is closed.
     pub(super) fn write(&self, write: impl FnOnce() -> Result<(), TransferError>) -> Result<(), TransferError> {
         let _turn =
-            self.crowded.load(Ordering::Relaxed).then(|| self.turns.lock().unwrap_or_else(PoisonError::into_inner));
+            self.turns_on.load(Ordering::Relaxed).then(|| self.turns.lock().unwrap_or_else(PoisonError::into_inner));
         let closed = self.closed.read().unwrap_or_else(PoisonError::into_inner);
         if *closed {
             return Err(TransferError::Stopped);
@@ -54,12 +61,9 @@ impl Fence {
         write()
     }
 
-    /// Tells how many connections write the file: more than the cores, and
-    /// writes take turns.
-    pub(super) fn set_connections(&self, connections: usize) {
-        static CORES: OnceLock<usize> = OnceLock::new();
-        let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-        self.crowded.store(connections > cores, Ordering::Relaxed);
+    /// Whether writes take turns from now on.
+    pub(super) fn take_turns(&self, on: bool) {
+        self.turns_on.store(on, Ordering::Relaxed);
     }
 
     /// Waits for a write in progress, and lets no other start.
@@ -118,10 +122,9 @@ mod tests {
     }
 
     #[test]
-    fn with_more_connections_than_cores_writes_take_turns() {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    fn with_turns_on_no_two_writes_overlap() {
         let fence = Arc::new(Fence::default());
-        fence.set_connections(cores + 1);
+        fence.take_turns(true);
         let inside = Arc::new(AtomicBool::new(false));
         let overlaps = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let writers: Vec<_> = (0..4)
