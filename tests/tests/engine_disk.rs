@@ -3,7 +3,7 @@
 //! checkpoint. The folder is a small tmpfs mounted for the test, which needs
 //! root (as CI runs); without it the tests say so and skip.
 
-use haul_core::manager::NewJob;
+use haul_core::manager::{JobChanges, NewJob};
 use haul_core::model::{ErrorContext, JobState};
 use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
 use haul_tests::support::*;
@@ -63,6 +63,10 @@ async fn a_full_disk_is_a_local_file_error_and_the_job_resumes_after_space_is_fr
     let manager = open_manager(dir.path());
     let target = disk.path.join("big.bin");
     let job_id = job_with_files(&manager, &[(server.url("/big.bin"), target.clone())]);
+    // On one connection the file is written as it comes (a split file
+    // reserves its space first: the next test).
+    let single = JobChanges { max_connections: Some(1), ..Default::default() };
+    manager.set_job(&alice(), job_id, single).expect("one connection");
     manager.resume(&alice(), job_id).expect("resume");
 
     let job = wait_state(&manager, job_id, JobState::Error, LONG).await;
@@ -88,6 +92,33 @@ async fn a_full_disk_is_a_local_file_error_and_the_job_resumes_after_space_is_fr
         assert!(request.header("if-range").is_some(), "a resumed request without If-Range: {request:?}");
         assert!(request.header("range").is_some_and(|r| r != "bytes=0-"), "a request from zero: {request:?}");
     }
+    manager.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_split_file_that_does_not_fit_fails_before_a_byte_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(disk) = Tmpfs::mount(&dir.path().join("small-disk"), "2m") else { return };
+    let server = TestServer::start();
+    let body = random_bytes(8 << 20, 73);
+    server.set_route("/big.bin", Route::new(body.clone()));
+    let manager = open_manager(dir.path());
+    let target = disk.path.join("big.bin");
+    let job_id = job_with_files(&manager, &[(server.url("/big.bin"), target.clone())]);
+    manager.resume(&alice(), job_id).expect("resume");
+
+    let job = wait_state(&manager, job_id, JobState::Error, LONG).await;
+    let error = job.error.expect("the job says why");
+    assert_eq!((error.context, error.code.as_str()), (ErrorContext::LocalFile, "disk_full"), "{error:?}");
+    assert!(error.message.contains(&disk.path.display().to_string()), "names the file: {}", error.message);
+    assert_eq!(job.progress.bytes_transferred, 0, "the space is reserved before the bytes come");
+    assert!(!target.exists());
+
+    disk.remount("size=32m");
+    manager.resume(&alice(), job_id).expect("resume after freeing space");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    manager.complete(&alice(), job_id).expect("complete");
+    assert_eq!(sha256_file(&target).expect("file"), sha256_hex(&body));
     manager.shutdown().await;
 }
 

@@ -174,6 +174,24 @@ fn open_temp(path: &Path, resuming: bool) -> std::io::Result<File> {
     Ok(file)
 }
 
+/// Reserves the disk space of a file of `len` bytes, keeping its length: the
+/// connections of a split file write at many offsets at once, and a disk that
+/// is too small is known before any byte comes (as a local error). A file
+/// system that cannot reserve space is written without.
+fn preallocate(file: &File, len: u64) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{FallocateFlags, fallocate};
+        match fallocate(file, FallocateFlags::KEEP_SIZE, 0, len) {
+            Err(e) if e == rustix::io::Errno::NOSPC => return Err(e.into()),
+            Err(e) => tracing::debug!("no space reserved for the temp file: {e}"),
+            Ok(()) => {}
+        }
+    }
+    let _ = (file, len);
+    Ok(())
+}
+
 /// Downloads `plan` into its temp file until done, failed or stopped by `stop`.
 pub async fn download_file(
     clients: &Clients,
@@ -262,6 +280,7 @@ pub async fn download_file(
                 // Decided only for a file that is split: parsing two URLs is
                 // a cost per file in a job of many small ones.
                 ctx.lean = clients.ranges.target(&plan.url, response.url().as_str());
+                preallocate(&ctx.file, t).map_err(local)?;
                 segments::run(&ctx, response, start, t, &checkpoint.done, stop).await.map(|()| t)
             }
             _ => stream(&ctx, response, start, total, stop).await,
