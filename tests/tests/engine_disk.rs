@@ -3,8 +3,9 @@
 //! checkpoint. The folder is a small tmpfs mounted for the test, which needs
 //! root (as CI runs); without it the tests say so and skip.
 
+use haul_core::manager::Manager;
 use haul_core::manager::{JobChanges, NewJob};
-use haul_core::model::{ErrorContext, JobState};
+use haul_core::model::{ErrorContext, Job, JobId, JobState};
 use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
 use haul_tests::support::*;
 use std::path::{Path, PathBuf};
@@ -52,6 +53,15 @@ impl Drop for Tmpfs {
     }
 }
 
+/// Waits for the job's error: a `local_file` one with `code`, naming a file in `folder`.
+async fn local_error(manager: &Manager, job_id: JobId, code: &str, folder: &Path) -> Job {
+    let job = wait_state(manager, job_id, JobState::Error, LONG).await;
+    let error = job.error.clone().expect("the job says why");
+    assert_eq!((error.context, error.code.as_str()), (ErrorContext::LocalFile, code), "{error:?}");
+    assert!(error.message.contains(&folder.display().to_string()), "names the file: {}", error.message);
+    job
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_is_a_local_file_error_and_the_job_resumes_after_space_is_freed() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -69,11 +79,7 @@ async fn a_full_disk_is_a_local_file_error_and_the_job_resumes_after_space_is_fr
     manager.set_job(&alice(), job_id, single).expect("one connection");
     manager.resume(&alice(), job_id).expect("resume");
 
-    let job = wait_state(&manager, job_id, JobState::Error, LONG).await;
-    let error = job.error.expect("the job says why");
-    assert_eq!(error.context, ErrorContext::LocalFile, "{error:?}");
-    assert_eq!(error.code, "disk_full", "{error:?}");
-    assert!(error.message.contains(&disk.path.display().to_string()), "names the file: {}", error.message);
+    let job = local_error(&manager, job_id, "disk_full", &disk.path).await;
     assert!(!target.exists(), "nothing half-written under the real name");
     let kept = job.progress.bytes_transferred;
     assert!(kept > 0 && kept < size, "the bytes that fitted are kept: {kept}");
@@ -107,10 +113,7 @@ async fn a_split_file_that_does_not_fit_fails_before_a_byte_is_written() {
     let job_id = job_with_files(&manager, &[(server.url("/big.bin"), target.clone())]);
     manager.resume(&alice(), job_id).expect("resume");
 
-    let job = wait_state(&manager, job_id, JobState::Error, LONG).await;
-    let error = job.error.expect("the job says why");
-    assert_eq!((error.context, error.code.as_str()), (ErrorContext::LocalFile, "disk_full"), "{error:?}");
-    assert!(error.message.contains(&disk.path.display().to_string()), "names the file: {}", error.message);
+    let job = local_error(&manager, job_id, "disk_full", &disk.path).await;
     assert_eq!(job.progress.bytes_transferred, 0, "the space is reserved before the bytes come");
     assert!(!target.exists());
 
@@ -135,9 +138,7 @@ async fn a_folder_that_became_read_only_is_a_local_file_error_until_it_is_writab
 
     disk.remount("ro");
     manager.resume(&alice(), job_id).expect("resume");
-    let job = wait_state(&manager, job_id, JobState::Error, LONG).await;
-    let error = job.error.expect("the job says why");
-    assert_eq!((error.context, error.code.as_str()), (ErrorContext::LocalFile, "read_only"), "{error:?}");
+    local_error(&manager, job_id, "read_only", &disk.path).await;
     // A new file for that folder is refused up front, with the reason.
     let other = NewJob { display_name: "other".into(), ..Default::default() };
     let refused = manager.create_job(&alice(), other).and_then(|other| {
