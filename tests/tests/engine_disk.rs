@@ -53,107 +53,115 @@ impl Drop for Tmpfs {
     }
 }
 
-/// Waits for the job's error: a `local_file` one with `code`, naming a file in `folder`.
-async fn local_error(manager: &Manager, job_id: JobId, code: &str, folder: &Path) -> Job {
-    let job = wait_state(manager, job_id, JobState::Error, LONG).await;
-    let error = job.error.clone().expect("the job says why");
-    assert_eq!((error.context, error.code.as_str()), (ErrorContext::LocalFile, code), "{error:?}");
-    assert!(error.message.contains(&folder.display().to_string()), "names the file: {}", error.message);
-    job
+/// One file from the test server into a small tmpfs, as a job not yet resumed.
+struct Scene {
+    // Fields drop in order: the tmpfs is unmounted before its folder goes.
+    disk: Tmpfs,
+    _dir: tempfile::TempDir,
+    server: TestServer,
+    manager: Manager,
+    body: Vec<u8>,
+    url: String,
+    target: PathBuf,
+    job_id: JobId,
+}
+
+impl Scene {
+    /// A tmpfs of `disk_size` and a job for `name` of `len` random bytes;
+    /// `None` when this user may not mount.
+    fn new(disk_size: &str, name: &str, len: usize, seed: u64) -> Option<Scene> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let disk = Tmpfs::mount(&dir.path().join("small-disk"), disk_size)?;
+        let server = TestServer::start();
+        let body = random_bytes(len, seed);
+        let path = format!("/{name}");
+        server.set_route(&path, Route::new(body.clone()));
+        let manager = open_manager(dir.path());
+        let (url, target) = (server.url(&path), disk.path.join(name));
+        let job_id = job_with_files(&manager, &[(url.clone(), target.clone())]);
+        Some(Scene { disk, _dir: dir, server, manager, body, url, target, job_id })
+    }
+
+    /// Waits for the job's error: a `local_file` one with `code`, naming a
+    /// file on the tmpfs, with nothing under the file's real name.
+    async fn local_error(&self, code: &str) -> Job {
+        let job = wait_state(&self.manager, self.job_id, JobState::Error, LONG).await;
+        let error = job.error.clone().expect("the job says why");
+        assert_eq!((error.context, error.code.as_str()), (ErrorContext::LocalFile, code), "{error:?}");
+        let folder = self.disk.path.display().to_string();
+        assert!(error.message.contains(&folder), "names the file: {}", error.message);
+        assert!(!self.target.exists(), "nothing half-written under the real name");
+        job
+    }
+
+    /// Resumes the job and checks it ends with the right file.
+    async fn finishes(&self) {
+        let (manager, job_id) = (&self.manager, self.job_id);
+        manager.resume(&alice(), job_id).expect("resume");
+        wait_state(manager, job_id, JobState::Transferred, LONG).await;
+        manager.complete(&alice(), job_id).expect("complete");
+        assert_eq!(sha256_file(&self.target).expect("file"), sha256_hex(&self.body));
+        manager.shutdown().await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_is_a_local_file_error_and_the_job_resumes_after_space_is_freed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let Some(disk) = Tmpfs::mount(&dir.path().join("small-disk"), "2m") else { return };
-    let server = TestServer::start();
-    let body = random_bytes(8 << 20, 71);
-    let size = body.len() as u64;
-    server.set_route("/big.bin", Route::new(body.clone()));
-    let manager = open_manager(dir.path());
-    let target = disk.path.join("big.bin");
-    let job_id = job_with_files(&manager, &[(server.url("/big.bin"), target.clone())]);
+    let Some(scene) = Scene::new("2m", "big.bin", 8 << 20, 71) else { return };
+    let (manager, job_id) = (&scene.manager, scene.job_id);
     // On one connection the file is written as it comes (a split file
     // reserves its space first: the next test).
     let single = JobChanges { max_connections: Some(1), ..Default::default() };
     manager.set_job(&alice(), job_id, single).expect("one connection");
     manager.resume(&alice(), job_id).expect("resume");
 
-    let job = local_error(&manager, job_id, "disk_full", &disk.path).await;
-    assert!(!target.exists(), "nothing half-written under the real name");
-    let kept = job.progress.bytes_transferred;
-    assert!(kept > 0 && kept < size, "the bytes that fitted are kept: {kept}");
+    let kept = scene.local_error("disk_full").await.progress.bytes_transferred;
+    assert!(kept > 0 && kept < scene.body.len() as u64, "the bytes that fitted are kept: {kept}");
 
-    disk.remount("size=32m");
-    let asked_before = server.requests_for("/big.bin").len();
-    manager.resume(&alice(), job_id).expect("resume after freeing space");
-    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
-    manager.complete(&alice(), job_id).expect("complete");
-    assert_eq!(sha256_file(&target).expect("file"), sha256_hex(&body));
+    scene.disk.remount("size=32m");
+    let asked_before = scene.server.requests_for("/big.bin").len();
+    scene.finishes().await;
     // Resumed from the checkpoint, not from zero: every request after the
     // resume asks for a part with If-Range, and none for the whole file.
-    let resumed = &server.requests_for("/big.bin")[asked_before..];
+    let resumed = &scene.server.requests_for("/big.bin")[asked_before..];
     assert!(!resumed.is_empty());
     for request in resumed {
         assert!(request.header("if-range").is_some(), "a resumed request without If-Range: {request:?}");
         assert!(request.header("range").is_some_and(|r| r != "bytes=0-"), "a request from zero: {request:?}");
     }
-    manager.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_split_file_that_does_not_fit_fails_before_a_byte_is_written() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let Some(disk) = Tmpfs::mount(&dir.path().join("small-disk"), "2m") else { return };
-    let server = TestServer::start();
-    let body = random_bytes(8 << 20, 73);
-    server.set_route("/big.bin", Route::new(body.clone()));
-    let manager = open_manager(dir.path());
-    let target = disk.path.join("big.bin");
-    let job_id = job_with_files(&manager, &[(server.url("/big.bin"), target.clone())]);
-    manager.resume(&alice(), job_id).expect("resume");
+    let Some(scene) = Scene::new("2m", "big.bin", 8 << 20, 73) else { return };
+    scene.manager.resume(&alice(), scene.job_id).expect("resume");
 
-    let job = local_error(&manager, job_id, "disk_full", &disk.path).await;
+    let job = scene.local_error("disk_full").await;
     assert_eq!(job.progress.bytes_transferred, 0, "the space is reserved before the bytes come");
-    assert!(!target.exists());
 
-    disk.remount("size=32m");
-    manager.resume(&alice(), job_id).expect("resume after freeing space");
-    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
-    manager.complete(&alice(), job_id).expect("complete");
-    assert_eq!(sha256_file(&target).expect("file"), sha256_hex(&body));
-    manager.shutdown().await;
+    scene.disk.remount("size=32m");
+    scene.finishes().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_folder_that_became_read_only_is_a_local_file_error_until_it_is_writable() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let Some(disk) = Tmpfs::mount(&dir.path().join("usb-stick"), "16m") else { return };
-    let server = TestServer::start();
-    let body = random_bytes(1 << 20, 72);
-    server.set_route("/doc.pdf", Route::new(body.clone()));
-    let manager = open_manager(dir.path());
-    let target = disk.path.join("doc.pdf");
-    let job_id = job_with_files(&manager, &[(server.url("/doc.pdf"), target.clone())]);
+    let Some(scene) = Scene::new("16m", "doc.pdf", 1 << 20, 72) else { return };
+    let manager = &scene.manager;
 
-    disk.remount("ro");
-    manager.resume(&alice(), job_id).expect("resume");
-    local_error(&manager, job_id, "read_only", &disk.path).await;
+    scene.disk.remount("ro");
+    manager.resume(&alice(), scene.job_id).expect("resume");
+    scene.local_error("read_only").await;
     // A new file for that folder is refused up front, with the reason.
     let other = NewJob { display_name: "other".into(), ..Default::default() };
     let refused = manager.create_job(&alice(), other).and_then(|other| {
-        let local = disk.path.join("other.bin");
-        let added = manager.add_file(&alice(), other, &server.url("/doc.pdf"), &local, None);
+        let local = scene.disk.path.join("other.bin");
+        let added = manager.add_file(&alice(), other, &scene.url, &local, None);
         let _ = manager.cancel(&alice(), other);
         added
     });
     let message = refused.expect_err("a read-only folder is refused").to_string();
     assert!(message.contains("not writable"), "{message}");
 
-    disk.remount("rw");
-    manager.resume(&alice(), job_id).expect("resume");
-    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
-    manager.complete(&alice(), job_id).expect("complete");
-    assert_eq!(sha256_file(&target).expect("file"), sha256_hex(&body));
-    manager.shutdown().await;
+    scene.disk.remount("rw");
+    scene.finishes().await;
 }
