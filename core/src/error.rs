@@ -28,6 +28,13 @@ pub enum Error {
     Store(#[from] crate::store::StoreError),
 }
 
+/// A value that breaks its rule (`model::values`) is an invalid argument.
+impl From<crate::model::InvalidValue> for Error {
+    fn from(e: crate::model::InvalidValue) -> Self {
+        Error::InvalidArgument(e.0)
+    }
+}
+
 impl Error {
     /// The protocol error code.
     pub fn code(&self) -> i64 {

@@ -112,13 +112,32 @@ pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
 }
 
+/// `add_file`'s params: the URL parsed as every client parses it (a bad URL
+/// panics: tests that check URL rules go through the socket).
+pub fn new_file(
+    job_id: JobId,
+    url: &str,
+    local: &std::path::Path,
+    sha256: Option<&str>,
+) -> haul_core::protocol::AddFileParams {
+    haul_core::protocol::AddFileParams {
+        job_id,
+        remote_url: haul_core::model::RemoteUrl::parse(url).expect("a valid URL"),
+        local_name: local.to_path_buf(),
+        sha256: sha256.map(str::to_string),
+    }
+}
+
 /// Creates a job for alice with one file per (url, local name) and returns its id.
 pub fn job_with_files(manager: &Manager, files: &[(String, std::path::PathBuf)]) -> JobId {
     let job_id = manager
-        .create_job(&alice(), haul_core::manager::NewJob { display_name: "test job".into(), ..Default::default() })
+        .create_job(
+            &alice(),
+            haul_core::protocol::CreateJobParams { display_name: "test job".into(), ..Default::default() },
+        )
         .expect("create");
     for (url, local) in files {
-        manager.add_file(&alice(), job_id, url, local, None).expect("add file");
+        manager.add_file(&alice(), &new_file(job_id, url, local, None)).expect("add file");
     }
     job_id
 }

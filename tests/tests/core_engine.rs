@@ -1,8 +1,8 @@
 //! The job model end to end, in-process: a real manager, a real SQLite file and
 //! a real HTTP server on 127.0.0.1.
 
-use haul_core::manager::JobChanges;
 use haul_core::model::{ErrorContext, EventKind, JobState, NotifyFlags};
+use haul_core::protocol::JobChanges;
 use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
 use haul_tests::support::*;
 use std::time::Duration;
@@ -208,7 +208,7 @@ async fn a_file_added_to_a_transferred_job_is_fetched_after_a_resume() {
     let job = wait_state(&manager, job_id, JobState::Transferred, LONG).await;
     assert_eq!((job.progress.files_transferred, job.progress.files_total), (1, 1));
 
-    manager.add_file(&alice(), job_id, &server.url("/b.bin"), &dir.path().join("b.bin"), None).expect("add");
+    manager.add_file(&alice(), &new_file(job_id, &server.url("/b.bin"), &dir.path().join("b.bin"), None)).expect("add");
     let job = manager.get_job(&alice(), job_id).expect("job");
     assert_eq!(job.state, JobState::Transferred, "adding alone does not restart it");
     manager.resume(&alice(), job_id).expect("resume again");
@@ -254,7 +254,7 @@ fn a_local_name_is_one_file_of_a_job_also_after_a_restart() {
         let job_id = job_with_files(&manager, &[(url.clone(), a.clone())]);
         // The same name spelled another way is the same file.
         let same = dir.path().join(".").join("a.bin");
-        let err = manager.add_file(&alice(), job_id, &url, &same, None).expect_err("same name twice");
+        let err = manager.add_file(&alice(), &new_file(job_id, &url, &same, None)).expect_err("same name twice");
         assert_eq!(err.kind(), "invalid_argument");
         assert!(err.to_string().contains("a.bin") && err.to_string().contains("already a file"), "{err}");
         manager.shutdown().await;
@@ -262,9 +262,10 @@ fn a_local_name_is_one_file_of_a_job_also_after_a_restart() {
     });
     runtime().block_on(async {
         let manager = open_manager(dir.path());
-        let err = manager.add_file(&alice(), job_id, &url, &a, None).expect_err("still taken after a restart");
+        let err =
+            manager.add_file(&alice(), &new_file(job_id, &url, &a, None)).expect_err("still taken after a restart");
         assert_eq!(err.kind(), "invalid_argument");
-        assert_eq!(manager.add_file(&alice(), job_id, &url, &b, None).expect("another name"), 1);
+        assert_eq!(manager.add_file(&alice(), &new_file(job_id, &url, &b, None)).expect("another name"), 1);
         assert_eq!(manager.enum_files(&alice(), job_id).expect("files").len(), 2);
         manager.shutdown().await;
     });

@@ -1,8 +1,8 @@
 //! Persistence: closing and reopening gives back every job exactly, and a
 //! crash mid-transfer resumes from the checkpoint instead of from zero.
 
-use haul_core::manager::{JobChanges, NewFile, NewJob};
 use haul_core::model::{JobState, NotifyCmdLine, NotifyFlags, Priority};
+use haul_core::protocol::{CreateJobParams, JobChanges};
 use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
 use haul_tests::support::*;
 use std::time::Duration;
@@ -23,7 +23,7 @@ fn reopening_the_store_gives_back_every_job_exactly() {
         let props = manager
             .create_job(
                 &alice(),
-                NewJob {
+                CreateJobParams {
                     display_name: "props ✓".into(),
                     description: Some("a description".into()),
                     priority: Some(Priority::High),
@@ -34,10 +34,7 @@ fn reopening_the_store_gives_back_every_job_exactly() {
         manager
             .add_file(
                 &alice(),
-                props,
-                "https://example.invalid/x.iso",
-                &dir.path().join("x.iso"),
-                Some(&"ab".repeat(32)),
+                &new_file(props, "https://example.invalid/x.iso", &dir.path().join("x.iso"), Some(&"ab".repeat(32))),
             )
             .expect("add");
         manager
@@ -135,10 +132,7 @@ fn files_added_in_one_burst_are_all_there_after_a_restart() {
     let (job_id, job_before, files_before) = runtime().block_on(async {
         let manager = open_manager(dir.path());
         let job_id = job_with_files(&manager, &[]);
-        let new: Vec<NewFile<'_>> = names
-            .iter()
-            .map(|name| NewFile { job_id, remote_url: "http://127.0.0.1:9/f.bin", local_name: name, sha256: None })
-            .collect();
+        let new: Vec<_> = names.iter().map(|name| new_file(job_id, "http://127.0.0.1:9/f.bin", name, None)).collect();
         let results = manager.add_files(&alice(), &new);
         let indices: Vec<u32> = results.into_iter().map(|r| r.expect("added")).collect();
         assert_eq!(indices, [0, 1, 2, 3, 4]);

@@ -4,8 +4,8 @@
 //! root (as CI runs); without it the tests say so and skip.
 
 use haul_core::manager::Manager;
-use haul_core::manager::{JobChanges, NewJob};
 use haul_core::model::{ErrorContext, Job, JobId, JobState};
+use haul_core::protocol::{CreateJobParams, JobChanges};
 use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
 use haul_tests::support::*;
 use std::path::{Path, PathBuf};
@@ -152,10 +152,10 @@ async fn a_folder_that_became_read_only_is_a_local_file_error_until_it_is_writab
     manager.resume(&alice(), scene.job_id).expect("resume");
     scene.local_error("read_only").await;
     // A new file for that folder is refused up front, with the reason.
-    let other = NewJob { display_name: "other".into(), ..Default::default() };
+    let other = CreateJobParams { display_name: "other".into(), ..Default::default() };
     let refused = manager.create_job(&alice(), other).and_then(|other| {
         let local = scene.disk.path.join("other.bin");
-        let added = manager.add_file(&alice(), other, &scene.url, &local, None);
+        let added = manager.add_file(&alice(), &new_file(other, &scene.url, &local, None));
         let _ = manager.cancel(&alice(), other);
         added
     });

@@ -2,8 +2,8 @@
 //! right error — never a wrong file in `transferred`.
 
 use haul_core::Manager;
-use haul_core::manager::JobChanges;
 use haul_core::model::{EventKind, JobId, JobState, NotifyFlags};
+use haul_core::protocol::JobChanges;
 use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
 use haul_tests::support::*;
 use std::path::Path;
@@ -278,10 +278,15 @@ async fn checksums_are_verified_before_transferred() {
     server.add_file("/sum", body.clone());
     let manager = open_manager(dir.path());
     let job_id = manager
-        .create_job(&alice(), haul_core::manager::NewJob { display_name: "sums".into(), ..Default::default() })
+        .create_job(
+            &alice(),
+            haul_core::protocol::CreateJobParams { display_name: "sums".into(), ..Default::default() },
+        )
         .expect("create");
     let wrong = "0".repeat(64);
-    manager.add_file(&alice(), job_id, &server.url("/sum"), &dir.path().join("bad.bin"), Some(&wrong)).expect("add");
+    manager
+        .add_file(&alice(), &new_file(job_id, &server.url("/sum"), &dir.path().join("bad.bin"), Some(&wrong)))
+        .expect("add");
     manager.resume(&alice(), job_id).expect("resume");
     let job = wait_state(&manager, job_id, JobState::Error, LONG).await;
     assert_eq!(job.error.map(|e| e.code), Some("checksum_mismatch".to_string()));
@@ -289,9 +294,14 @@ async fn checksums_are_verified_before_transferred() {
 
     let right = sha256_hex(&body);
     let job_id = manager
-        .create_job(&alice(), haul_core::manager::NewJob { display_name: "sums".into(), ..Default::default() })
+        .create_job(
+            &alice(),
+            haul_core::protocol::CreateJobParams { display_name: "sums".into(), ..Default::default() },
+        )
         .expect("create");
-    manager.add_file(&alice(), job_id, &server.url("/sum"), &dir.path().join("out.bin"), Some(&right)).expect("add");
+    manager
+        .add_file(&alice(), &new_file(job_id, &server.url("/sum"), &dir.path().join("out.bin"), Some(&right)))
+        .expect("add");
     manager.resume(&alice(), job_id).expect("resume");
     expect_file(&manager, job_id, dir.path(), &body).await;
     manager.shutdown().await;
@@ -376,7 +386,8 @@ async fn a_refreshed_link_keeps_the_bytes_when_the_file_is_the_same() {
     wait_state(&manager, job_id, JobState::TransientError, LONG).await;
     // The same file at a new URL: same size and validators.
     server.add_file("/new-link", body.clone());
-    manager.set_remote_name(&alice(), job_id, 0, &server.url("/new-link")).expect("set remote name");
+    let fresh = haul_core::model::RemoteUrl::parse(&server.url("/new-link")).expect("url");
+    manager.set_remote_name(&alice(), job_id, 0, &fresh).expect("set remote name");
     manager.resume(&alice(), job_id).expect("retry now");
     expect_file(&manager, job_id, dir.path(), &body).await;
     assert_eq!(restarts(&manager, job_id), 0);

@@ -2,8 +2,8 @@
 //! connection count a job allows. Bounds are generous: the limiter must hold
 //! a job back, and lifting it must let the job go.
 
-use haul_core::manager::{JobChanges, Limits, NewJob};
 use haul_core::model::{Caller, JobState, Priority};
+use haul_core::protocol::{CreateJobParams, JobChanges, Limits};
 use haul_tests::server::{Route, TestServer, random_bytes, sha256_file, sha256_hex};
 use haul_tests::support::*;
 use std::time::{Duration, Instant};
@@ -44,12 +44,12 @@ async fn the_global_limit_slows_background_jobs_but_not_foreground_ones() {
     manager.set_limits(&me, Limits { speed_limit_bps: Some(1 << 20), max_active_jobs: None }).expect("limits");
     assert_eq!(manager.set_limits(&bob(), Limits::default()).map_err(|e| e.kind()).err(), Some("access_denied"));
     let create = |name: &str, priority| {
-        let new = NewJob { display_name: name.into(), priority: Some(priority), ..Default::default() };
+        let new = CreateJobParams { display_name: name.into(), priority: Some(priority), ..Default::default() };
         manager.create_job(&alice(), new).expect("create")
     };
     let (fore, back) = (create("fore", Priority::Foreground), create("back", Priority::Normal));
-    manager.add_file(&alice(), fore, &server.url("/a"), &dir.path().join("a"), None).expect("add");
-    manager.add_file(&alice(), back, &server.url("/b"), &dir.path().join("b"), None).expect("add");
+    manager.add_file(&alice(), &new_file(fore, &server.url("/a"), &dir.path().join("a"), None)).expect("add");
+    manager.add_file(&alice(), &new_file(back, &server.url("/b"), &dir.path().join("b"), None)).expect("add");
     let started = Instant::now();
     manager.resume(&alice(), back).expect("resume");
     manager.resume(&alice(), fore).expect("resume");

@@ -18,6 +18,7 @@ use haul_core::model::{JobId, JobState};
 use haul_core::protocol::CreateJobParams;
 use haul_tests::server::TestServer;
 use haul_tests::service_fixture::{ServiceFixture, wait_for, within};
+use haul_tests::support::new_file;
 use serde_json::Value;
 use std::path::PathBuf;
 use tokio::sync::mpsc;
@@ -37,7 +38,7 @@ async fn job_with_file(
         .await
         .expect("create_job");
     let local = fixture.path(name);
-    client.add_file(job_id, &server.url(&route), &local, None).await.expect("add_file");
+    client.add_file(new_file(job_id, &server.url(&route), &local, None)).await.expect("add_file");
     (job_id, local)
 }
 
@@ -50,11 +51,15 @@ async fn wait_state(client: &Client, job_id: JobId, state: JobState) {
     .await
 }
 
-/// The next callback from `incoming`, skipping events and progress.
+/// The next callback from `incoming` (its method and params as on the wire),
+/// skipping events and progress.
 async fn next_callback(incoming: &mut mpsc::Receiver<Incoming>) -> (String, Value, Responder) {
     loop {
         match within(incoming.recv()).await.expect("the connection closed") {
-            Incoming::Callback { method, params, responder } => return (method, params, responder),
+            Incoming::Callback { callback, responder } => {
+                let method = callback.method().to_string();
+                return (method, callback.params().expect("a callback encodes"), responder);
+            }
             Incoming::Event(_) | Incoming::Progress(_) => {}
         }
     }

@@ -1,21 +1,17 @@
 //! What the service sends on its own: callbacks to answer, events and progress.
 
-use crate::manager::JobProgressView;
 use crate::model::Event;
-use crate::protocol::{Id, RpcError, encode_error, encode_result};
+use crate::protocol::{Callback, Id, JobProgressView, RpcError, encode_error, encode_result};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 /// A message from the service that is not a reply to one of our calls.
 #[derive(Debug)]
 pub enum Incoming {
-    /// A callback for a job this connection is the sink of (`job_transferred`,
-    /// `job_error`, `job_modification`, `file_transferred`); answer it with the responder.
+    /// A callback for a job this connection is the sink of; answer it with the responder.
     Callback {
-        /// The callback's name.
-        method: String,
-        /// Its params (`{job}`, `{job, error}` or `{job, file}`).
-        params: Value,
+        /// What happened.
+        callback: Callback,
         /// Answers the service; dropping it answers with a failure.
         responder: Responder,
     },

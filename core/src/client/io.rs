@@ -3,14 +3,12 @@
 
 use super::incoming::{Incoming, Responder};
 use super::transport::{ReadHalf, WriteHalf};
-use crate::model::Event;
-use crate::protocol::{Id, LineRead, Message, ProgressParams, Response, RpcError, method, read_line};
+use crate::protocol::{Callback, LineRead, Message, Notice, Pending, Response, RpcError, encode_error, read_line};
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// Replies may be bigger than the 1 MiB the service accepts (a long `enum_jobs`).
@@ -24,18 +22,11 @@ pub(super) struct Shared {
     /// made, in the order calls are made (see `Client::send`); every caller
     /// waits for its answers, which bounds it.
     pub(super) out: mpsc::UnboundedSender<String>,
-    pub(super) waiting: Mutex<HashMap<i64, oneshot::Sender<Outcome>>>,
-    pub(super) next_id: AtomicI64,
+    /// Our calls that wait for the service's reply.
+    pub(super) pending: Arc<Pending<Outcome>>,
     pub(super) closed: CancellationToken,
     /// Whether someone took the incoming receiver (else nothing waits for room in it).
     pub(super) incoming_taken: AtomicBool,
-}
-
-impl Shared {
-    pub(super) fn waiting(&self) -> MutexGuard<'_, HashMap<i64, oneshot::Sender<Outcome>>> {
-        // Only inserts and removes happen under this lock, so a poisoned map is intact.
-        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
-    }
 }
 
 /// Routes each line from the service until it closes.
@@ -61,7 +52,7 @@ pub(super) async fn read_loop(read: ReadHalf, shared: Arc<Shared>, incoming: mps
         }
     }
     shared.closed.cancel();
-    shared.waiting().clear();
+    shared.pending.fail_all();
 }
 
 async fn route(shared: &Shared, incoming: &mpsc::Sender<Incoming>, line: &[u8]) {
@@ -73,24 +64,26 @@ async fn route(shared: &Shared, incoming: &mpsc::Sender<Incoming>, line: &[u8]) 
             return;
         }
     };
-    let item = match (request.id, request.method.as_str()) {
-        (Some(id), _) => Incoming::Callback {
-            method: request.method,
-            params: request.params,
-            responder: Responder::new(id, shared.out.clone()),
-        },
-        (None, method::EVENT) => match serde_json::from_value::<Event>(request.params) {
-            Ok(event) => Incoming::Event(event),
-            Err(e) => return tracing::warn!("the service sent an unreadable event: {e}"),
-        },
-        (None, method::PROGRESS) => {
-            if let Ok(progress) = serde_json::from_value::<ProgressParams>(request.params) {
-                // Progress is a snapshot: when nobody keeps up, dropping one is fine.
-                let _ = incoming.try_send(Incoming::Progress(progress.jobs));
+    let item = match request.id {
+        Some(id) => match Callback::decode(&request.method, request.params) {
+            Ok(callback) => Incoming::Callback { callback, responder: Responder::new(id, shared.out.clone()) },
+            Err(error) => {
+                tracing::warn!("the service sent a callback this client cannot read: {error}");
+                // Closed: the connection is gone, and the service with it.
+                let _ = shared.out.send(encode_error(Some(&id), &error));
+                return;
             }
-            return;
-        }
-        (None, other) => return tracing::debug!("ignoring the notification {other}"),
+        },
+        None => match Notice::decode(&request.method, request.params) {
+            Some(Ok(Notice::Event(event))) => Incoming::Event(event),
+            Some(Ok(Notice::Progress(jobs))) => {
+                // Progress is a snapshot: when nobody keeps up, dropping one is fine.
+                let _ = incoming.try_send(Incoming::Progress(jobs));
+                return;
+            }
+            Some(Err(e)) => return tracing::warn!("the service sent an unreadable {}: {e}", request.method),
+            None => return tracing::debug!("ignoring the notification {}", request.method),
+        },
     };
     if shared.incoming_taken.load(Ordering::Acquire) {
         tokio::select! {
@@ -107,19 +100,16 @@ async fn route(shared: &Shared, incoming: &mpsc::Sender<Incoming>, line: &[u8]) 
 /// (too many connections, a line too long): every waiting call gets it.
 fn answer(shared: &Shared, response: Response) {
     match (response.id, response.outcome) {
-        (Some(Id::Number(id)), outcome) => match shared.waiting().remove(&id) {
-            Some(waiter) => {
-                let _ = waiter.send(outcome);
-            }
-            None => tracing::warn!("the service sent a reply to no call (id {id})"),
-        },
         (None, Err(error)) => {
             tracing::warn!("the service reports: {error}");
-            for (_, waiter) in shared.waiting().drain() {
-                let _ = waiter.send(Err(error.clone()));
+            shared.pending.answer_all(Err(error));
+        }
+        (Some(id), outcome) => {
+            if !shared.pending.resolve(&id, outcome) {
+                tracing::debug!("a reply to no waiting call (id {id}): the call gave up");
             }
         }
-        (id, _) => tracing::warn!("the service sent a reply to no call ({id:?})"),
+        (None, Ok(_)) => tracing::warn!("the service sent a result without an id"),
     }
 }
 

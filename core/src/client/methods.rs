@@ -1,123 +1,117 @@
-//! Typed helpers for the common methods; anything else goes through `Client::call`.
+//! A typed method for every method of the protocol (`hello` is `Client::connect`).
 
 use super::{Client, ClientError};
+use crate::model::RemoteUrl;
 use crate::model::{Job, JobFile, JobId};
 use crate::protocol::{
-    AddFileParams, CompleteResult, CreateJobParams, EnumJobsParams, EventsSinceParams, EventsSinceResult,
-    FileIndexResult, JobIdResult, JobParams, NotifyInterfaceResult, SetNotifyInterfaceParams, StatsResult,
-    SubscribeResult, method,
+    AddFileParams, Cancel, Complete, CreateJobParams, EnumFiles, EnumJobsParams, EventsSinceParams, EventsSinceResult,
+    GetJob, GetLimits, GetNotifyInterface, GetStats, JobChanges, Limits, NotifyInterfaceResult, Resume, SetJobParams,
+    SetLimits, SetNotifyInterfaceParams, SetRemoteNameParams, Shutdown, StatsResult, Subscribe, Suspend, TakeOwnership,
 };
-use serde_json::{Value, json};
-use std::path::Path;
 
 impl Client {
     /// Creates a suspended job.
     pub async fn create_job(&self, params: CreateJobParams) -> Result<JobId, ClientError> {
-        let result: JobIdResult = self.call(method::CREATE_JOB, params).await?;
-        Ok(result.job_id)
+        Ok(self.request(params).await?.job_id)
     }
 
     /// Adds a file; returns its index.
-    pub async fn add_file(
-        &self,
-        job_id: JobId,
-        remote_url: &str,
-        local_name: &Path,
-        sha256: Option<&str>,
-    ) -> Result<u32, ClientError> {
-        let params = AddFileParams {
-            job_id,
-            remote_url: remote_url.to_string(),
-            local_name: local_name.to_path_buf(),
-            sha256: sha256.map(str::to_string),
-        };
-        let result: FileIndexResult = self.call(method::ADD_FILE, params).await?;
-        Ok(result.file_index)
+    pub async fn add_file(&self, params: AddFileParams) -> Result<u32, ClientError> {
+        Ok(self.request(params).await?.file_index)
     }
 
     /// One job.
     pub async fn get_job(&self, job_id: JobId) -> Result<Job, ClientError> {
-        self.call(method::GET_JOB, JobParams { job_id }).await
+        self.request(GetJob { job_id }).await
     }
 
     /// The caller's jobs (every user's with `all_users`, administrators only).
     pub async fn enum_jobs(&self, all_users: bool, include_final: bool) -> Result<Vec<Job>, ClientError> {
-        let params = EnumJobsParams { all_users, include_final };
-        self.call(method::ENUM_JOBS, params).await
+        self.request(EnumJobsParams { all_users, include_final }).await
     }
 
     /// A job's files.
     pub async fn enum_files(&self, job_id: JobId) -> Result<Vec<JobFile>, ClientError> {
-        self.call(method::ENUM_FILES, JobParams { job_id }).await
+        self.request(EnumFiles { job_id }).await
     }
 
-    /// Queues a job.
+    /// Queues a job (also "retry now" for a failed one).
     pub async fn resume(&self, job_id: JobId) -> Result<(), ClientError> {
-        self.job_action(method::RESUME, job_id).await
+        self.request(Resume { job_id }).await.map(drop)
     }
 
     /// Stops a job until resumed.
     pub async fn suspend(&self, job_id: JobId) -> Result<(), ClientError> {
-        self.job_action(method::SUSPEND, job_id).await
+        self.request(Suspend { job_id }).await.map(drop)
     }
 
     /// Cancels a job.
     pub async fn cancel(&self, job_id: JobId) -> Result<(), ClientError> {
-        self.job_action(method::CANCEL, job_id).await
+        self.request(Cancel { job_id }).await.map(drop)
     }
 
     /// Moves a transferred job's files into place; returns whether it was partial.
     pub async fn complete(&self, job_id: JobId) -> Result<bool, ClientError> {
-        let result: CompleteResult = self.call(method::COMPLETE, JobParams { job_id }).await?;
-        Ok(result.partial)
+        Ok(self.request(Complete { job_id }).await?.partial)
     }
 
-    /// Changes properties, given as a JSON object of PROTOCOL.md's `set_job` fields.
-    pub async fn set_job(&self, job_id: JobId, changes: Value) -> Result<Job, ClientError> {
-        let mut params = match changes {
-            Value::Object(map) => map,
-            _ => serde_json::Map::new(),
-        };
-        params.insert("job_id".into(), json!(job_id));
-        self.call(method::SET_JOB, params).await
+    /// Changes a job's properties; returns the job as it is now.
+    pub async fn set_job(&self, job_id: JobId, changes: JobChanges) -> Result<Job, ClientError> {
+        self.request(SetJobParams { job_id, changes }).await
+    }
+
+    /// Points a file at a new URL.
+    pub async fn set_remote_name(
+        &self,
+        job_id: JobId,
+        file_index: u32,
+        remote_url: RemoteUrl,
+    ) -> Result<(), ClientError> {
+        self.request(SetRemoteNameParams { job_id, file_index, remote_url }).await.map(drop)
+    }
+
+    /// An administrator takes a job over.
+    pub async fn take_ownership(&self, job_id: JobId) -> Result<Job, ClientError> {
+        self.request(TakeOwnership { job_id }).await
     }
 
     /// Makes this connection the job's sink (`true`) or clears its sink (`false`).
     pub async fn set_notify_interface(&self, job_id: JobId, register: bool) -> Result<(), ClientError> {
-        let params = SetNotifyInterfaceParams { job_id, register };
-        let _: Value = self.call(method::SET_NOTIFY_INTERFACE, params).await?;
-        Ok(())
+        self.request(SetNotifyInterfaceParams { job_id, register }).await.map(drop)
     }
 
     /// Whether the job has a sink, and whether it is this connection.
     pub async fn get_notify_interface(&self, job_id: JobId) -> Result<NotifyInterfaceResult, ClientError> {
-        self.call(method::GET_NOTIFY_INTERFACE, JobParams { job_id }).await
+        self.request(GetNotifyInterface { job_id }).await
     }
 
     /// The caller's journal after `seq`.
     pub async fn events_since(&self, seq: u64, limit: Option<u32>) -> Result<EventsSinceResult, ClientError> {
-        self.call(method::EVENTS_SINCE, EventsSinceParams { seq, limit }).await
+        self.request(EventsSinceParams { seq, limit }).await
     }
 
     /// Starts `event` and `progress` notifications; returns the journal cursor.
     pub async fn subscribe(&self) -> Result<u64, ClientError> {
-        let result: SubscribeResult = self.call(method::SUBSCRIBE, json!({})).await?;
-        Ok(result.next_seq)
+        Ok(self.request(Subscribe {}).await?.next_seq)
     }
 
     /// Counts over the caller's jobs.
     pub async fn get_stats(&self) -> Result<StatsResult, ClientError> {
-        self.call(method::GET_STATS, json!({})).await
+        self.request(GetStats {}).await
+    }
+
+    /// The service-wide limits.
+    pub async fn get_limits(&self) -> Result<Limits, ClientError> {
+        self.request(GetLimits {}).await
+    }
+
+    /// Changes the service-wide limits (absent fields stay); returns them as they are now.
+    pub async fn set_limits(&self, limits: Limits) -> Result<Limits, ClientError> {
+        self.request(SetLimits(limits)).await
     }
 
     /// Asks the service to stop.
     pub async fn shutdown(&self) -> Result<(), ClientError> {
-        let _: Value = self.call(method::SHUTDOWN, json!({})).await?;
-        Ok(())
-    }
-
-    async fn job_action(&self, method: &str, job_id: JobId) -> Result<(), ClientError> {
-        let _: Value = self.call(method, JobParams { job_id }).await?;
-        Ok(())
+        self.request(Shutdown {}).await.map(drop)
     }
 }

@@ -22,16 +22,15 @@ use socket as transport;
 pub use start::{START_TIMEOUT, StartService};
 
 use crate::model::Caller;
-use crate::protocol::{HelloParams, HelloResult, Id, MAX_LINE, PROTOCOL_VERSION, encode_request, method};
+use crate::protocol::{HelloParams, HelloResult, Id, MAX_LINE, Method, PROTOCOL_VERSION, encode_request};
 use io::Shared;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// Incoming messages kept for the consumer.
@@ -55,18 +54,6 @@ impl Drop for Handle {
     }
 }
 
-/// Forgets a call's slot when the call ends or is dropped.
-struct Slot {
-    shared: Arc<Shared>,
-    id: i64,
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.shared.waiting().remove(&self.id);
-    }
-}
-
 impl Client {
     /// Connects to the service at `path` and says hello.
     pub async fn connect(path: impl AsRef<Path>) -> Result<Client, ClientError> {
@@ -82,15 +69,14 @@ impl Client {
         let (incoming_tx, incoming_rx) = mpsc::channel(INCOMING_QUEUE);
         let shared = Arc::new(Shared {
             out,
-            waiting: Mutex::new(HashMap::new()),
-            next_id: AtomicI64::new(1),
+            pending: Arc::default(),
             closed: CancellationToken::new(),
             incoming_taken: AtomicBool::new(false),
         });
         tokio::spawn(io::read_loop(read, shared.clone(), incoming_tx));
         tokio::spawn(io::write_loop(write, out_rx, shared.closed.clone()));
         let params = HelloParams { protocol: PROTOCOL_VERSION, client: Some(client_name.to_string()) };
-        let hello = match call(&shared, method::HELLO, params).await {
+        let hello = match request(&shared, params).await {
             Ok(hello) => hello,
             Err(e) => {
                 shared.closed.cancel();
@@ -120,21 +106,26 @@ impl Client {
         taken
     }
 
-    /// Calls `method` and decodes its result.
-    pub async fn call<P: Serialize, R: DeserializeOwned>(&self, method: &str, params: P) -> Result<R, ClientError> {
-        call(&self.handle.shared, method, params).await
+    /// Sends a request and waits for its result.
+    pub async fn request<M: Method>(&self, params: M) -> Result<M::Output, ClientError> {
+        request(&self.handle.shared, params).await
     }
 
-    /// Sends a call at once and returns its answer to wait for. Calls sent
-    /// this way go out in the order they are made, whatever order their
-    /// answers are awaited in (a `call` is sent when its future first runs:
+    /// Sends a request at once and returns its answer to wait for. Requests
+    /// sent this way go out in the order they are made, whatever order their
+    /// answers are awaited in (a `request` is sent when its future first runs:
     /// several made together may go out in another order).
-    pub fn send<P: Serialize, R: DeserializeOwned>(
+    pub fn send<M: Method>(
         &self,
-        method: &str,
-        params: P,
-    ) -> Result<impl Future<Output = Result<R, ClientError>> + Send + 'static, ClientError> {
-        send(&self.handle.shared, method, params)
+        params: M,
+    ) -> Result<impl Future<Output = Result<M::Output, ClientError>> + Send + 'static, ClientError> {
+        send(&self.handle.shared, M::NAME, params)
+    }
+
+    /// Calls any method by name with raw JSON params (`haul call`, the
+    /// scripts' escape hatch); the typed methods are for everything else.
+    pub async fn call_raw(&self, method: &str, params: Value) -> Result<Value, ClientError> {
+        send_value(&self.handle.shared, method, params)?.await
     }
 
     /// Closes the connection for every clone; calls in flight fail with `Closed`.
@@ -153,27 +144,22 @@ impl Client {
     }
 }
 
-async fn call<P: Serialize, R: DeserializeOwned>(
-    shared: &Arc<Shared>,
-    method: &str,
-    params: P,
-) -> Result<R, ClientError> {
-    send(shared, method, params)?.await
+async fn request<M: Method>(shared: &Arc<Shared>, params: M) -> Result<M::Output, ClientError> {
+    send(shared, M::NAME, params)?.await
 }
 
 /// Queues the call now and returns its answer to wait for.
-fn send<P: Serialize, R: DeserializeOwned>(
+fn send<P: Serialize, R: DeserializeOwned + Send + 'static>(
     shared: &Arc<Shared>,
-    method: &str,
+    method: &'static str,
     params: P,
 ) -> Result<impl Future<Output = Result<R, ClientError>> + Send + 'static, ClientError> {
     let params =
         serde_json::to_value(params).map_err(|source| ClientError::Encode { method: method.to_string(), source })?;
     let answer = send_value(shared, method, params)?;
-    let method = method.to_string();
     Ok(async move {
         let value = answer.await?;
-        serde_json::from_value(value).map_err(|source| ClientError::Decode { method, source })
+        serde_json::from_value(value).map_err(|source| ClientError::Decode { method: method.to_string(), source })
     })
 }
 
@@ -185,20 +171,18 @@ fn send_value(
     if shared.closed.is_cancelled() {
         return Err(ClientError::Closed);
     }
-    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-    let line = encode_request(&Id::Number(id), method, params);
+    let mut slot = shared.pending.register();
+    let line = encode_request(&Id::Number(slot.id), method, params);
     if line.len() > MAX_LINE {
         return Err(ClientError::TooLarge { method: method.to_string(), bytes: line.len() });
     }
-    let (tx, rx) = oneshot::channel();
-    shared.waiting().insert(id, tx);
-    let slot = Slot { shared: shared.clone(), id };
     shared.out.send(line).map_err(|_| ClientError::Closed)?;
+    let closed = shared.closed.clone();
     Ok(async move {
         let outcome = tokio::select! {
             biased;
-            outcome = rx => outcome.map_err(|_| ClientError::Closed)?,
-            _ = slot.shared.closed.cancelled() => return Err(ClientError::Closed),
+            outcome = &mut slot.answer => outcome.map_err(|_| ClientError::Closed)?,
+            _ = closed.cancelled() => return Err(ClientError::Closed),
         };
         drop(slot);
         outcome.map_err(ClientError::from)

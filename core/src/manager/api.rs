@@ -7,103 +7,16 @@ use super::{Entry, MIN_RETRY_DELAY_FLOOR_S, Manager, State};
 use crate::access::may_act;
 use crate::error::Error;
 use crate::model::{
-    Caller, Event, EventKind, Job, JobFile, JobId, JobState, JobTimes, MAX_CONNECTIONS_LIMIT, NotifyCmdLine,
-    NotifyFlags, Priority, Progress,
+    Caller, Event, EventKind, Job, JobFile, JobId, JobState, JobTimes, MAX_CONNECTIONS_LIMIT, NotifyFlags, Progress,
 };
 use crate::notify::{Pending, Sink};
+use crate::protocol::{CreateJobParams, JobProgressView, Stats};
 use crate::transition::Action;
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Most live (not final) jobs one user may have.
 const MAX_JOBS_PER_USER: usize = 100_000;
-
-/// Parameters of `create_job`.
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct NewJob {
-    /// A name for people.
-    pub display_name: String,
-    /// Free text.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Priority, default normal.
-    #[serde(default)]
-    pub priority: Option<Priority>,
-    /// Complete the job automatically once transferred.
-    #[serde(default)]
-    pub auto_complete: Option<bool>,
-}
-
-/// The properties `set_job` may change; absent fields stay as they are.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JobChanges {
-    /// See `Job`.
-    pub display_name: Option<String>,
-    /// See `Job`.
-    pub description: Option<String>,
-    /// See `Job`.
-    pub priority: Option<Priority>,
-    /// See `Job`.
-    pub notify_flags: Option<NotifyFlags>,
-    /// See `Job`; `null` is "leave"; an empty program clears it.
-    pub notify_cmd_line: Option<NotifyCmdLine>,
-    /// See `Job`.
-    pub minimum_retry_delay_s: Option<u64>,
-    /// See `Job`.
-    pub no_progress_timeout_s: Option<u64>,
-    /// See `Job`.
-    pub custom_headers: Option<Vec<String>>,
-    /// See `Job`.
-    pub auto_complete: Option<bool>,
-    /// See `Job` (0 = unlimited).
-    pub speed_limit_bps: Option<u64>,
-    /// See `Job` (1 to 128).
-    pub max_connections: Option<u32>,
-}
-
-/// Service-wide limits (`get_limits` / `set_limits`).
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Limits {
-    /// Speed limit of all background jobs together, bytes per second (0 = unlimited).
-    pub speed_limit_bps: Option<u64>,
-    /// Background jobs transferring at once.
-    pub max_active_jobs: Option<usize>,
-}
-
-/// A running job's figures for live progress.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct JobProgressView {
-    /// The job.
-    pub id: JobId,
-    /// Its state.
-    pub state: JobState,
-    /// Bytes on disk.
-    pub bytes_transferred: u64,
-    /// Total, if known.
-    pub bytes_total: Option<u64>,
-    /// Files done.
-    pub files_transferred: u32,
-    /// Bytes per second.
-    pub speed_bps: f64,
-    /// Seconds left.
-    pub eta_s: Option<u64>,
-}
-
-/// Counts for `get_stats`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Stats {
-    /// Jobs connecting or transferring.
-    pub active_jobs: usize,
-    /// Jobs queued.
-    pub queued_jobs: usize,
-    /// Sum of the caller's jobs' speeds.
-    pub speed_bps: f64,
-    /// The caller's jobs that are not final.
-    pub jobs: usize,
-}
 
 /// Fills a job's speed and ETA from its meter.
 pub(super) fn fill_speed(job: &mut Job, speed: &SpeedMeter) {
@@ -143,7 +56,7 @@ impl Manager {
     }
 
     /// Creates a suspended job owned by the caller.
-    pub fn create_job(&self, caller: &Caller, new: NewJob) -> Result<JobId, Error> {
+    pub fn create_job(&self, caller: &Caller, new: CreateJobParams) -> Result<JobId, Error> {
         validate_name(&new.display_name)?;
         let mut state = self.lock();
         let live = state.jobs.values().filter(|e| e.job.owner == caller.uid && !e.job.state.is_final()).count();

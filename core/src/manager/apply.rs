@@ -49,6 +49,19 @@ impl Manager {
         batched(state, |state| self.apply_unbatched(state, job_id, action, error))
     }
 
+    /// Applies an action the service takes on its own (a retry, a preemption,
+    /// the end of a transfer): no client waits for the answer, so a refusal is
+    /// logged here, once. Returns whether it was applied.
+    pub(super) fn apply_own(&self, state: &mut State, job_id: JobId, action: Action) -> bool {
+        match self.apply(state, job_id, action, None) {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::warn!("job {job_id}: the service's own {action:?} was refused: {e}");
+                false
+            }
+        }
+    }
+
     fn apply_unbatched(
         &self,
         state: &mut State,

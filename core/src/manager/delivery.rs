@@ -162,6 +162,7 @@ impl Manager {
             super::api::fill_speed(&mut job, &entry.run.speed);
             sink.job_modification(job)
         };
+        // job_modification is advisory: a failed or late answer is ignored (PROTOCOL.md).
         let _ = tokio::time::timeout(self.inner.config.callback_timeout, call).await;
     }
 }

@@ -1,10 +1,11 @@
 //! Adding files to a job: one at a time, or a client's pipelined burst as one commit.
 
 use super::apply::batched;
-use super::validate::{temp_name_for, validate_local, validate_url};
+use super::validate::{temp_name_for, validate_local};
 use super::{Manager, State};
 use crate::error::Error;
-use crate::model::{Caller, FileProgress, JobFile, JobId, JobState};
+use crate::model::{Caller, FileProgress, JobFile, JobId, JobState, check_sha256};
+use crate::protocol::AddFileParams;
 use crate::store::StoreError;
 use chrono::Utc;
 use std::path::{Path, PathBuf};
@@ -12,34 +13,13 @@ use std::path::{Path, PathBuf};
 /// Most files one job may hold.
 const MAX_FILES_PER_JOB: usize = 100_000;
 
-/// One file to add (`add_file`'s parameters).
-#[derive(Clone, Copy, Debug)]
-pub struct NewFile<'a> {
-    /// The job.
-    pub job_id: JobId,
-    /// Where to download from.
-    pub remote_url: &'a str,
-    /// Where to save (absolute).
-    pub local_name: &'a Path,
-    /// The expected sha256, hex.
-    pub sha256: Option<&'a str>,
-}
-
 impl Manager {
     /// Adds a file to a job that is not final; returns its index.
-    pub fn add_file(
-        &self,
-        caller: &Caller,
-        job_id: JobId,
-        remote_url: &str,
-        local_name: &Path,
-        sha256: Option<&str>,
-    ) -> Result<u32, Error> {
+    pub fn add_file(&self, caller: &Caller, new: &AddFileParams) -> Result<u32, Error> {
         let mut state = self.lock();
-        let new = NewFile { job_id, remote_url, local_name, sha256 };
         batched(&mut state, |state| {
-            let index = self.add_file_locked(state, caller, &new)?;
-            self.save_job_row(state, job_id)?;
+            let index = self.add_file_locked(state, caller, new)?;
+            self.save_job_row(state, new.job_id)?;
             Ok(index)
         })
     }
@@ -48,7 +28,7 @@ impl Manager {
     /// [`Manager::add_file`] would have given it, and none is answered before
     /// the store has saved it. (A client that sends many `add_file` requests
     /// without waiting gets them saved together.)
-    pub fn add_files(&self, caller: &Caller, files: &[NewFile<'_>]) -> Vec<Result<u32, Error>> {
+    pub fn add_files(&self, caller: &Caller, files: &[AddFileParams]) -> Vec<Result<u32, Error>> {
         let mut state = self.lock();
         if let Err(e) = state.store.begin_batch() {
             let message = e.to_string();
@@ -90,19 +70,14 @@ impl Manager {
 
     /// Adds one file inside the caller's batch; the job's own row is left
     /// for the caller to save ([`Manager::save_job_row`]).
-    fn add_file_locked(&self, state: &mut State, caller: &Caller, new: &NewFile<'_>) -> Result<u32, Error> {
-        let &NewFile { job_id, remote_url, local_name, sha256 } = new;
+    fn add_file_locked(&self, state: &mut State, caller: &Caller, new: &AddFileParams) -> Result<u32, Error> {
+        let job_id = new.job_id;
         // One spelling per path ("/a//b/./c" is "/a/b/c"), so names compare as bytes.
-        let local_name: &Path = &local_name.components().collect::<PathBuf>();
+        let local_name: &Path = &new.local_name.components().collect::<PathBuf>();
         self.live_entry(state, caller, job_id)?;
-        validate_url(remote_url)?;
         validate_local(local_name, caller, self.inner.config.system, job_id, &mut state.writable_dirs)?;
         let entry = self.live_entry(state, caller, job_id)?;
-        if let Some(hash) = sha256
-            && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
-        {
-            return Err(Error::InvalidArgument(format!("sha256 '{hash}' is not 64 hexadecimal digits")));
-        }
+        let sha256 = new.sha256.as_deref().map(check_sha256).transpose()?;
         if entry.has_local_name(local_name) {
             return Err(Error::InvalidArgument(format!(
                 "local name {} is already a file of this job",
@@ -115,14 +90,14 @@ impl Manager {
         let index = entry.files.len();
         let file = JobFile {
             index: index as u32,
-            remote_url: remote_url.to_string(),
+            remote_url: new.remote_url.to_string(),
             local_name: local_name.to_path_buf(),
             temp_name: temp_name_for(local_name, job_id, index),
             bytes_total: None,
             bytes_transferred: 0,
             transferred: false,
             completed: false,
-            sha256: sha256.map(str::to_ascii_lowercase),
+            sha256,
             checkpoint: FileProgress::default(),
         };
         batched(state, |state| {

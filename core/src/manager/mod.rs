@@ -12,10 +12,6 @@ mod run;
 mod speed;
 mod validate;
 
-pub use api::{JobChanges, JobProgressView, Limits, NewJob, Stats};
-pub use files::NewFile;
-pub use validate::validate_url;
-
 use crate::engine::{self, RateLimiter};
 use crate::model::{Event, Job, JobFile, JobId, JobState};
 use crate::notify::{Pending, Registry};

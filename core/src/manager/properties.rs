@@ -1,13 +1,14 @@
 //! Changing a job's properties (`set_job`, `set_remote_name`, `take_ownership`)
 //! and the service's limits.
 
-use super::api::{JobChanges, Limits, view};
+use super::api::view;
 use super::apply::Files;
-use super::validate::{validate_header, validate_name, validate_url};
+use super::validate::validate_name;
 use super::{MIN_RETRY_DELAY_FLOOR_S, Manager};
 use crate::error::Error;
-use crate::model::{Caller, Job, JobId, JobState, MAX_CONNECTIONS_LIMIT, NotifyFlags};
+use crate::model::{Caller, Job, JobId, JobState, MAX_CONNECTIONS_LIMIT, NotifyFlags, RemoteUrl, check_header};
 use crate::notify::Pending;
+use crate::protocol::{JobChanges, Limits};
 use crate::transition::Action;
 use chrono::Utc;
 use std::path::Path;
@@ -21,7 +22,7 @@ impl Manager {
             validate_name(name)?;
         }
         for header in changes.custom_headers.iter().flatten() {
-            validate_header(header)?;
+            check_header(header)?;
         }
         if let Some(n) = changes.max_connections
             && !(1..=MAX_CONNECTIONS_LIMIT).contains(&n)
@@ -96,10 +97,15 @@ impl Manager {
 
     /// Points a file at a new URL (a refreshed link); the bytes are kept when
     /// the new URL serves the same validators and size.
-    pub fn set_remote_name(&self, caller: &Caller, job_id: JobId, index: u32, remote_url: &str) -> Result<(), Error> {
+    pub fn set_remote_name(
+        &self,
+        caller: &Caller,
+        job_id: JobId,
+        index: u32,
+        remote_url: &RemoteUrl,
+    ) -> Result<(), Error> {
         let mut state = self.lock();
         let entry = self.live_entry(&state, caller, job_id)?;
-        validate_url(remote_url)?;
         if entry.files.get(index as usize).is_none() {
             return Err(Error::NotFound(format!("job {job_id} has no file {index}")));
         }

@@ -56,9 +56,9 @@ impl Manager {
                 entry.run.no_progress_since.map(|since| since + Duration::from_secs(entry.job.no_progress_timeout_s));
             let retry_at = entry.run.retry_at;
             if deadline.is_some_and(|d| d <= now) {
-                let _ = self.apply(&mut state, job_id, Action::Fail, None);
+                self.apply_own(&mut state, job_id, Action::Fail);
             } else if retry_at.is_none_or(|at| at <= now) {
-                let _ = self.apply(&mut state, job_id, Action::Retry, None);
+                self.apply_own(&mut state, job_id, Action::Retry);
             } else {
                 for at in [retry_at, deadline].into_iter().flatten() {
                     wake = Some(wake.map_or(at, |w| w.min(at)));
@@ -78,12 +78,12 @@ impl Manager {
         let max_active = self.inner.max_active.load(std::sync::atomic::Ordering::Relaxed);
         let desired = engine::next_to_run(&views, &Limits { max_active });
         for view in views.iter().filter(|v| v.state.is_running() && !desired.contains(&v.job_id)) {
-            let _ = self.apply(&mut state, view.job_id, Action::Preempt, None);
+            self.apply_own(&mut state, view.job_id, Action::Preempt);
         }
         for job_id in desired {
             let startable =
                 state.jobs.get(&job_id).is_some_and(|e| e.job.state == JobState::Queued && !e.run.task_alive);
-            if startable && self.apply(&mut state, job_id, Action::Start, None).is_ok() {
+            if startable && self.apply_own(&mut state, job_id, Action::Start) {
                 self.spawn_transfer(&mut state, job_id);
             }
         }
@@ -141,7 +141,7 @@ impl Manager {
             if finished {
                 let mut state = self.lock();
                 if self.is_current(&state, job_id, generation) {
-                    let _ = self.apply(&mut state, job_id, Action::AllTransferred, None);
+                    self.apply_own(&mut state, job_id, Action::AllTransferred);
                 }
                 break;
             }
@@ -333,7 +333,7 @@ impl Reporter for JobReporter {
                 manager.journal_modified(state, self.job_id, Some(restart_note(index, reason)));
             }
             if !transferring {
-                let _ = manager.apply(state, self.job_id, Action::Connected, None);
+                manager.apply_own(state, self.job_id, Action::Connected);
             }
             // Otherwise nothing changed that a restart would need: the validator
             // of a new file is saved with its first checkpoint, or when it is

@@ -1,4 +1,4 @@
-//! Checks on what clients send: names, headers, URLs, local paths; and the
+//! Checks on what clients send that need the service: names, local paths; and the
 //! hidden temp file name next to a target.
 
 use crate::error::Error;
@@ -18,34 +18,6 @@ pub(super) fn validate_name(name: &str) -> Result<(), Error> {
         return Err(Error::InvalidArgument("display_name is longer than 256 characters".into()));
     }
     Ok(())
-}
-
-pub(super) fn validate_header(header: &str) -> Result<(), Error> {
-    let Some((name, value)) = header.split_once(':') else {
-        return Err(Error::InvalidArgument(format!("header '{header}' is not of the form 'Name: value'")));
-    };
-    let name_ok = !name.trim().is_empty()
-        && name.trim().bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !name_ok || value.contains(['\r', '\n']) {
-        return Err(Error::InvalidArgument(format!("header '{header}' is not a valid HTTP header")));
-    }
-    Ok(())
-}
-
-/// Checks a remote URL: http or https with a host.
-pub fn validate_url(remote_url: &str) -> Result<url::Url, Error> {
-    let parsed = url::Url::parse(remote_url)
-        .map_err(|e| Error::InvalidArgument(format!("'{remote_url}' is not a valid URL: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::InvalidArgument(format!(
-            "'{remote_url}' uses the scheme '{}'; only http and https are supported",
-            parsed.scheme()
-        )));
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(Error::InvalidArgument(format!("'{remote_url}' has no host")));
-    }
-    Ok(parsed)
 }
 
 /// Checks a local name: absolute, no `..`, a file name, an existing folder the

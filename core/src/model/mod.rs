@@ -9,6 +9,7 @@ mod job;
 mod priority;
 mod ranges;
 mod state;
+mod values;
 
 pub use caller::Caller;
 pub use error::{ErrorContext, JobError};
@@ -21,3 +22,4 @@ pub use job::{
 pub use priority::Priority;
 pub use ranges::RangeSet;
 pub use state::JobState;
+pub use values::{INVALID_VALUE_PREFIX, InvalidValue, RemoteUrl, check_header, check_sha256};

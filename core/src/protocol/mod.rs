@@ -1,25 +1,37 @@
 //! The JSON-RPC 2.0 messages of PROTOCOL.md, shared by the service and its clients:
-//! framing, ids, errors, method names, parameters and results.
+//! framing, ids, errors, method names, one type per method with its result,
+//! callbacks and notifications, and the table of requests awaiting an answer.
+//! Everything that crosses the socket is defined here; `manager` and `client`
+//! depend on it, never the other way.
 
+mod callbacks;
 mod error;
 mod framing;
 mod message;
+mod methods;
 mod params;
 mod path;
+mod pending;
 mod results;
 
+pub use callbacks::{Callback, Notice};
 pub use error::{ErrorData, RpcError, code};
 pub use framing::{LineRead, read_line};
 pub use message::{Id, Invalid, Message, Request, Response, encode_error, encode_notification};
 pub use message::{encode_request, encode_result};
+pub use methods::{
+    Cancel, Complete, EnumFiles, GetJob, GetLimits, GetNotifyInterface, GetStats, Method, Resume, SetLimits, Shutdown,
+    Subscribe, Suspend, TakeOwnership,
+};
 pub use params::{
-    AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobParams,
-    SetNotifyInterfaceParams, SetRemoteNameParams, parse_params, parse_set_job,
+    AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobChanges, JobParams, Limits,
+    SetJobParams, SetNotifyInterfaceParams, SetRemoteNameParams, parse_params, parse_set_job,
 };
 pub use path::{current_uid, socket_path};
+pub use pending::{Pending, Slot};
 pub use results::{
-    CompleteResult, EventsSinceResult, FileCallback, FileIndexResult, HelloResult, JobCallback, JobErrorCallback,
-    JobIdResult, NotifyInterfaceResult, ProgressParams, StatsResult, SubscribeResult,
+    CompleteResult, Empty, EventsSinceResult, FileIndexResult, HelloResult, JobIdResult, JobProgressView,
+    NotifyInterfaceResult, ProgressParams, Stats, StatsResult, SubscribeResult,
 };
 
 /// The protocol version this build speaks.

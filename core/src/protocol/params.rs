@@ -2,8 +2,7 @@
 //! that name the offending field.
 
 use super::RpcError;
-use crate::manager::{JobChanges, NewJob};
-use crate::model::{JobId, Priority};
+use crate::model::{INVALID_VALUE_PREFIX, JobId, NotifyCmdLine, NotifyFlags, Priority, RemoteUrl};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -19,7 +18,8 @@ pub struct HelloParams {
     pub client: Option<String>,
 }
 
-/// `create_job`.
+/// `create_job`: a new job, as every way in (the CLI, the window, scripts)
+/// describes it; its files follow with `add_file`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateJobParams {
     /// A name for people.
@@ -35,27 +35,16 @@ pub struct CreateJobParams {
     pub auto_complete: Option<bool>,
 }
 
-impl From<CreateJobParams> for NewJob {
-    fn from(p: CreateJobParams) -> Self {
-        NewJob {
-            display_name: p.display_name,
-            description: p.description,
-            priority: p.priority,
-            auto_complete: p.auto_complete,
-        }
-    }
-}
-
 /// `add_file`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AddFileParams {
     /// The job.
     pub job_id: JobId,
-    /// An http or https URL.
-    pub remote_url: String,
+    /// An http or https URL, checked as it is read.
+    pub remote_url: RemoteUrl,
     /// An absolute path.
     pub local_name: PathBuf,
-    /// The expected sha256, hex.
+    /// The expected sha256, hex (checked by the service: see `model::check_sha256`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
 }
@@ -86,8 +75,75 @@ pub struct SetRemoteNameParams {
     pub job_id: JobId,
     /// The file's index.
     pub file_index: u32,
-    /// The new URL.
-    pub remote_url: String,
+    /// The new URL, checked as it is read.
+    pub remote_url: RemoteUrl,
+}
+
+/// `set_job`'s changes: the properties to change; absent fields stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobChanges {
+    /// See `Job`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// See `Job`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// See `Job`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    /// See `Job`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify_flags: Option<NotifyFlags>,
+    /// See `Job`; `null` is "leave"; an empty program clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify_cmd_line: Option<NotifyCmdLine>,
+    /// See `Job`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_retry_delay_s: Option<u64>,
+    /// See `Job`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_progress_timeout_s: Option<u64>,
+    /// See `Job`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_headers: Option<Vec<String>>,
+    /// See `Job`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_complete: Option<bool>,
+    /// See `Job` (0 = unlimited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed_limit_bps: Option<u64>,
+    /// See `Job` (1 to 128).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<u32>,
+}
+
+impl JobChanges {
+    /// Whether nothing would change.
+    pub fn is_empty(&self) -> bool {
+        *self == JobChanges::default()
+    }
+}
+
+/// `set_job`: the job and its changes (read by the service with [`parse_set_job`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SetJobParams {
+    /// The job.
+    pub job_id: JobId,
+    /// What to change.
+    #[serde(flatten)]
+    pub changes: JobChanges,
+}
+
+/// Service-wide limits (`get_limits`'s result, `set_limits`'s params and result);
+/// in `set_limits`, absent fields stay as they are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Speed limit of all background jobs together, bytes per second (0 = unlimited).
+    pub speed_limit_bps: Option<u64>,
+    /// Background jobs transferring at once.
+    pub max_active_jobs: Option<usize>,
 }
 
 /// `set_notify_interface`.
@@ -120,7 +176,11 @@ pub fn parse_params<P: DeserializeOwned>(params: Value) -> Result<P, RpcError> {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         let detail = if path == "." { inner.clone() } else { format!("{path}: {inner}") };
-        if inner.starts_with("unknown variant") || inner.starts_with("unknown notify flag") {
+        if let Some(rule) = inner.strip_prefix(INVALID_VALUE_PREFIX) {
+            return RpcError::invalid_argument(format!("{path}: {rule}"));
+        }
+        let bad_value = ["unknown variant", "unknown notify flag"];
+        if bad_value.iter().any(|start| inner.starts_with(start)) {
             RpcError::invalid_argument(format!("invalid value for {detail}"))
         } else {
             RpcError::invalid_params(format!("invalid params: {detail}"))

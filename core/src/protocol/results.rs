@@ -1,7 +1,6 @@
 //! The results of methods, and the params of callbacks and notifications.
 
-use crate::manager::{JobProgressView, Stats};
-use crate::model::{Caller, Event, Job, JobError, JobFile, JobId};
+use crate::model::{Caller, Event, JobId, JobState};
 use serde::{Deserialize, Serialize};
 
 /// `hello`.
@@ -14,6 +13,11 @@ pub struct HelloResult {
     /// Who the service thinks the client is.
     pub caller: Caller,
 }
+
+/// The `{}` result of methods that return nothing else (`resume`, `suspend`,
+/// `cancel`, `set_remote_name`, `set_notify_interface`, `shutdown`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}
 
 /// `create_job`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -61,8 +65,21 @@ pub struct SubscribeResult {
     pub next_seq: u64,
 }
 
+/// Counts over the caller's jobs (`get_stats`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Jobs connecting or transferring.
+    pub active_jobs: usize,
+    /// Jobs queued.
+    pub queued_jobs: usize,
+    /// Sum of the caller's jobs' speeds.
+    pub speed_bps: f64,
+    /// The caller's jobs that are not final.
+    pub jobs: usize,
+}
+
 /// `get_stats`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StatsResult {
     /// Counts over the caller's jobs.
     #[serde(flatten)]
@@ -73,34 +90,28 @@ pub struct StatsResult {
     pub server: String,
 }
 
-/// `job_transferred` and `job_modification` callbacks.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct JobCallback {
-    /// The job as it is now.
-    pub job: Job,
-}
-
-/// `job_error` callback.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct JobErrorCallback {
-    /// The job as it is now.
-    pub job: Job,
-    /// Its error.
-    pub error: JobError,
-}
-
-/// `file_transferred` callback.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FileCallback {
-    /// The job as it is now.
-    pub job: Job,
-    /// The file whose bytes are all on disk.
-    pub file: JobFile,
-}
-
 /// `progress` notification.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProgressParams {
     /// The caller's running jobs.
     pub jobs: Vec<JobProgressView>,
+}
+
+/// A running job's figures in a `progress` notification.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobProgressView {
+    /// The job.
+    pub id: JobId,
+    /// Its state.
+    pub state: JobState,
+    /// Bytes on disk.
+    pub bytes_transferred: u64,
+    /// Total, if known.
+    pub bytes_total: Option<u64>,
+    /// Files done.
+    pub files_transferred: u32,
+    /// Bytes per second.
+    pub speed_bps: f64,
+    /// Seconds left.
+    pub eta_s: Option<u64>,
 }

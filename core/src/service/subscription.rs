@@ -4,7 +4,7 @@
 
 use crate::Manager;
 use crate::model::{Caller, Event};
-use crate::protocol::{ProgressParams, encode_notification, method};
+use crate::protocol::Notice;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
@@ -65,9 +65,10 @@ impl Subscription {
                         maybe_running = false;
                         continue;
                     }
-                    if let Ok(params) = serde_json::to_value(ProgressParams { jobs }) {
+                    match Notice::Progress(jobs).encode() {
                         // A client that does not read its progress misses some; that is fine.
-                        let _ = self.out.try_send(encode_notification(method::PROGRESS, params));
+                        Ok(line) => drop(self.out.try_send(line)),
+                        Err(e) => tracing::warn!("cannot encode a progress notification: {e}"),
                     }
                 }
             }
@@ -76,10 +77,13 @@ impl Subscription {
 
     /// Sends one event; false when the connection is gone or was closed for being slow.
     async fn forward(&self, event: &Event) -> bool {
-        let Ok(params) = serde_json::to_value(event) else {
-            return true;
+        let line = match Notice::Event(event.clone()).encode() {
+            Ok(line) => line,
+            Err(e) => {
+                tracing::warn!("cannot encode event {}: {e}", event.seq);
+                return true;
+            }
         };
-        let line = encode_notification(method::EVENT, params);
         match tokio::time::timeout(EVENT_SEND_TIMEOUT, self.out.send(line)).await {
             Ok(Ok(())) => true,
             Ok(Err(_)) => false,

@@ -3,9 +3,17 @@
 
 use super::{job_with_file, next_callback, wait_state};
 use haul_core::model::JobState;
+use haul_core::model::NotifyCmdLine;
+use haul_core::protocol::JobChanges;
 use haul_tests::server::{TestServer, random_bytes};
 use haul_tests::service_fixture::{ServiceFixture, wait_for, within};
 use serde_json::json;
+
+/// Changes that make the job run `command` through `/bin/sh` when no sink takes a callback.
+fn notify_by(command: &str) -> JobChanges {
+    let cmd = NotifyCmdLine { program: "/bin/sh".into(), args: vec!["-c".into(), command.into()] };
+    JobChanges { notify_cmd_line: Some(cmd), ..Default::default() }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_registered_connection_gets_job_transferred_as_a_request_and_completes() {
@@ -88,10 +96,7 @@ async fn a_disconnected_sink_falls_back_to_the_command_line() {
     let (job_id, _) = job_with_file(&owner, &fixture, &server, "four", random_bytes(20_000, 4)).await;
     let marker = fixture.path("four.marker");
     let command = format!("touch '{}'", marker.display());
-    owner
-        .set_job(job_id, json!({"notify_cmd_line": {"program": "/bin/sh", "args": ["-c", command]}}))
-        .await
-        .expect("set the command line");
+    owner.set_job(job_id, notify_by(&command)).await.expect("set the command line");
 
     let sink = fixture.client().await;
     sink.set_notify_interface(job_id, true).await.expect("register");
@@ -119,10 +124,7 @@ async fn a_sink_that_refuses_falls_back_to_the_command_line() {
     let (job_id, _) = job_with_file(&client, &fixture, &server, "refuse", random_bytes(5_000, 5)).await;
     let marker = fixture.path("refuse.marker");
     let command = format!("touch '{}'", marker.display());
-    client
-        .set_job(job_id, json!({"notify_cmd_line": {"program": "/bin/sh", "args": ["-c", command]}}))
-        .await
-        .expect("set the command line");
+    client.set_job(job_id, notify_by(&command)).await.expect("set the command line");
     client.set_notify_interface(job_id, true).await.expect("register");
     client.resume(job_id).await.expect("resume");
     let (method, _, responder) = next_callback(&mut incoming).await;

@@ -108,7 +108,7 @@ async fn a_subscriber_that_does_not_read_is_cut_off_and_slows_nobody() {
     // Far more events than the socket and the connection's queue hold.
     let started = tokio::time::Instant::now();
     for n in 0..4000 {
-        let new = haul_core::manager::NewJob { display_name: format!("event {n}"), ..Default::default() };
+        let new = haul_core::protocol::CreateJobParams { display_name: format!("event {n}"), ..Default::default() };
         fixture.manager.create_job(&caller, new).expect("create_job");
         if n % 500 == 0 {
             let asked = tokio::time::Instant::now();

@@ -1,8 +1,9 @@
 //! Framing, the handshake and malformed messages, on raw connections.
 
-use haul_core::protocol::{MAX_LINE, code};
+use haul_core::protocol::{CreateJobParams, MAX_LINE, code};
 use haul_core::service::Session;
 use haul_tests::service_fixture::ServiceFixture;
+use haul_tests::support::new_file;
 use serde_json::{Value, json};
 
 fn error_code(reply: &Value) -> i64 {
@@ -118,7 +119,7 @@ async fn a_line_over_one_mib_is_refused_and_the_connection_closed() {
 
     // The client refuses to send such a line, and stays connected.
     let client = fixture.client().await;
-    let huge = client.call::<_, Value>("create_job", json!({"display_name": "a".repeat(MAX_LINE)})).await;
+    let huge = client.call_raw("create_job", json!({"display_name": "a".repeat(MAX_LINE)})).await;
     assert!(matches!(huge, Err(haul_core::client::ClientError::TooLarge { .. })), "{huge:?}");
     client.get_stats().await.expect("still connected");
 
@@ -208,15 +209,15 @@ async fn calls_sent_together_go_out_in_the_order_they_were_made() {
     // in the order the calls were made.
     let fixture = ServiceFixture::start();
     let client = haul_core::client::Client::connect(&fixture.socket).await.expect("connect");
-    let created: Value = client.call("create_job", json!({"display_name": "ordered"})).await.expect("create");
-    let job_id = created["job_id"].clone();
+    let params = CreateJobParams { display_name: "ordered".into(), ..Default::default() };
+    let job_id = client.create_job(params).await.expect("create");
     let mut answers = Vec::new();
     for i in 0..300 {
-        let params = json!({"job_id": job_id, "remote_url": format!("http://127.0.0.1:9/{i}"), "local_name": fixture.path(&format!("f{i}.bin"))});
-        answers.push(client.send::<_, Value>("add_file", params).expect("sent"));
+        let file = new_file(job_id, &format!("http://127.0.0.1:9/{i}"), &fixture.path(&format!("f{i}.bin")), None);
+        answers.push(client.send(file).expect("sent"));
     }
     for (i, answer) in answers.into_iter().enumerate().rev() {
-        assert_eq!(answer.await.expect("added")["file_index"], i, "call {i}");
+        assert_eq!(answer.await.expect("added").file_index, i as u32, "call {i}");
     }
     fixture.stop().await;
 }

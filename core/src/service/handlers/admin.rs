@@ -1,13 +1,14 @@
 //! `get_stats`, `get_limits`, `set_limits` and `shutdown`.
 
 use super::{empty, reply};
-use crate::protocol::{PROTOCOL_VERSION, RpcError, StatsResult, parse_params, server_name};
+use crate::protocol::{
+    GetLimits, GetStats, PROTOCOL_VERSION, RpcError, SetLimits, Shutdown, StatsResult, parse_params, server_name,
+};
 use crate::service::Session;
-use serde::de::IgnoredAny;
 use serde_json::Value;
 
 pub(super) fn get_stats(session: &mut Session, params: Value) -> Result<Value, RpcError> {
-    let _: IgnoredAny = parse_params(params)?;
+    let GetStats {} = parse_params(params)?;
     reply(StatsResult {
         stats: session.manager.stats(&session.caller),
         protocol: PROTOCOL_VERSION,
@@ -16,17 +17,17 @@ pub(super) fn get_stats(session: &mut Session, params: Value) -> Result<Value, R
 }
 
 pub(super) fn get_limits(session: &mut Session, params: Value) -> Result<Value, RpcError> {
-    let _: IgnoredAny = parse_params(params)?;
+    let GetLimits {} = parse_params(params)?;
     reply(session.manager.limits())
 }
 
 pub(super) fn set_limits(session: &mut Session, params: Value) -> Result<Value, RpcError> {
-    let limits: crate::manager::Limits = parse_params(params)?;
+    let SetLimits(limits) = parse_params(params)?;
     reply(session.manager.set_limits(&session.caller, limits)?)
 }
 
 pub(super) fn shutdown(session: &mut Session, params: Value) -> Result<Value, RpcError> {
-    let _: IgnoredAny = parse_params(params)?;
+    let Shutdown {} = parse_params(params)?;
     let caller = session.caller;
     if !caller.admin && caller.uid != session.service_uid {
         return Err(RpcError::access_denied(format!(

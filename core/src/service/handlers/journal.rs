@@ -1,7 +1,7 @@
 //! `events_since` (the journal after a cursor) and `subscribe` (live events and progress).
 
 use super::reply;
-use crate::protocol::{EventsSinceParams, EventsSinceResult, RpcError, SubscribeResult, parse_params};
+use crate::protocol::{EventsSinceParams, EventsSinceResult, RpcError, Subscribe, SubscribeResult, parse_params};
 use crate::service::Session;
 use crate::service::subscription::Subscription;
 use serde_json::Value;
@@ -20,7 +20,7 @@ pub(super) fn events_since(session: &mut Session, params: Value) -> Result<Value
 }
 
 pub(super) fn subscribe(session: &mut Session, params: Value) -> Result<Value, RpcError> {
-    let _: serde::de::IgnoredAny = parse_params(params)?;
+    let Subscribe {} = parse_params(params)?;
     // Subscribe before reading the cursor so that no event falls in between.
     let events = session.manager.subscribe();
     let next_seq = session.manager.last_seq()?;

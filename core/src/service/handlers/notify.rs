@@ -2,7 +2,7 @@
 
 use super::{empty, reply};
 use crate::notify::Sink;
-use crate::protocol::{JobParams, NotifyInterfaceResult, RpcError, SetNotifyInterfaceParams, parse_params};
+use crate::protocol::{GetNotifyInterface, NotifyInterfaceResult, RpcError, SetNotifyInterfaceParams, parse_params};
 use crate::service::Session;
 use serde_json::Value;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ pub(super) fn set_notify_interface(session: &mut Session, params: Value) -> Resu
 }
 
 pub(super) fn get_notify_interface(session: &mut Session, params: Value) -> Result<Value, RpcError> {
-    let JobParams { job_id } = parse_params(params)?;
+    let GetNotifyInterface { job_id } = parse_params(params)?;
     let (registered, mine) = session.manager.get_notify_interface(&session.caller, job_id, session.sink.sink_id())?;
     reply(NotifyInterfaceResult { registered, mine })
 }

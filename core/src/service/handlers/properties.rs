@@ -1,7 +1,7 @@
 //! `set_job`, `set_remote_name` and `take_ownership`.
 
 use super::{empty, reply};
-use crate::protocol::{JobParams, RpcError, SetRemoteNameParams, parse_params, parse_set_job};
+use crate::protocol::{RpcError, SetRemoteNameParams, TakeOwnership, parse_params, parse_set_job};
 use crate::service::Session;
 use serde_json::Value;
 
@@ -42,6 +42,6 @@ pub(super) fn set_remote_name(session: &mut Session, params: Value) -> Result<Va
 }
 
 pub(super) fn take_ownership(session: &mut Session, params: Value) -> Result<Value, RpcError> {
-    let JobParams { job_id } = parse_params(params)?;
+    let TakeOwnership { job_id } = parse_params(params)?;
     reply(session.manager.take_ownership(&session.caller, job_id)?)
 }

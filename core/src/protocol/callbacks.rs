@@ -1,0 +1,208 @@
+//! What the service sends on its own: callbacks to a job's sink (requests the
+//! sink answers) and notifications to subscribers; each is encoded and decoded
+//! here, once, for both ends.
+
+use super::{JobProgressView, ProgressParams, RpcError, method};
+use crate::model::{Event, Job, JobError, JobFile};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A callback to the sink of a job (PROTOCOL.md "Callbacks").
+#[derive(Clone, Debug, PartialEq)]
+pub enum Callback {
+    /// `file_transferred`: one file's bytes are all on disk.
+    FileTransferred {
+        /// The job as it is now.
+        job: Job,
+        /// The file.
+        file: JobFile,
+    },
+    /// `job_transferred`: the job entered transferred.
+    JobTransferred {
+        /// The job as it is now.
+        job: Job,
+    },
+    /// `job_error`: the job entered error.
+    JobError {
+        /// The job as it is now.
+        job: Job,
+        /// Its error.
+        error: JobError,
+    },
+    /// `job_modification`: progress, a property or the state changed.
+    JobModification {
+        /// The job as it is now.
+        job: Job,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct JobOnly {
+    job: Job,
+}
+
+#[derive(Serialize, Deserialize)]
+struct JobAndError {
+    job: Job,
+    error: JobError,
+}
+
+#[derive(Serialize, Deserialize)]
+struct JobAndFile {
+    job: Job,
+    file: JobFile,
+}
+
+impl Callback {
+    /// The callback's method name.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Callback::FileTransferred { .. } => method::FILE_TRANSFERRED,
+            Callback::JobTransferred { .. } => method::JOB_TRANSFERRED,
+            Callback::JobError { .. } => method::JOB_ERROR,
+            Callback::JobModification { .. } => method::JOB_MODIFICATION,
+        }
+    }
+
+    /// The job it is about.
+    pub fn job(&self) -> &Job {
+        match self {
+            Callback::FileTransferred { job, .. }
+            | Callback::JobTransferred { job }
+            | Callback::JobError { job, .. }
+            | Callback::JobModification { job } => job,
+        }
+    }
+
+    /// The request's params.
+    pub fn params(self) -> Result<Value, serde_json::Error> {
+        match self {
+            Callback::FileTransferred { job, file } => serde_json::to_value(JobAndFile { job, file }),
+            Callback::JobTransferred { job } | Callback::JobModification { job } => {
+                serde_json::to_value(JobOnly { job })
+            }
+            Callback::JobError { job, error } => serde_json::to_value(JobAndError { job, error }),
+        }
+    }
+
+    /// Reads a callback request; an unknown method or unreadable params is the
+    /// error to answer with.
+    pub fn decode(method_name: &str, params: Value) -> Result<Callback, RpcError> {
+        let unreadable = |e: serde_json::Error| RpcError::invalid_params(format!("invalid {method_name} params: {e}"));
+        match method_name {
+            method::FILE_TRANSFERRED => {
+                let JobAndFile { job, file } = serde_json::from_value(params).map_err(unreadable)?;
+                Ok(Callback::FileTransferred { job, file })
+            }
+            method::JOB_TRANSFERRED => {
+                let JobOnly { job } = serde_json::from_value(params).map_err(unreadable)?;
+                Ok(Callback::JobTransferred { job })
+            }
+            method::JOB_ERROR => {
+                let JobAndError { job, error } = serde_json::from_value(params).map_err(unreadable)?;
+                Ok(Callback::JobError { job, error })
+            }
+            method::JOB_MODIFICATION => {
+                let JobOnly { job } = serde_json::from_value(params).map_err(unreadable)?;
+                Ok(Callback::JobModification { job })
+            }
+            other => Err(RpcError::method_not_found(other)),
+        }
+    }
+}
+
+/// A notification to a subscriber (after `subscribe`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    /// `event`: a journal entry as it is written.
+    Event(Event),
+    /// `progress`: live figures of the caller's running jobs.
+    Progress(Vec<JobProgressView>),
+}
+
+impl Notice {
+    /// The notification's method name.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Notice::Event(_) => method::EVENT,
+            Notice::Progress(_) => method::PROGRESS,
+        }
+    }
+
+    /// The notification's line.
+    pub fn encode(&self) -> Result<String, serde_json::Error> {
+        #[derive(Serialize)]
+        struct Progress<'a> {
+            jobs: &'a [JobProgressView],
+        }
+        let params = match self {
+            Notice::Event(event) => serde_json::to_value(event)?,
+            Notice::Progress(jobs) => serde_json::to_value(Progress { jobs })?,
+        };
+        Ok(super::encode_notification(self.method(), params))
+    }
+
+    /// Reads a notification; `None` for one this build does not know (ignored,
+    /// so a newer service can add notifications), an error if it is unreadable.
+    pub fn decode(method_name: &str, params: Value) -> Option<Result<Notice, serde_json::Error>> {
+        match method_name {
+            method::EVENT => Some(serde_json::from_value(params).map(Notice::Event)),
+            method::PROGRESS => {
+                Some(serde_json::from_value::<ProgressParams>(params).map(|p| Notice::Progress(p.jobs)))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ErrorContext, JobId};
+
+    fn job() -> Job {
+        serde_json::from_value(serde_json::json!({
+            "id": JobId::new(), "display_name": "a.iso", "description": "", "type": "download",
+            "state": "transferred", "priority": "normal", "owner": 1000, "creator": 1000,
+            "progress": {"bytes_total": 3, "bytes_transferred": 3, "files_total": 1, "files_transferred": 1},
+            "times": {"created": "2026-01-01T00:00:00Z", "modified": "2026-01-01T00:00:00Z", "transfer_completed": null},
+            "error": null, "error_count": 0, "notify_flags": ["job_transferred"], "notify_cmd_line": null,
+            "minimum_retry_delay_s": 10, "no_progress_timeout_s": 60, "auto_complete": false,
+            "speed_bps": 0.0, "eta_s": null
+        }))
+        .expect("a job")
+    }
+
+    #[test]
+    fn every_callback_decodes_to_what_was_encoded() {
+        let error = JobError {
+            file_index: Some(0),
+            http_status: Some(404),
+            ..JobError::new(ErrorContext::RemoteFile, "http_404", "not there")
+        };
+        let callbacks = [
+            Callback::JobTransferred { job: job() },
+            Callback::JobModification { job: job() },
+            Callback::JobError { job: job(), error },
+        ];
+        for callback in callbacks {
+            let method_name = callback.method();
+            let params = callback.clone().params().expect("encodes");
+            assert_eq!(Callback::decode(method_name, params), Ok(callback));
+        }
+    }
+
+    #[test]
+    fn unknown_or_unreadable_callbacks_are_errors_to_answer() {
+        let unknown = Callback::decode("job_exploded", serde_json::json!({}));
+        assert_eq!(unknown.map_err(|e| e.code), Err(super::super::code::METHOD_NOT_FOUND));
+        let unreadable = Callback::decode(method::JOB_ERROR, serde_json::json!({"job": 1}));
+        assert_eq!(unreadable.map_err(|e| e.code), Err(super::super::code::INVALID_PARAMS));
+    }
+
+    #[test]
+    fn unknown_notifications_are_ignored() {
+        assert!(Notice::decode("weather", serde_json::json!({})).is_none());
+        assert!(Notice::decode(method::PROGRESS, serde_json::json!({"jobs": []})).is_some_and(|n| n.is_ok()));
+    }
+}
