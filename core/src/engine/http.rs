@@ -1,5 +1,7 @@
-//! Reading the HTTP answers a transfer depends on: ranges, lengths, validators.
+//! Reading the HTTP answers a transfer depends on: ranges, lengths, validators,
+//! and the error for an answer that is not a success.
 
+use super::TransferError;
 use crate::model::FileProgress;
 use reqwest::header::{self, HeaderMap};
 use std::time::Duration;
@@ -91,6 +93,21 @@ pub fn range_mismatch(
         return Some(format!("Last-Modified changed from {old} to {new}"));
     }
     None
+}
+
+/// The error for a non-success answer.
+pub fn http_error(response: &reqwest::Response, url: &str) -> TransferError {
+    status_error(response.status(), response.headers(), url)
+}
+
+/// The error for a non-success status.
+pub fn status_error(status: reqwest::StatusCode, headers: &HeaderMap, url: &str) -> TransferError {
+    TransferError::Http {
+        status: status.as_u16(),
+        reason: status.canonical_reason().unwrap_or("").to_string(),
+        url: url.to_string(),
+        retry_after: retry_after(headers),
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 
 mod classify;
 mod clients;
+mod context;
 mod http;
 mod limit;
+mod ramp;
 mod range_client;
 mod scheduler;
 mod segments;
@@ -13,8 +15,9 @@ mod transfer;
 
 pub use classify::{Severity, TransferError, classify_status};
 pub use clients::{ClientError, Clients, build_client};
+pub use context::{FilePlan, Reporter};
 pub use limit::RateLimiter;
 /// The HTTP client type transfers use (see `build_client`).
 pub use reqwest::Client as HttpClient;
 pub use scheduler::{JobView, Limits, next_to_run};
-pub use transfer::{FilePlan, FileResult, Reporter, SPLIT_MIN_FILE, download_file, sha256_of};
+pub use transfer::{FileResult, SPLIT_MIN_FILE, download_file, sha256_of};

@@ -1,12 +1,13 @@
 //! One file over several connections: dynamic splitting (an idle connection
-//! takes half of the largest remaining range) and an adaptive connection
-//! count (more while the aggregate speed still rises, fewer when refused).
+//! takes half of the largest remaining range), with as many connections as
+//! `ramp` decides from what is measured here.
 
 use super::TransferError;
-use super::http::{self, if_range};
+use super::context::Ctx;
+use super::http::{self, if_range, status_error};
+use super::ramp::{Ramp, Sample, TICK};
 use super::range_client::{self, RangeBody};
 use super::threads::{CloseOnDrop, Fence, cores, transfer_threads};
-use super::transfer::{Ctx, status_error};
 use crate::model::RangeSet;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -24,26 +25,6 @@ use tokio_util::task::AbortOnDropHandle;
 const MIN_SEGMENT: u64 = 1 << 20;
 /// Split points are aligned to this.
 const ALIGN: u64 = 64 << 10;
-/// How often the connection count is looked at.
-const TICK: Duration = Duration::from_millis(25);
-/// How long the first connection runs alone before the count is chosen.
-const PROBE: Duration = Duration::from_millis(50);
-/// The aggregate speed of a connection count is its average over this long
-/// (one tick's sample is too noisy to decide on).
-const WINDOW: Duration = Duration::from_millis(50);
-/// A single connection this fast means the server does not cap connections:
-/// a second one helps a little, more only cost CPU.
-const FAST_SINGLE_BPS: f64 = 256.0 * 1024.0 * 1024.0;
-/// Connections tried at once when one connection is slow.
-const SLOW_START: usize = 16;
-/// More connections must raise the aggregate speed by this factor to continue.
-const GAIN: f64 = 1.2;
-/// When the aggregate grew at least this fraction of linearly with the
-/// connections (each one is capped by the server), go to the maximum at once.
-const LINEAR: f64 = 0.75;
-/// Failed connections (in a row, without a finished range) before the file fails.
-const MAX_FAILURES: u32 = 8;
-
 /// One connection's range: it writes at `pos` until `end`, which others may lower.
 struct Segment {
     pos: AtomicU64,
@@ -139,24 +120,13 @@ pub(super) async fn run(
     active.push(first.clone());
     workers.push(Box::pin(worker(ctx.clone(), first, Some(primary), total, shared.clone())));
 
-    let max = ctx.plan.max_connections.max(1);
-    let mut target = 1;
-    let mut growing = true;
-    let mut best_speed = 0.0f64;
-    // Connections running while `best_speed` was measured.
-    let mut best_count = 1usize;
-    // One connection was slow: the server (or the path) caps each connection.
-    let mut capped = false;
-    // A fast single connection is measured a second time, past its warm-up.
-    let mut warmed = false;
-    let mut stalls = 0;
-    let mut failures = 0;
-    // Since when (and from how many bytes) the current count has been measured.
-    let mut window = (Instant::now(), 0u64);
+    let mut ramp = Ramp::new(ctx.plan.max_connections);
+    // The ramp's clock.
+    let began = Instant::now();
     let mut tick = tokio::time::interval(TICK);
     tick.tick().await;
     loop {
-        while workers.len() < target {
+        while workers.len() < ramp.target() {
             let next = match gaps.pop_front() {
                 Some((s, e)) => Some(Segment::new(s, e)),
                 None => active.iter().max_by_key(|s| s.remaining()).and_then(|s| s.split()),
@@ -166,7 +136,7 @@ pub(super) async fn run(
             workers.push(spawn_worker(&ctx, segment, total, &shared));
             started += 1;
         }
-        shared.fence.take_turns(capped && workers.len() > cores());
+        shared.fence.take_turns(ramp.capped() && workers.len() > cores());
         if workers.is_empty() {
             return match gaps.is_empty() {
                 true => Ok(()),
@@ -178,19 +148,15 @@ pub(super) async fn run(
             Some((segment, result)) = workers.next() => {
                 active.retain(|s| !Arc::ptr_eq(s, &segment));
                 match result {
-                    Ok(()) => failures = 0,
+                    Ok(()) => ramp.finished(),
                     Err(e @ (TransferError::Changed { .. } | TransferError::Local { .. } | TransferError::Stopped)) => return Err(e),
                     Err(e) => {
                         let (pos, end) = (segment.pos.load(Ordering::Acquire), segment.end.load(Ordering::Acquire));
                         if pos < end {
                             gaps.push_back((pos, end));
                         }
-                        failures += 1;
                         tracing::debug!("{}: a connection failed ({e}); {} left", ctx.plan.url, workers.len());
-                        // The server refuses or drops connections: do not add more, use fewer.
-                        growing = false;
-                        target = workers.len().max(1);
-                        if failures >= MAX_FAILURES {
+                        if ramp.failed(workers.len()) {
                             return Err(e);
                         }
                         if workers.is_empty() {
@@ -205,50 +171,21 @@ pub(super) async fn run(
                 }
             }
             _ = tick.tick() => {
-                let now = (Instant::now(), written.load(Ordering::Relaxed));
-                if shared.answered.load(Ordering::Acquire) < started {
-                    // A connection still waits for its answer (a far server):
-                    // the count is measured from when all of them deliver.
-                    window = now;
-                    continue;
+                let sample = Sample {
+                    at: began.elapsed(),
+                    written: written.load(Ordering::Relaxed),
+                    running: workers.len(),
+                    all_answered: shared.answered.load(Ordering::Acquire) >= started,
+                };
+                if let Some(speed) = ramp.tick(sample) {
+                    tracing::debug!(
+                        "{}: {:.0} MiB/s on {} connections; now {}",
+                        ctx.plan.url,
+                        speed / 1048576.0,
+                        workers.len(),
+                        ramp.target()
+                    );
                 }
-                let elapsed = now.0.duration_since(window.0);
-                // Ticks come a little early or late: half a tick early is on time.
-                let due = if target == 1 { PROBE } else { WINDOW };
-                if !growing || workers.len() < target || elapsed + TICK / 2 < due {
-                    continue;
-                }
-                let speed = (now.1 - window.1) as f64 / elapsed.as_secs_f64();
-                window = now;
-                if target == 1 && speed >= FAST_SINGLE_BPS && !warmed {
-                    // A fresh connection is still speeding up (TCP's slow
-                    // start): judge a second from its steady speed.
-                    warmed = true;
-                } else if target == 1 {
-                    capped = speed < FAST_SINGLE_BPS;
-                    target = if capped { SLOW_START } else { 2 }.min(max);
-                    best_speed = speed;
-                    best_count = 1;
-                } else if speed > best_speed * GAIN {
-                    let per_connection = best_speed / best_count as f64;
-                    let linear = capped && speed >= LINEAR * per_connection * workers.len() as f64;
-                    best_speed = speed;
-                    best_count = workers.len();
-                    stalls = 0;
-                    target = if linear { max } else { (target * 2).min(max) };
-                } else {
-                    stalls += 1;
-                    growing = stalls < 2;
-                }
-                if target >= max {
-                    growing = false;
-                }
-                tracing::debug!(
-                    "{}: {:.0} MiB/s on {} connections; now {target}",
-                    ctx.plan.url,
-                    speed / 1048576.0,
-                    workers.len()
-                );
             }
         }
     }
