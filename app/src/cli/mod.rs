@@ -34,6 +34,18 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// Turns `haul URL…` (how desktops open links with Haul: `Exec=haul %U`) into
+/// `haul add URL…`; other arguments are left as they are.
+pub fn with_links_as_add(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<_> = args.collect();
+    let is_link =
+        |a: &std::ffi::OsString| a.to_str().is_some_and(|s| s.starts_with("http://") || s.starts_with("https://"));
+    if args.get(1).is_some_and(is_link) {
+        args.insert(1, "add".into());
+    }
+    args
+}
+
 /// The verbs.
 #[derive(Subcommand, Debug)]
 pub enum Command {
