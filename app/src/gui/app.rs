@@ -103,37 +103,31 @@ impl HaulApp {
     }
 
     /// Whether the window was closed into the tray and not shown since.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn is_hidden(&self) -> bool {
         self.hidden
     }
 
     /// The tray, if there is one.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn tray(&self) -> Option<&Tray> {
         self.tray.as_ref()
     }
 
     /// What the window shows.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn model(&self) -> &ViewModel {
         &self.model
     }
 
     /// The preferences.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn prefs(&self) -> &Prefs {
         &self.prefs
     }
 
     /// What a click on a desktop notification's button sends (tests stand in for the desktop).
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn notification_clicks(&self) -> std::sync::mpsc::Sender<ToastAction> {
         self.notifier.click_sender()
     }
 
     /// The add dialog, while open.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn add_dialog(&mut self) -> Option<&mut AddDialog> {
         self.add.as_mut()
     }

@@ -88,7 +88,6 @@ impl Bridge {
 
     /// A bridge with no client behind it: the returned sender plays the
     /// service (tests and the frame-time measurement).
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn detached() -> (Bridge, std::sync::mpsc::Sender<Update>) {
         let (tx, updates) = std::sync::mpsc::channel();
         (Bridge { requests: None, updates, thread: None, auto_complete: Arc::new(AtomicBool::new(false)) }, tx)

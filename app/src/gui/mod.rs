@@ -52,7 +52,6 @@ pub use bridge::ServiceAddress;
 pub use desktop_notify::DesktopNotifier;
 pub use settings::Prefs;
 // For the window tests (app/tests/gui.rs), which feed the window by hand.
-#[allow(unused_imports)]
 pub use {
     autostart::Autostart,
     bridge::Bridge,
@@ -89,10 +88,8 @@ pub enum TraySetup {
     /// The desktop's (none, logged, when it has no tray).
     System,
     /// None: closing the window quits.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     Off,
     /// This one (tests: [`tray::Tray::detached`]).
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     Given(tray::Tray),
 }
 
