@@ -1,7 +1,7 @@
 //! `haul add URL… [--wait]`: one job, one file per URL, named safely inside
 //! the chosen folder; with `--wait`, a progress bar until it is done.
 
-use super::AddArgs;
+use super::args::AddArgs;
 use super::connect::connect;
 use crate::exit::{CANCELLED, FAILED, Failure, INTERRUPTED, REFUSED};
 use crate::jobs_add;

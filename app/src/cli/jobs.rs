@@ -1,8 +1,8 @@
 //! `list`, `info`, `files`, `resume|suspend|cancel|complete` and `set`.
 
+use super::args::{CallArgs, JobArg, LimitsArgs, ListArgs, SetArgs};
 use super::connect::{connect, resolve_job};
 use super::output::{print_json, progress, size};
-use super::{CallArgs, JobArg, LimitsArgs, ListArgs, SetArgs};
 use crate::exit::{Failure, USAGE};
 use serde_json::{Map, Value, json};
 

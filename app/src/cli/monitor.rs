@@ -1,6 +1,6 @@
 //! `haul monitor` (live events) and `haul events` (the journal).
 
-use super::EventsArgs;
+use super::args::EventsArgs;
 use super::connect::connect;
 use super::output::print_json;
 use crate::exit::{FAILED, Failure};

@@ -8,6 +8,7 @@
 use super::add_dialog::{AddDialog, AddOutcome};
 use super::autostart::Autostart;
 use super::bridge::Bridge;
+use super::config::{GuiConfig, TraySetup};
 use super::confirm::{Confirm, confirm_ui};
 use super::desktop_notify::DesktopNotifier;
 use super::messages::{Command, Connection, Update};
@@ -15,7 +16,7 @@ use super::settings::{CURSOR_KEY, PREFS_KEY, Prefs, SettingsView, Theme, setting
 use super::tray::{Tray, TrayAction, tooltip_text};
 use super::view_model::{Level, NewToast, Notice, ToastAction, ViewModel};
 use super::widgets::UiAction;
-use super::{GuiConfig, TraySetup, details, dropped, shortcuts, sidebar, status_bar, table, toasts, toolbar};
+use super::{details, dropped, shortcuts, sidebar, status_bar, table, toasts, toolbar};
 use eframe::egui;
 use haul_core::model::{JobId, JobState};
 use std::path::PathBuf;

@@ -9,6 +9,7 @@
 
 use super::format;
 use super::notification_actions::{Waiters, add_actions};
+use super::outgoing::Outgoing;
 use super::view_model::{Notice, ToastAction};
 use eframe::egui;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -161,19 +162,6 @@ pub fn notification(title: &str, body: &str) -> notify_rust::Notification {
     #[cfg(windows)]
     notification.app_id(APP_USER_MODEL_ID);
     notification
-}
-
-/// One notification to send.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outgoing {
-    /// Its summary.
-    pub title: String,
-    /// Its body.
-    pub body: String,
-    /// Its buttons (a single download's only).
-    pub actions: Vec<ToastAction>,
-    /// What clicking it does.
-    pub click: Option<ToastAction>,
 }
 
 /// One notification per plain or summary notice, and one for all the others;

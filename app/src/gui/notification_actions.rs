@@ -3,7 +3,7 @@
 //! the keys they go by, and a thread per shown notification that waits for the
 //! click and hands it to the window as the toast's `ToastAction`.
 
-use super::desktop_notify::Outgoing;
+use super::outgoing::Outgoing;
 use super::view_model::ToastAction;
 use eframe::egui;
 use std::sync::Arc;
