@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+/// `haul add`: creates the job, and with `--wait` follows it to the end.
 pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
     let dir = args.dir.clone().unwrap_or_else(crate::paths::download_dir);
     let dir = dir

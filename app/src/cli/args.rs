@@ -12,6 +12,7 @@ pub struct Cli {
     /// Print results as the JSON objects of the protocol.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The verb; none opens the window.
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -187,11 +187,13 @@ mod run_key {
     use winreg::RegKey;
     use winreg::enums::{HKEY_CURRENT_USER, KEY_READ, KEY_SET_VALUE};
 
+    /// Haul's value in the `Run` key, if it is there.
     pub fn get() -> Option<String> {
         let key = RegKey::predef(HKEY_CURRENT_USER).open_subkey_with_flags(RUN_KEY.0, KEY_READ).ok()?;
         key.get_value::<String, _>(RUN_KEY.1).ok()
     }
 
+    /// Sets Haul's value to `command`, or removes it (`None`).
     pub fn set(command: Option<String>) -> Result<(), String> {
         let user = RegKey::predef(HKEY_CURRENT_USER);
         let (key, _) = user
