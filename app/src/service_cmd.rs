@@ -9,6 +9,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, fmt};
 
+/// Runs the service, or stops the running one (`haul service stop`).
 pub fn run(args: ServiceArgs) -> Result<(), Failure> {
     // One thread, like curl's and aria2's event loops: a second worker thread
     // costs ~25% more CPU per small file (hyper's connection tasks, the body

@@ -2,16 +2,7 @@
 //! an in-process service on a temp socket, a loopback HTTP server, and a
 //! second client that checks through the protocol what the window did.
 //!
-//! The window's code is compiled into this test from `src/` (the `haul`
-//! package is a binary without a library).
-
-#[allow(dead_code, unused_imports)]
-#[path = "../src/jobs_add.rs"]
-mod jobs_add;
-
-#[allow(dead_code, unused_imports)]
-#[path = "../src/gui/mod.rs"]
-mod gui;
+//! The window is the `haul` library's (`haul::gui`).
 
 #[path = "gui/support.rs"]
 mod support;

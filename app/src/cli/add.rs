@@ -1,7 +1,7 @@
 //! `haul add URL… [--wait]`: one job, one file per URL, named safely inside
 //! the chosen folder; with `--wait`, a progress bar until it is done.
 
-use super::AddArgs;
+use super::args::AddArgs;
 use super::connect::connect;
 use crate::exit::{CANCELLED, FAILED, Failure, INTERRUPTED, REFUSED};
 use crate::jobs_add;
@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+/// `haul add`: creates the job, and with `--wait` follows it to the end.
 pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
     let dir = args.dir.clone().unwrap_or_else(crate::paths::download_dir);
     let dir = dir

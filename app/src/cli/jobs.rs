@@ -1,11 +1,12 @@
 //! `list`, `info`, `files`, `resume|suspend|cancel|complete` and `set`.
 
+use super::args::{CallArgs, JobArg, LimitsArgs, ListArgs, SetArgs};
 use super::connect::{connect, resolve_job};
 use super::output::{print_json, progress, size};
-use super::{CallArgs, JobArg, LimitsArgs, ListArgs, SetArgs};
 use crate::exit::{Failure, USAGE};
 use serde_json::{Map, Value, json};
 
+/// `haul list`: your jobs (or everyone's), a line each.
 pub async fn list(args: ListArgs, json_out: bool) -> Result<(), Failure> {
     let client = connect().await?;
     let jobs: Vec<Value> =
@@ -34,6 +35,7 @@ pub async fn list(args: ListArgs, json_out: bool) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `haul info`: one job's properties.
 pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
     let client = connect().await?;
     let job_id = resolve_job(&client, &arg.job).await?;
@@ -82,6 +84,7 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `haul files`: a job's files and their progress.
 pub async fn files(arg: JobArg, json_out: bool) -> Result<(), Failure> {
     let client = connect().await?;
     let job_id = resolve_job(&client, &arg.job).await?;
@@ -110,6 +113,7 @@ pub async fn files(arg: JobArg, json_out: bool) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `haul resume|suspend|cancel|complete`: calls `method` on one job.
 pub async fn act(arg: JobArg, method: &str) -> Result<(), Failure> {
     let client = connect().await?;
     let job_id = resolve_job(&client, &arg.job).await?;
@@ -122,6 +126,7 @@ pub async fn act(arg: JobArg, method: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `haul set`: changes a job's properties.
 pub async fn set(args: SetArgs, json_out: bool) -> Result<(), Failure> {
     let mut params = Map::new();
     if let Some(priority) = args.priority {
@@ -166,6 +171,7 @@ pub async fn set(args: SetArgs, json_out: bool) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `haul call`: one raw JSON-RPC request; prints its result.
 pub async fn call(args: CallArgs) -> Result<(), Failure> {
     let params: Value = match &args.params {
         Some(text) => serde_json::from_str(text)
@@ -178,6 +184,7 @@ pub async fn call(args: CallArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `haul limits`: shows the service's limits, or changes them.
 pub async fn limits(args: LimitsArgs, json_out: bool) -> Result<(), Failure> {
     let client = connect().await?;
     let limits: Value = if args.speed.is_none() && args.max_active.is_none() {

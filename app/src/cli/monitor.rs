@@ -1,6 +1,6 @@
 //! `haul monitor` (live events) and `haul events` (the journal).
 
-use super::EventsArgs;
+use super::args::EventsArgs;
 use super::connect::connect;
 use super::output::print_json;
 use crate::exit::{FAILED, Failure};
@@ -20,6 +20,7 @@ fn line(event: &Event) -> String {
     )
 }
 
+/// `haul monitor`: prints live events until Ctrl-C.
 pub async fn monitor(json_out: bool) -> Result<(), Failure> {
     let client = connect().await?;
     let mut incoming = client
@@ -42,6 +43,7 @@ pub async fn monitor(json_out: bool) -> Result<(), Failure> {
     }
 }
 
+/// `haul events`: prints the event journal.
 pub async fn events(args: EventsArgs, json_out: bool) -> Result<(), Failure> {
     let client = connect().await?;
     let mut seq = args.since;

@@ -1,9 +1,9 @@
 //! Carrying out the widgets' commands against the service, each on its own
 //! task; a failure comes back to the window as one sentence.
 
+use super::context::{Context, refresh};
 use super::messages::{AddRequest, Command, Update};
 use super::registration::Registry;
-use super::session::{Context, refresh};
 use crate::jobs_add::{self, NewDownload};
 use haul_core::client::{Client, ClientError};
 use haul_core::model::{JobFile, JobId};

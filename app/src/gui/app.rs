@@ -8,6 +8,7 @@
 use super::add_dialog::{AddDialog, AddOutcome};
 use super::autostart::Autostart;
 use super::bridge::Bridge;
+use super::config::{GuiConfig, TraySetup};
 use super::confirm::{Confirm, confirm_ui};
 use super::desktop_notify::DesktopNotifier;
 use super::messages::{Command, Connection, Update};
@@ -15,7 +16,7 @@ use super::settings::{CURSOR_KEY, PREFS_KEY, Prefs, SettingsView, Theme, setting
 use super::tray::{Tray, TrayAction, tooltip_text};
 use super::view_model::{Level, NewToast, Notice, ToastAction, ViewModel};
 use super::widgets::UiAction;
-use super::{GuiConfig, TraySetup, details, dropped, shortcuts, sidebar, status_bar, table, toasts, toolbar};
+use super::{details, dropped, shortcuts, sidebar, status_bar, table, toasts, toolbar};
 use eframe::egui;
 use haul_core::model::{JobId, JobState};
 use std::path::PathBuf;
@@ -103,37 +104,31 @@ impl HaulApp {
     }
 
     /// Whether the window was closed into the tray and not shown since.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn is_hidden(&self) -> bool {
         self.hidden
     }
 
     /// The tray, if there is one.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn tray(&self) -> Option<&Tray> {
         self.tray.as_ref()
     }
 
     /// What the window shows.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn model(&self) -> &ViewModel {
         &self.model
     }
 
     /// The preferences.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn prefs(&self) -> &Prefs {
         &self.prefs
     }
 
     /// What a click on a desktop notification's button sends (tests stand in for the desktop).
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn notification_clicks(&self) -> std::sync::mpsc::Sender<ToastAction> {
         self.notifier.click_sender()
     }
 
     /// The add dialog, while open.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn add_dialog(&mut self) -> Option<&mut AddDialog> {
         self.add.as_mut()
     }

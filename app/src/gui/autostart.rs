@@ -11,14 +11,13 @@ const SHIPPED_ENTRY: &str = include_str!("../../../packaging/linux/haul-autostar
 /// The entry's file name in the autostart folder.
 pub const ENTRY_NAME: &str = "haul.desktop";
 /// The user's `Run` key and Haul's value in it (Windows).
-#[cfg_attr(not(windows), allow(dead_code))]
+#[cfg(windows)]
 pub const RUN_KEY: (&str, &str) = (r"Software\Microsoft\Windows\CurrentVersion\Run", "Haul");
 
 /// Where "start on login" lives on this system.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Autostart {
     /// The entry `file` (in an XDG autostart folder) starts `program`.
-    #[cfg_attr(windows, allow(dead_code))] // tests use it everywhere
     Xdg {
         /// `…/autostart/haul.desktop`.
         file: PathBuf,
@@ -60,7 +59,6 @@ impl Autostart {
     }
 
     /// An XDG autostart entry in `folder` that runs `program` (tests use a temp folder).
-    #[cfg_attr(windows, allow(dead_code))]
     pub fn in_folder(folder: &Path, program: &Path) -> Autostart {
         Autostart::Xdg { file: folder.join(ENTRY_NAME), program: program.to_path_buf() }
     }
@@ -103,7 +101,7 @@ pub fn program(appimage: Option<OsString>, current_exe: Option<PathBuf>) -> Path
 }
 
 /// `$XDG_CONFIG_HOME` when set to an absolute path, else `$HOME/.config` (the XDG base-dir spec).
-#[cfg_attr(windows, allow(dead_code))]
+#[cfg(any(test, all(unix, not(target_os = "macos"))))]
 pub fn config_home(xdg_config_home: Option<OsString>, home: Option<PathBuf>) -> Option<PathBuf> {
     xdg_config_home
         .map(PathBuf::from)
@@ -189,11 +187,13 @@ mod run_key {
     use winreg::RegKey;
     use winreg::enums::{HKEY_CURRENT_USER, KEY_READ, KEY_SET_VALUE};
 
+    /// Haul's value in the `Run` key, if it is there.
     pub fn get() -> Option<String> {
         let key = RegKey::predef(HKEY_CURRENT_USER).open_subkey_with_flags(RUN_KEY.0, KEY_READ).ok()?;
         key.get_value::<String, _>(RUN_KEY.1).ok()
     }
 
+    /// Sets Haul's value to `command`, or removes it (`None`).
     pub fn set(command: Option<String>) -> Result<(), String> {
         let user = RegKey::predef(HKEY_CURRENT_USER);
         let (key, _) = user

@@ -3,6 +3,7 @@
 //! goes away, and trades `Command`s and `Update`s with the window through
 //! channels. Every update wakes the window with `request_repaint`.
 
+use super::context::{Context, Request, UpdateSink};
 use super::messages::{Command, Connection, Update};
 use super::session::{self, SessionEnd};
 use haul_core::client::{Client, ClientError, StartService};
@@ -26,30 +27,6 @@ pub struct ServiceAddress {
     pub start: Option<StartService>,
 }
 
-/// Sends updates to the window and wakes it.
-#[derive(Clone)]
-pub struct UpdateSink {
-    tx: std::sync::mpsc::Sender<Update>,
-    ctx: eframe::egui::Context,
-}
-
-impl UpdateSink {
-    /// Queues an update and asks for a frame.
-    pub fn send(&self, update: Update) {
-        if self.tx.send(update).is_ok() {
-            self.ctx.request_repaint();
-        }
-    }
-}
-
-/// A request to the background thread.
-pub(super) enum Request {
-    /// A user's command.
-    Command(Command),
-    /// Unregister, close, and say when done.
-    Shutdown(std::sync::mpsc::Sender<()>),
-}
-
 /// The window's end of the background client.
 pub struct Bridge {
     requests: Option<mpsc::UnboundedSender<Request>>,
@@ -63,7 +40,7 @@ impl Bridge {
     pub fn start(address: ServiceAddress, cursor: u64, auto_complete: bool, ctx: eframe::egui::Context) -> Bridge {
         let (requests_tx, requests_rx) = mpsc::unbounded_channel();
         let (tx, updates) = std::sync::mpsc::channel();
-        let sink = UpdateSink { tx, ctx };
+        let sink = UpdateSink::new(tx, ctx);
         let auto_complete = Arc::new(AtomicBool::new(auto_complete));
         let shared = auto_complete.clone();
         let thread = std::thread::Builder::new().name("haul-client".into()).spawn(move || {
@@ -88,7 +65,6 @@ impl Bridge {
 
     /// A bridge with no client behind it: the returned sender plays the
     /// service (tests and the frame-time measurement).
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn detached() -> (Bridge, std::sync::mpsc::Sender<Update>) {
         let (tx, updates) = std::sync::mpsc::channel();
         (Bridge { requests: None, updates, thread: None, auto_complete: Arc::new(AtomicBool::new(false)) }, tx)
@@ -164,7 +140,7 @@ async fn run(
             Ok(client) => {
                 delay = Duration::from_millis(250);
                 sink.send(Update::Connection(Connection::Connected(client.hello().server.clone())));
-                let context = session::Context { sink: sink.clone(), auto_complete: auto_complete.clone() };
+                let context = Context { sink: sink.clone(), auto_complete: auto_complete.clone() };
                 match session::run(client, &mut cursor, !first, &mut requests, context).await {
                     SessionEnd::Shutdown => return,
                     SessionEnd::Lost(reason) => reason,

@@ -2,8 +2,8 @@
 //! complete a transferred job (its files appear) unless the user turned
 //! auto-complete off. Repeats are harmless: the window shows one toast per event.
 
+use super::context::{Context, refresh};
 use super::messages::Update;
-use super::session::{Context, refresh};
 use haul_core::client::{Client, ClientError, Responder};
 use haul_core::model::JobId;
 use haul_core::protocol::{FileCallback, JobCallback, JobErrorCallback};

@@ -9,6 +9,7 @@
 
 use super::format;
 use super::notification_actions::{Waiters, add_actions};
+use super::outgoing::Outgoing;
 use super::view_model::{Notice, ToastAction};
 use eframe::egui;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -23,12 +24,12 @@ pub const APP_NAME: &str = "Haul";
 /// entry (`haul.desktop`) that tells the daemon which application this is.
 pub const ICON_NAME: &str = "haul";
 /// The desktop entry's id (`haul.desktop` without the suffix).
-#[cfg_attr(windows, allow(dead_code))]
+#[cfg(any(test, all(unix, not(target_os = "macos"))))]
 pub const DESKTOP_ENTRY: &str = "haul";
 /// The AppUserModelID the MSI puts on the Start-menu shortcut
 /// (packaging/windows/post-wixl.sql); toasts with it show as "Haul". The
 /// process's own id is not set: that takes an `unsafe` Win32 call.
-#[cfg_attr(not(windows), allow(dead_code))]
+#[cfg(any(test, windows))]
 pub const APP_USER_MODEL_ID: &str = "Haul.Haul";
 
 /// Where notices go.
@@ -63,13 +64,11 @@ impl DesktopNotifier {
     }
 
     /// No notifications at all.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn off() -> Self {
         Self::with(Sink::Off)
     }
 
     /// Records notices instead of showing them; returns the record.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn recording() -> (Self, Arc<Mutex<Vec<Notice>>>) {
         let record = Arc::new(Mutex::new(Vec::new()));
         (Self::with(Sink::Recording(record.clone())), record)
@@ -81,7 +80,6 @@ impl DesktopNotifier {
     }
 
     /// Where clicked buttons go: what a click on a notification sends (tests stand in for it).
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn click_sender(&self) -> Sender<ToastAction> {
         self.clicked.clone()
     }
@@ -164,19 +162,6 @@ pub fn notification(title: &str, body: &str) -> notify_rust::Notification {
     #[cfg(windows)]
     notification.app_id(APP_USER_MODEL_ID);
     notification
-}
-
-/// One notification to send.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outgoing {
-    /// Its summary.
-    pub title: String,
-    /// Its body.
-    pub body: String,
-    /// Its buttons (a single download's only).
-    pub actions: Vec<ToastAction>,
-    /// What clicking it does.
-    pub click: Option<ToastAction>,
 }
 
 /// One notification per plain or summary notice, and one for all the others;

@@ -1,7 +1,7 @@
 //! What crosses between the window and its background client: commands the
 //! widgets send, and updates the client sends back for the next frame.
 
-use super::view_model::ToastKey;
+use super::toast_key::ToastKey;
 use haul_core::manager::JobProgressView;
 use haul_core::manager::Limits;
 use haul_core::model::{Event, Job, JobError, JobFile, JobId, Priority};

@@ -3,7 +3,9 @@
 //! each frame drains the client's `Update`s into a pure view model and draws it.
 //!
 //! - `app`: the eframe app: drain, draw, act
+//! - `config`: how the window is set up (`GuiConfig`, `TraySetup`)
 //! - `bridge`: the background client thread, connection and reconnection
+//! - `context`: what the client's tasks share: the sink to the window, requests, `Context`
 //! - `session`: one connection: startup (subscribe, load, summary, register), then live
 //! - `startup`: the journal since the saved cursor → the "while you were away" summary
 //! - `registration`: being every job's notification sink, and unregistering at exit
@@ -11,11 +13,13 @@
 //! - `actions`: the commands, run against the service
 //! - `messages`: `Command`, `Update` and what they carry
 //! - `view_model`: jobs, toasts (one per event), selection, filter and sort — pure
+//! - `toast_key`: the identity of an event worth a toast (told once)
 //! - `table`, `toolbar`, `sidebar`, `details`, `status_bar`, `toasts`: the panels
 //! - `add_dialog`, `confirm`, `settings`: dialogs and preferences
 //! - `tray`, `autostart`: the tray icon and its menu; "start on login"
 //! - `shortcuts`, `widgets`, `format`, `icon`: keys, shared widgets, words, the icon
-//! - `desktop_notify`, `notification_actions`, `open`: desktop notifications, their buttons, opening files
+//! - `desktop_notify`, `outgoing`, `notification_actions`, `open`: desktop notifications, one to send,
+//!   their buttons, opening files
 //! - `dropped`: links in files dropped onto the window
 
 mod actions;
@@ -24,7 +28,9 @@ mod app;
 mod autostart;
 mod bridge;
 mod callbacks;
+mod config;
 mod confirm;
+mod context;
 mod desktop_notify;
 mod details;
 mod dropped;
@@ -33,6 +39,7 @@ mod icon;
 mod messages;
 mod notification_actions;
 mod open;
+mod outgoing;
 mod registration;
 mod session;
 mod settings;
@@ -41,6 +48,7 @@ mod sidebar;
 mod startup;
 mod status_bar;
 mod table;
+mod toast_key;
 mod toasts;
 mod toolbar;
 mod tray;
@@ -49,10 +57,10 @@ mod widgets;
 
 pub use app::HaulApp;
 pub use bridge::ServiceAddress;
+pub use config::{GuiConfig, TraySetup};
 pub use desktop_notify::DesktopNotifier;
 pub use settings::Prefs;
 // For the window tests (app/tests/gui.rs), which feed the window by hand.
-#[allow(unused_imports)]
 pub use {
     autostart::Autostart,
     bridge::Bridge,
@@ -64,37 +72,6 @@ pub use {
 };
 
 use eframe::egui;
-use std::path::PathBuf;
-
-/// How the window is set up; tests inject the socket, preferences and cursor.
-pub struct GuiConfig {
-    /// Where the service is and how to start it.
-    pub service: ServiceAddress,
-    /// The default folder for downloads.
-    pub download_dir: PathBuf,
-    /// Preferences to use instead of the stored ones.
-    pub prefs: Option<Prefs>,
-    /// Journal cursor to use instead of the stored one.
-    pub cursor: Option<u64>,
-    /// Where desktop notifications go (default: the desktop).
-    pub notifier: Option<DesktopNotifier>,
-    /// The tray icon.
-    pub tray: TraySetup,
-    /// Where "start on login" lives (default: this system's place).
-    pub autostart: Option<autostart::Autostart>,
-}
-
-/// Which tray the window gets.
-pub enum TraySetup {
-    /// The desktop's (none, logged, when it has no tray).
-    System,
-    /// None: closing the window quits.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
-    Off,
-    /// This one (tests: [`tray::Tray::detached`]).
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
-    Given(tray::Tray),
-}
 
 /// Whether there is a display to open a window on.
 pub fn has_display() -> bool {

@@ -3,16 +3,18 @@
 //! the keys they go by, and a thread per shown notification that waits for the
 //! click and hands it to the window as the toast's `ToastAction`.
 
-use super::desktop_notify::Outgoing;
+use super::outgoing::Outgoing;
 use super::view_model::ToastAction;
 use eframe::egui;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
+#[cfg(all(unix, not(target_os = "macos")))]
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
 
 /// At most this many notifications wait for a click at once (a thread each,
 /// until the notification closes); more are sent without buttons.
-#[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+#[cfg(all(unix, not(target_os = "macos")))]
 const MAX_WAITING: usize = 8;
 
 /// The action key freedesktop uses for a click on the notification itself.
@@ -30,7 +32,7 @@ fn key(action: &ToastAction) -> &'static str {
 }
 
 /// What the action `key` that the daemon reported means for `outgoing`.
-#[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+#[cfg(any(test, all(unix, not(target_os = "macos"))))]
 pub fn chosen(outgoing: &Outgoing, action_key: &str) -> Option<ToastAction> {
     if action_key == DEFAULT_KEY {
         return outgoing.click.clone();
@@ -58,9 +60,10 @@ pub struct Waiters {
 }
 
 /// Counts a waiting thread for as long as it lives, however it ends.
-#[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+#[cfg(all(unix, not(target_os = "macos")))]
 struct Waiting(Arc<AtomicUsize>);
 
+#[cfg(all(unix, not(target_os = "macos")))]
 impl Drop for Waiting {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);

@@ -4,14 +4,12 @@
 //! run commands, and register for each job created later — until the
 //! connection drops or the window closes (then unregister).
 
-use super::bridge::{Request, UpdateSink};
+use super::context::{Context, Request, UpdateSink, refresh};
 use super::messages::{Command, Update};
 use super::registration::Registry;
 use super::{actions, callbacks, startup};
 use haul_core::client::{Client, Incoming};
 use haul_core::model::{EventKind, JobId, JobState};
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -20,15 +18,6 @@ const UNREGISTER_TIMEOUT: Duration = Duration::from_secs(2);
 /// A job someone else creates is left to them this long before the window
 /// offers to be its sink (`haul add --wait` registers right after creating).
 const REGISTER_LATER: Duration = Duration::from_secs(1);
-
-/// What a session's tasks share.
-#[derive(Clone)]
-pub struct Context {
-    /// Updates to the window.
-    pub sink: UpdateSink,
-    /// Whether transferred jobs are completed by the window.
-    pub auto_complete: Arc<AtomicBool>,
-}
 
 /// Why a session ended.
 pub enum SessionEnd {
@@ -139,17 +128,6 @@ fn handle(item: Incoming, client: &Client, cx: &Context, registry: &Registry, cu
             }
         }
     }
-}
-
-/// Fetches a job and hands it to the window.
-pub fn refresh(job_id: JobId, client: &Client, cx: &Context) {
-    let (client, sink) = (client.clone(), cx.sink.clone());
-    tokio::spawn(async move {
-        match client.get_job(job_id).await {
-            Ok(job) => sink.send(Update::Job(Box::new(job))),
-            Err(e) => tracing::debug!("get_job {job_id}: {e}"),
-        }
-    });
 }
 
 /// Fetches a job that finished or failed without telling the window (it is

@@ -3,7 +3,7 @@
 //! told — so the callbacks replayed by registering add no toast of their own.
 
 use super::messages::{Startup, Summary};
-use super::view_model::ToastKey;
+use super::toast_key::ToastKey;
 use haul_core::client::{Client, ClientError};
 use haul_core::model::{Event, EventKind, Job, JobId, JobState};
 use std::collections::HashMap;

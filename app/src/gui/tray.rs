@@ -71,7 +71,6 @@ pub struct Tray {
 
 /// A test's hand on a [`Tray`]: clicks menu items and says whether a tray host is there.
 #[derive(Clone)]
-#[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
 pub struct TrayRemote {
     /// Queues a menu click.
     pub actions: Sender<TrayAction>,
@@ -118,7 +117,6 @@ impl Tray {
     }
 
     /// A tray with no icon behind it, shown, driven by the returned remote (tests).
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn detached() -> (Tray, TrayRemote) {
         let (tx, actions) = std::sync::mpsc::channel();
         let shown = Arc::new(AtomicBool::new(true));
@@ -145,7 +143,6 @@ impl Tray {
     }
 
     /// The tooltip last set.
-    #[allow(dead_code)] // used by the window tests (app/tests/gui.rs)
     pub fn tooltip(&self) -> &str {
         &self.tooltip
     }

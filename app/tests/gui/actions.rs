@@ -63,7 +63,7 @@ fn settings_change_the_theme_and_auto_complete() {
     window.get_by_label("Light").click();
     window.get_by_label("Move the files into place at once (auto-complete)").click();
     window.run();
-    assert_eq!(window.state().prefs().theme, crate::gui::Theme::Light);
+    assert_eq!(window.state().prefs().theme, haul::gui::Theme::Light);
     assert!(!window.state().prefs().auto_complete);
     assert_eq!(window.ctx.theme(), eframe::egui::Theme::Light);
 }

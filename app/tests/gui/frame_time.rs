@@ -2,8 +2,8 @@
 //! much with 10,000 jobs as with 1,000 (both fill the window). The frame time
 //! is printed for the note, not asserted (timings belong in benchmarks).
 
-use crate::gui::{Bridge, Connection, DesktopNotifier, HaulApp, Prefs, Startup, Update};
 use egui_kittest::Harness;
+use haul::gui::{Bridge, Connection, DesktopNotifier, HaulApp, Prefs, Startup, Update};
 use haul_core::manager::JobProgressView;
 use haul_core::model::{Job, JobId, JobState};
 use serde_json::json;
@@ -87,7 +87,7 @@ fn every_state_icon_and_word_has_its_glyphs() {
     // egui panics on a glyph its fonts lack; draw every state's label once.
     let mut window = Harness::new_ui(|ui| {
         for state in JobState::ALL {
-            ui.label(format!("{} {}", crate::gui::state_icon(state), crate::gui::state_word(state)));
+            ui.label(format!("{} {}", haul::gui::state_icon(state), haul::gui::state_word(state)));
         }
         ui.label("⏶ ⏷ ⬇ ➕ ▶ ⏸ ✖ ✔ ⟲ ⚙ 🔍 —");
     });

@@ -1,9 +1,9 @@
 //! Buttons on desktop notifications: a lone download's notification carries
 //! the toast's buttons, and a click on one does what the toast's button does.
 
-use crate::gui::Notice;
 use crate::support::{Notices, World, step_until, wait_loaded};
 use eframe::egui::{ViewportCommand, ViewportEvent, ViewportId};
+use haul::gui::Notice;
 use haul_core::model::JobState;
 use haul_tests::server::{Route, random_bytes};
 
@@ -20,7 +20,7 @@ fn close(window: &mut crate::support::Window) {
 
 #[test]
 fn retry_on_a_failed_downloads_notification_brings_the_window_up_and_resumes_it() {
-    use crate::gui::{ToastAction, Tray};
+    use haul::gui::{ToastAction, Tray};
     let world = World::new();
     let job_id = world.job("gone.zip", "/gone.zip", true);
     let (tray, _remote) = Tray::detached();

@@ -1,9 +1,9 @@
 //! One test's world: a service on a temp socket, an HTTP server, another
 //! client, and the window under egui_kittest wired to them.
 
-use crate::gui::{Autostart, DesktopNotifier, GuiConfig, HaulApp, Notice, Prefs, ServiceAddress, Tray, TraySetup};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use haul::gui::{Autostart, DesktopNotifier, GuiConfig, HaulApp, Notice, Prefs, ServiceAddress, Tray, TraySetup};
 use haul_core::client::Client;
 use haul_core::model::{Job, JobId, JobState};
 use haul_core::protocol::CreateJobParams;

@@ -2,11 +2,11 @@
 //! downloads, and closing the window hides it into the tray only while a tray
 //! is on screen. Settings: "keep running in the tray" and "start on login".
 
-use crate::gui::{Tray, TrayAction};
 use crate::support::{World, shows, step_until, wait_loaded};
 use eframe::egui::accesskit::{Role, Toggled};
 use eframe::egui::{ViewportCommand, ViewportEvent, ViewportId};
 use egui_kittest::kittest::{NodeT, Queryable};
+use haul::gui::{Tray, TrayAction};
 use haul_core::model::JobState;
 use haul_tests::server::{Route, random_bytes};
 use std::sync::atomic::Ordering;

@@ -5,6 +5,7 @@
 use super::*;
 
 impl HaulApp {
+    /// Carries out a toast's or a desktop notification's button.
     pub(super) fn toast_action(&mut self, action: ToastAction) {
         match action {
             ToastAction::Open(job_id) => self.bridge.send(Command::Open { job_id, reveal: false }),
@@ -93,10 +94,12 @@ impl HaulApp {
         }
     }
 
+    /// The ids of the jobs whose state passes `keep`.
     pub(super) fn all_ids(&self, keep: impl Fn(JobState) -> bool) -> Vec<JobId> {
         self.model.jobs().iter().filter(|j| keep(j.state)).map(|j| j.id).collect()
     }
 
+    /// Shows, restores and focuses the window.
     pub(super) fn show_window(&mut self, ctx: &egui::Context) {
         self.hidden = false;
         ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));

@@ -8,10 +8,11 @@ mod toasts;
 
 pub use selection::Selection;
 pub use table::{Filter, Sort, SortColumn, StateFilter, fraction};
-pub use toasts::{Level, NewToast, SUMMARY_TTL, ToastAction, ToastKey, Toasts};
+pub use toasts::{Level, NewToast, SUMMARY_TTL, ToastAction, Toasts};
 
 use super::format;
 use super::messages::{Connection, Startup, Update};
+use super::toast_key::ToastKey;
 use haul_core::manager::JobProgressView;
 use haul_core::model::{Event, EventKind, Job, JobError, JobFile, JobId, JobState};
 use std::collections::HashMap;

@@ -1,0 +1,193 @@
+//! The command line's arguments (clap): `Cli`, its verbs and their options;
+//! and `haul URL…` read as `haul add URL…`.
+
+use super::output;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Haul: a download manager whose jobs live in a background service.
+#[derive(Parser, Debug)]
+#[command(name = "haul", version, about, after_help = crate::exit::HELP)]
+pub struct Cli {
+    /// Print results as the JSON objects of the protocol.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The verb; none opens the window.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Turns `haul URL…` (how desktops open links with Haul: `Exec=haul %U`) into
+/// `haul add URL…`; other arguments are left as they are.
+pub fn with_links_as_add(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<_> = args.collect();
+    let is_link =
+        |a: &std::ffi::OsString| a.to_str().is_some_and(|s| s.starts_with("http://") || s.starts_with("https://"));
+    if args.get(1).is_some_and(is_link) {
+        args.insert(1, "add".into());
+    }
+    args
+}
+
+/// The verbs.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Download URLs: one job with one file per URL.
+    Add(AddArgs),
+    /// List your jobs.
+    List(ListArgs),
+    /// Show one job.
+    Info(JobArg),
+    /// List a job's files.
+    Files(JobArg),
+    /// Queue a job (also "retry now").
+    Resume(JobArg),
+    /// Pause a job.
+    Suspend(JobArg),
+    /// Stop a job and delete its temp files.
+    Cancel(JobArg),
+    /// Move a job's downloaded files into place.
+    Complete(JobArg),
+    /// Change a job's properties.
+    Set(SetArgs),
+    /// Print live events until Ctrl-C.
+    Monitor,
+    /// Print the event journal.
+    Events(EventsArgs),
+    /// Run the background service (`haul service stop` stops it).
+    Service(ServiceArgs),
+    /// Send one raw JSON-RPC request and print the result (for scripts).
+    Call(CallArgs),
+    /// Show or change the service's limits (total speed, jobs at once).
+    Limits(LimitsArgs),
+}
+
+/// `haul call`.
+#[derive(Args, Debug)]
+pub struct CallArgs {
+    /// The method, e.g. get_job.
+    pub method: String,
+    /// Its params as a JSON object (default {}).
+    pub params: Option<String>,
+}
+
+/// `haul add`.
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// The URLs (http or https).
+    #[arg(required = true)]
+    pub urls: Vec<String>,
+    /// The folder to save into (default: your download folder).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// The job's display name (default: the first file's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// foreground, high, normal or low.
+    #[arg(long)]
+    pub priority: Option<String>,
+    /// The expected sha256 of the file (one URL only).
+    #[arg(long)]
+    pub sha256: Option<String>,
+    /// An extra HTTP header, "Name: value" (repeatable).
+    #[arg(long = "header")]
+    pub headers: Vec<String>,
+    /// Wait for the download, with a progress bar; complete it when done.
+    #[arg(long)]
+    pub wait: bool,
+    /// Leave the job transferred instead of completing it automatically.
+    #[arg(long)]
+    pub no_complete: bool,
+    /// Speed limit for this job, e.g. 500K, 2M, 1.5MiB (per second).
+    #[arg(long, value_parser = output::parse_rate)]
+    pub limit: Option<u64>,
+    /// Most connections per file (1 to 128; default 32).
+    #[arg(long)]
+    pub connections: Option<u32>,
+}
+
+/// `haul list`.
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Every user's jobs (administrator only).
+    #[arg(long)]
+    pub all_users: bool,
+    /// Include completed and cancelled jobs.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// A job: its id, a unique id prefix, or its display name.
+#[derive(Args, Debug)]
+pub struct JobArg {
+    /// Job id, unique id prefix, or display name.
+    pub job: String,
+}
+
+/// `haul set`.
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    /// Job id, unique id prefix, or display name.
+    pub job: String,
+    /// foreground, high, normal or low.
+    #[arg(long)]
+    pub priority: Option<String>,
+    /// Comma-separated: job_transferred,job_error,job_modification,file_transferred,disable.
+    #[arg(long)]
+    pub notify_flags: Option<String>,
+    /// "PROGRAM ARG…" run when the job is transferred or fails and no client takes
+    /// the notification ("" clears it). Split on spaces; no shell.
+    #[arg(long)]
+    pub notify_cmd: Option<String>,
+    /// Seconds before a transient error is retried (at least 5).
+    #[arg(long)]
+    pub min_retry_delay: Option<u64>,
+    /// Seconds without progress after which a transient error becomes an error.
+    #[arg(long)]
+    pub no_progress_timeout: Option<u64>,
+    /// A new display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Speed limit for this job, e.g. 500K, 2M (0 = none); applies at once.
+    #[arg(long, value_parser = output::parse_rate)]
+    pub limit: Option<u64>,
+    /// Most connections per file (1 to 128).
+    #[arg(long)]
+    pub connections: Option<u32>,
+}
+
+/// `haul limits`.
+#[derive(Args, Debug)]
+pub struct LimitsArgs {
+    /// Speed limit of all background jobs together, e.g. 10M (0 = none).
+    #[arg(long, value_parser = output::parse_rate)]
+    pub speed: Option<u64>,
+    /// Background jobs transferring at once.
+    #[arg(long)]
+    pub max_active: Option<usize>,
+}
+
+/// `haul events`.
+#[derive(Args, Debug)]
+pub struct EventsArgs {
+    /// Only events after this sequence number.
+    #[arg(long, default_value_t = 0)]
+    pub since: u64,
+}
+
+/// `haul service`.
+#[derive(Args, Debug)]
+pub struct ServiceArgs {
+    /// `stop` stops the running service.
+    pub action: Option<String>,
+    /// Serve every user of the machine at /run/haul/haul.sock.
+    #[arg(long)]
+    pub system: bool,
+    /// Background jobs transferring at once.
+    #[arg(long, default_value_t = 4)]
+    pub max_active: usize,
+    /// Files of one job transferring at once (1: one after the other)
+    #[arg(long, env = "HAUL_PARALLEL_FILES", default_value_t = 8,
+          value_parser = clap::value_parser!(u16).range(1..=haul_core::service::MAX_PARALLEL_FILES as i64))]
+    pub parallel_files: u16,
+}

@@ -1,0 +1,58 @@
+//! What the background client's tasks share: the way to the window
+//! (`UpdateSink`), the window's requests (`Request`), a session's `Context`,
+//! and `refresh`, which hands the window a job as it is now.
+
+use super::messages::{Command, Update};
+use haul_core::client::Client;
+use haul_core::model::JobId;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+/// What a session's tasks share.
+#[derive(Clone)]
+pub struct Context {
+    /// Updates to the window.
+    pub sink: UpdateSink,
+    /// Whether transferred jobs are completed by the window.
+    pub auto_complete: Arc<AtomicBool>,
+}
+
+/// Sends updates to the window and wakes it.
+#[derive(Clone)]
+pub struct UpdateSink {
+    tx: std::sync::mpsc::Sender<Update>,
+    ctx: eframe::egui::Context,
+}
+
+impl UpdateSink {
+    /// Updates go to `tx`; each wakes `ctx`.
+    pub fn new(tx: std::sync::mpsc::Sender<Update>, ctx: eframe::egui::Context) -> Self {
+        UpdateSink { tx, ctx }
+    }
+
+    /// Queues an update and asks for a frame.
+    pub fn send(&self, update: Update) {
+        if self.tx.send(update).is_ok() {
+            self.ctx.request_repaint();
+        }
+    }
+}
+
+/// A request to the background thread.
+pub(super) enum Request {
+    /// A user's command.
+    Command(Command),
+    /// Unregister, close, and say when done.
+    Shutdown(std::sync::mpsc::Sender<()>),
+}
+
+/// Fetches a job and hands it to the window.
+pub fn refresh(job_id: JobId, client: &Client, cx: &Context) {
+    let (client, sink) = (client.clone(), cx.sink.clone());
+    tokio::spawn(async move {
+        match client.get_job(job_id).await {
+            Ok(job) => sink.send(Update::Job(Box::new(job))),
+            Err(e) => tracing::debug!("get_job {job_id}: {e}"),
+        }
+    });
+}

@@ -1,0 +1,21 @@
+//! Haul's program: the window, the command line and the background service
+//! behind one `run`, which `main.rs` calls with the parsed arguments.
+//!
+//! - `run`: the top-level run: the window, the service or a command; errors to exit codes
+//! - `exit`: the exit codes, mapped in one place, and `Failure`
+//! - `cli`: the command line: its arguments and one file per verb group
+//! - `service_cmd`: `haul service` (run the background service) and `haul service stop`
+//! - `gui`: the window (eframe/egui) and its background client
+//! - `jobs_add`: turning URLs into a job, shared by `haul add` and the add dialog
+//! - `paths`: where Haul keeps things, and logging setup
+
+mod cli;
+mod exit;
+pub mod gui;
+mod jobs_add;
+mod paths;
+mod run;
+mod service_cmd;
+
+pub use cli::{Cli, with_links_as_add};
+pub use run::run;
