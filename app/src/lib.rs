@@ -6,16 +6,18 @@
 //! - `cli`: the command line: its arguments and one file per verb group
 //! - `service_cmd`: `haul service` (run the background service) and `haul service stop`
 //! - `gui`: the window (eframe/egui) and its background client
-//! - `jobs_add`: turning URLs into a job, shared by `haul add` and the add dialog
+//! - `jobs_add`: `NewDownload`, the one description of a new download, and turning it into a job (shared by `haul add` and the add dialog)
 //! - `paths`: where Haul keeps things, and logging setup
+//! - `units`: sizes and speeds in decimal units, for the window and the command line
 
 mod cli;
 mod exit;
 pub mod gui;
-mod jobs_add;
+pub mod jobs_add;
 mod paths;
 mod run;
 mod service_cmd;
+pub mod units;
 
 pub use cli::{Cli, with_links_as_add};
 pub use run::run;

@@ -53,7 +53,7 @@ async fn stop(system: bool) -> Result<(), Failure> {
     let client = Client::connect(&socket)
         .await
         .map_err(|e| Failure::new(NO_SERVICE, format!("no Haul service is running on {}: {e}", socket.display())))?;
-    client.call::<_, serde_json::Value>("shutdown", serde_json::json!({})).await?;
+    client.shutdown().await?;
     println!("Haul service on {} is stopping.", socket.display());
     Ok(())
 }

@@ -3,48 +3,74 @@
 
 use super::args::AddArgs;
 use super::connect::connect;
-use crate::exit::{CANCELLED, FAILED, Failure, INTERRUPTED, REFUSED};
-use crate::jobs_add;
+use super::output::print_json_line;
+use crate::exit::{CANCELLED, FAILED, Failure, INTERRUPTED, REFUSED, USAGE};
+use crate::jobs_add::{self, NewDownload, Planned};
 use haul_core::client::{Client, Incoming};
+use haul_core::model::{Job, JobId, JobState, Priority, RemoteUrl, check_header, check_sha256};
+use haul_core::protocol::{Callback, JobChanges};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{Value, json};
-use std::path::PathBuf;
+use serde::Serialize;
+use std::path::Path;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-/// `haul add`: creates the job, and with `--wait` follows it to the end.
-pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
+/// `haul add --json`: the job made.
+#[derive(Serialize)]
+struct Added {
+    job_id: JobId,
+}
+
+/// `haul add --wait --json`: the job done, and where its files are.
+#[derive(Serialize)]
+struct Done<'a> {
+    job_id: JobId,
+    files: Vec<&'a Path>,
+}
+
+/// The download `haul add` describes, its values checked (a bad one is refused, exit 4).
+fn new_download(args: &AddArgs) -> Result<NewDownload, Failure> {
     let dir = args.dir.clone().unwrap_or_else(crate::paths::download_dir);
     let dir = dir
         .canonicalize()
         .map_err(|e| Failure::new(REFUSED, format!("the folder {} cannot be used: {e}", dir.display())))?;
     if args.sha256.is_some() && args.urls.len() != 1 {
-        return Err(Failure::new(crate::exit::USAGE, "--sha256 applies to a single URL"));
+        return Err(Failure::new(USAGE, "--sha256 applies to a single URL"));
     }
-    let planned = jobs_add::plan_targets(&args.urls, &dir).await.map_err(|e| Failure::new(REFUSED, e))?;
-    let download = jobs_add::NewDownload {
-        display_name: jobs_add::display_name(args.name.as_deref(), &planned),
-        priority: args.priority.clone(),
-        sha256: args.sha256.clone(),
-        headers: args.headers.clone(),
-        auto_complete: !args.no_complete,
-        targets: planned,
+    let refused = |e: haul_core::model::InvalidValue| Failure::new(REFUSED, e.0);
+    let urls = args.urls.iter().map(|u| RemoteUrl::parse(u)).collect::<Result<_, _>>().map_err(refused)?;
+    let sha256 = args.sha256.as_deref().map(check_sha256).transpose().map_err(refused)?;
+    args.headers.iter().try_for_each(|h| check_header(h)).map_err(refused)?;
+    let priority = match args.priority.as_deref() {
+        None => None,
+        Some(name) => Some(Priority::parse(name).ok_or_else(|| {
+            Failure::new(REFUSED, format!("'{name}' is not a priority; use foreground, high, normal or low"))
+        })?),
+    };
+    let settings = JobChanges {
+        custom_headers: (!args.headers.is_empty()).then(|| args.headers.clone()),
         speed_limit_bps: args.limit,
         max_connections: args.connections,
+        ..Default::default()
     };
+    Ok(NewDownload { urls, dir, name: args.name.clone(), priority, sha256, auto_complete: !args.no_complete, settings })
+}
+
+/// `haul add`.
+pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
+    let planned = jobs_add::plan(new_download(&args)?).await;
     let client = connect().await?;
     if args.wait {
         let incoming = client
             .take_incoming()
             .ok_or_else(|| Failure::new(FAILED, "the connection's notifications were already taken"))?;
-        let job_id = jobs_add::create_and_start(&client, &download).await?.to_string();
-        let targets: Vec<(String, PathBuf)> = download.targets.into_iter().map(|t| (t.url, t.local)).collect();
-        return wait(client, incoming, &job_id, &targets, json_out).await;
+        let job_id = jobs_add::create_and_start(&client, &planned).await?;
+        return wait(client, incoming, job_id, &planned, json_out).await;
     }
-    let job_id = jobs_add::create_job(&client, &download).await?.to_string();
-    client.call::<_, Value>("resume", json!({"job_id": job_id})).await?;
+    let job_id = jobs_add::create_job(&client, &planned).await?;
+    client.resume(job_id).await?;
     if json_out {
-        outln!("{}", json!({"job_id": job_id}));
+        print_json_line(&Added { job_id });
     } else {
         outln!("{job_id}");
     }
@@ -55,8 +81,8 @@ pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
 async fn wait(
     client: Client,
     mut incoming: mpsc::Receiver<Incoming>,
-    job_id: &str,
-    targets: &[(String, PathBuf)],
+    job_id: JobId,
+    planned: &Planned,
     json_out: bool,
 ) -> Result<(), Failure> {
     if !json_out {
@@ -64,11 +90,14 @@ async fn wait(
     }
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} [{bar:30}] {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} ETA {eta} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
+    let files = planned.targets.len();
     let outcome = loop {
         let message = tokio::select! {
             _ = tokio::signal::ctrl_c() => {
@@ -87,31 +116,29 @@ async fn wait(
         };
         match message {
             Incoming::Progress(jobs) => {
-                if let Some(p) = jobs.iter().find(|p| p.id.to_string() == job_id) {
+                if let Some(p) = jobs.iter().find(|p| p.id == job_id) {
                     if let Some(total) = p.bytes_total {
                         bar.set_length(total);
                     }
                     bar.set_position(p.bytes_transferred);
                 }
             }
-            Incoming::Callback { method, params, responder } => {
-                if params["job"]["id"] != job_id {
-                    responder.ok();
+            Incoming::Callback { callback, responder } => {
+                responder.ok();
+                if callback.job().id != job_id {
                     continue;
                 }
-                responder.ok();
-                match method.as_str() {
+                match *callback {
                     // One may come before the last files were added (the first ones were done).
-                    "job_transferred" if all_transferred(&params, targets.len()) => break Ok(()),
-                    "job_error" => {
-                        let message = params["error"]["message"].as_str().unwrap_or("unknown error").to_string();
-                        break Err(Failure::new(FAILED, format!("download failed: {message}")));
+                    Callback::JobTransferred { job } if all_transferred(&job, files) => break Ok(()),
+                    Callback::JobError { error, .. } => {
+                        break Err(Failure::new(FAILED, format!("download failed: {}", error.message)));
                     }
                     _ => {}
                 }
             }
             Incoming::Event(event) => {
-                if event.job_id.to_string() == job_id && event.state == haul_core::model::JobState::Cancelled {
+                if event.job_id == job_id && event.state == JobState::Cancelled {
                     break Err(Failure::new(CANCELLED, format!("job {job_id} was cancelled")));
                 }
             }
@@ -119,25 +146,20 @@ async fn wait(
     };
     bar.finish_and_clear();
     outcome?;
-    if let Err(e) = client.call::<_, Value>("complete", json!({"job_id": job_id})).await {
-        // The service may have auto-completed it first: that is done, too.
-        if !matches!(&e, haul_core::client::ClientError::Rpc { code: 3, .. }) {
-            return Err(e.into());
-        }
-    }
+    client.complete_transferred(job_id).await?;
+    let files: Vec<&Path> = planned.targets.iter().map(|t| t.local.as_path()).collect();
     if json_out {
-        outln!("{}", json!({"job_id": job_id, "files": targets.iter().map(|(_, p)| p).collect::<Vec<_>>()}));
+        print_json_line(&Done { job_id, files });
     } else {
-        for (_, path) in targets {
+        for path in files {
             outln!("{}", path.display());
         }
     }
     Ok(())
 }
 
-/// Whether a callback's job has all `files` transferred.
-fn all_transferred(params: &Value, files: usize) -> bool {
-    let progress = &params["job"]["progress"];
-    progress["files_total"].as_u64() == Some(files as u64)
-        && progress["files_transferred"].as_u64() == Some(files as u64)
+/// Whether the job has all `files` transferred.
+fn all_transferred(job: &Job, files: usize) -> bool {
+    let progress = &job.progress;
+    progress.files_total as usize == files && progress.files_transferred as usize == files
 }

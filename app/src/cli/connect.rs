@@ -2,7 +2,7 @@
 
 use crate::exit::{Failure, REFUSED};
 use haul_core::client::{Client, StartService};
-use serde_json::{Value, json};
+use haul_core::model::{Job, JobId};
 
 /// Connects to the user's service, starting `haul service` if none answers.
 pub async fn connect() -> Result<Client, Failure> {
@@ -14,40 +14,35 @@ pub async fn connect() -> Result<Client, Failure> {
 }
 
 /// The id of the job named by `text`: an id, a unique id prefix, or a unique display name.
-pub async fn resolve_job(client: &Client, text: &str) -> Result<String, Failure> {
-    if uuid_like(text) {
+pub async fn resolve_job(client: &Client, text: &str) -> Result<JobId, Failure> {
+    if uuid_like(text)
+        && let Ok(job_id) = text.parse::<JobId>()
+    {
         // A whole id goes to the service as it is, so that its answer (not found,
         // access denied) is the one the user sees.
-        return Ok(text.to_ascii_lowercase());
+        return Ok(job_id);
     }
-    let jobs: Vec<Value> = client.call("enum_jobs", json!({"include_final": true})).await?;
-    let id_of = |job: &Value| job["id"].as_str().unwrap_or_default().to_string();
-    if let Some(job) = jobs.iter().find(|j| j["id"] == text) {
-        return Ok(id_of(job));
+    let jobs = client.enum_jobs(false, true).await?;
+    if let Some(job) = jobs.iter().find(|j| j.id.to_string() == text) {
+        return Ok(job.id);
     }
-    let by_prefix: Vec<&Value> = if text.len() >= 4 {
-        jobs.iter().filter(|j| j["id"].as_str().is_some_and(|id| id.starts_with(text))).collect()
-    } else {
-        Vec::new()
-    };
-    let by_name: Vec<&Value> = jobs.iter().filter(|j| j["display_name"] == text).collect();
+    let by_prefix: Vec<&Job> =
+        if text.len() >= 4 { jobs.iter().filter(|j| j.id.to_string().starts_with(text)).collect() } else { Vec::new() };
+    let by_name: Vec<&Job> = jobs.iter().filter(|j| j.display_name == text).collect();
     // A live job wins over finished ones with the same name.
-    let live = |list: &[&Value]| -> Vec<String> {
-        let live: Vec<String> = list
-            .iter()
-            .filter(|j| !matches!(j["state"].as_str(), Some("acknowledged" | "cancelled")))
-            .map(|j| id_of(j))
-            .collect();
-        if live.is_empty() { list.iter().map(|j| id_of(j)).collect() } else { live }
+    let live = |list: &[&Job]| -> Vec<JobId> {
+        let live: Vec<JobId> = list.iter().filter(|j| !j.state.is_final()).map(|j| j.id).collect();
+        if live.is_empty() { list.iter().map(|j| j.id).collect() } else { live }
     };
     for candidates in [live(&by_prefix), live(&by_name)] {
         match candidates.as_slice() {
-            [one] => return Ok(one.clone()),
+            [one] => return Ok(*one),
             [] => continue,
             many => {
+                let ids: Vec<String> = many.iter().map(JobId::to_string).collect();
                 return Err(Failure::new(
                     REFUSED,
-                    format!("'{text}' matches {} jobs ({}); give more of the id", many.len(), many.join(", ")),
+                    format!("'{text}' matches {} jobs ({}); give more of the id", many.len(), ids.join(", ")),
                 ));
             }
         }

@@ -1,16 +1,17 @@
-//! `list`, `info`, `files`, `resume|suspend|cancel|complete` and `set`.
+//! `list`, `info`, `files`, `resume|suspend|cancel|complete`, `set`, `limits` and `call`.
 
 use super::args::{CallArgs, JobArg, LimitsArgs, ListArgs, SetArgs};
 use super::connect::{connect, resolve_job};
 use super::output::{print_json, progress, size};
-use crate::exit::{Failure, USAGE};
-use serde_json::{Map, Value, json};
+use crate::exit::{Failure, REFUSED, USAGE};
+use haul_core::model::{NotifyCmdLine, NotifyFlags, Priority};
+use haul_core::protocol::{JobChanges, Limits};
+use serde_json::Value;
 
 /// `haul list`: your jobs (or everyone's), a line each.
 pub async fn list(args: ListArgs, json_out: bool) -> Result<(), Failure> {
     let client = connect().await?;
-    let jobs: Vec<Value> =
-        client.call("enum_jobs", json!({"all_users": args.all_users, "include_final": args.all})).await?;
+    let jobs = client.enum_jobs(args.all_users, args.all).await?;
     if json_out {
         print_json(&jobs);
         return Ok(());
@@ -21,15 +22,15 @@ pub async fn list(args: ListArgs, json_out: bool) -> Result<(), Failure> {
     }
     outln!("{:<8}  {:<15}  {:>9}  {:>5}  NAME", "ID", "STATE", "SIZE", "DONE");
     for job in &jobs {
-        let id = job["id"].as_str().unwrap_or_default();
-        let total = job["progress"]["bytes_total"].as_u64().map(size).unwrap_or_else(|| "?".into());
+        let id = job.id.to_string();
+        let total = job.progress.bytes_total.map(size).unwrap_or_else(|| "?".into());
         outln!(
             "{:<8}  {:<15}  {:>9}  {:>5}  {}",
             &id[..id.len().min(8)],
-            job["state"].as_str().unwrap_or_default(),
+            job.state.as_str(),
             total,
-            progress(job),
-            job["display_name"].as_str().unwrap_or_default()
+            progress(&job.progress),
+            job.display_name
         );
     }
     Ok(())
@@ -39,47 +40,41 @@ pub async fn list(args: ListArgs, json_out: bool) -> Result<(), Failure> {
 pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
     let client = connect().await?;
     let job_id = resolve_job(&client, &arg.job).await?;
-    let job: Value = client.call("get_job", json!({"job_id": job_id})).await?;
+    let job = client.get_job(job_id).await?;
     if json_out {
         print_json(&job);
         return Ok(());
     }
-    let p = &job["progress"];
-    outln!("Job        {}", job["id"].as_str().unwrap_or_default());
-    outln!("Name       {}", job["display_name"].as_str().unwrap_or_default());
-    outln!("State      {}", job["state"].as_str().unwrap_or_default());
-    outln!("Priority   {}", job["priority"].as_str().unwrap_or_default());
+    let p = &job.progress;
+    outln!("Job        {}", job.id);
+    outln!("Name       {}", job.display_name);
+    outln!("State      {}", job.state.as_str());
+    outln!("Priority   {}", job.priority.as_str());
     outln!(
         "Progress   {} of {} ({}), files {}/{}",
-        size(p["bytes_transferred"].as_u64().unwrap_or(0)),
-        p["bytes_total"].as_u64().map(size).unwrap_or_else(|| "unknown".into()),
-        progress(&job),
-        p["files_transferred"],
-        p["files_total"]
+        size(p.bytes_transferred),
+        p.bytes_total.map(size).unwrap_or_else(|| "unknown".into()),
+        progress(p),
+        p.files_transferred,
+        p.files_total
     );
-    outln!("Owner      uid {} (creator uid {})", job["owner"], job["creator"]);
-    outln!("Created    {}", job["times"]["created"].as_str().unwrap_or_default());
-    outln!("Modified   {}", job["times"]["modified"].as_str().unwrap_or_default());
-    if let Some(done) = job["times"]["transfer_completed"].as_str() {
-        outln!("Finished   {done}");
+    outln!("Owner      uid {} (creator uid {})", job.owner, job.creator);
+    outln!("Created    {}", job.times.created.to_rfc3339());
+    outln!("Modified   {}", job.times.modified.to_rfc3339());
+    if let Some(done) = job.times.transfer_completed {
+        outln!("Finished   {}", done.to_rfc3339());
     }
-    if let Some(error) = job["error"].as_object() {
-        outln!(
-            "Error      {} ({}, {}): {}",
-            error["code"].as_str().unwrap_or_default(),
-            error["context"].as_str().unwrap_or_default(),
-            job["error_count"],
-            error["message"].as_str().unwrap_or_default()
-        );
+    if let Some(error) = &job.error {
+        outln!("Error      {} ({}, {}): {}", error.code, error.context.as_str(), job.error_count, error.message);
     }
-    outln!("Notify     {}", job["notify_flags"]);
-    if let Some(cmd) = job["notify_cmd_line"].as_object() {
-        outln!("Notify cmd {} {}", cmd["program"].as_str().unwrap_or_default(), cmd["args"]);
+    outln!("Notify     {}", job.notify_flags.names().join(","));
+    if let Some(cmd) = &job.notify_cmd_line {
+        outln!("Notify cmd {} {}", cmd.program, cmd.args.join(" "));
     }
     outln!(
         "Retry      every {} s, error after {} s without progress",
-        job["minimum_retry_delay_s"],
-        job["no_progress_timeout_s"]
+        job.minimum_retry_delay_s,
+        job.no_progress_timeout_s
     );
     Ok(())
 }
@@ -88,81 +83,105 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
 pub async fn files(arg: JobArg, json_out: bool) -> Result<(), Failure> {
     let client = connect().await?;
     let job_id = resolve_job(&client, &arg.job).await?;
-    let files: Vec<Value> = client.call("enum_files", json!({"job_id": job_id})).await?;
+    let files = client.enum_files(job_id).await?;
     if json_out {
         print_json(&files);
         return Ok(());
     }
     for file in &files {
-        let state = if file["completed"] == true {
+        let state = if file.completed {
             "completed"
-        } else if file["transferred"] == true {
+        } else if file.transferred {
             "transferred"
         } else {
             "pending"
         };
         outln!(
             "{:>3}  {:<11}  {:>9}  {}  <- {}",
-            file["index"],
+            file.index,
             state,
-            size(file["bytes_transferred"].as_u64().unwrap_or(0)),
-            file["local_name"].as_str().unwrap_or_default(),
-            file["remote_url"].as_str().unwrap_or_default()
+            size(file.bytes_transferred),
+            file.local_name.display(),
+            file.remote_url
         );
     }
     Ok(())
 }
 
-/// `haul resume|suspend|cancel|complete`: calls `method` on one job.
-pub async fn act(arg: JobArg, method: &str) -> Result<(), Failure> {
+/// What `haul resume|suspend|cancel|complete` does to a job.
+#[derive(Clone, Copy, Debug)]
+pub enum Verb {
+    /// Queue it.
+    Resume,
+    /// Stop it until resumed.
+    Suspend,
+    /// Cancel it.
+    Cancel,
+    /// Move its files into place.
+    Complete,
+}
+
+/// `haul resume|suspend|cancel|complete`: one verb on one job.
+pub async fn act(arg: JobArg, verb: Verb) -> Result<(), Failure> {
     let client = connect().await?;
     let job_id = resolve_job(&client, &arg.job).await?;
-    let result: Value = client.call(method, json!({"job_id": job_id})).await?;
-    if result["partial"] == true {
+    let (name, partial) = match verb {
+        Verb::Resume => ("resume", client.resume(job_id).await.map(|()| false)?),
+        Verb::Suspend => ("suspend", client.suspend(job_id).await.map(|()| false)?),
+        Verb::Cancel => ("cancel", client.cancel(job_id).await.map(|()| false)?),
+        Verb::Complete => ("complete", client.complete(job_id).await?),
+    };
+    if partial {
         outln!("Completed {job_id}; files that were not fully downloaded were deleted.");
     } else {
-        outln!("{method}: {job_id}");
+        outln!("{name}: {job_id}");
     }
     Ok(())
 }
 
+/// The changes `haul set` asks for; a value the service would refuse is refused here (exit 4).
+fn changes(args: &SetArgs) -> Result<JobChanges, Failure> {
+    let priority = match args.priority.as_deref() {
+        None => None,
+        Some(name) => Some(Priority::parse(name).ok_or_else(|| {
+            Failure::new(REFUSED, format!("'{name}' is not a priority; use foreground, high, normal or low"))
+        })?),
+    };
+    let notify_flags = match args.notify_flags.as_deref() {
+        None => None,
+        Some(list) => {
+            let names: Vec<&str> = list.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+            let flags = NotifyFlags::from_names(&names)
+                .map_err(|name| Failure::new(REFUSED, format!("unknown notify flag '{name}'")))?;
+            Some(flags)
+        }
+    };
+    let notify_cmd_line = args.notify_cmd.as_deref().map(|cmd| {
+        let mut words = cmd.split_whitespace().map(str::to_string);
+        NotifyCmdLine { program: words.next().unwrap_or_default(), args: words.collect() }
+    });
+    Ok(JobChanges {
+        display_name: args.name.clone(),
+        priority,
+        notify_flags,
+        notify_cmd_line,
+        minimum_retry_delay_s: args.min_retry_delay,
+        no_progress_timeout_s: args.no_progress_timeout,
+        speed_limit_bps: args.limit,
+        max_connections: args.connections,
+        ..Default::default()
+    })
+}
+
 /// `haul set`: changes a job's properties.
 pub async fn set(args: SetArgs, json_out: bool) -> Result<(), Failure> {
-    let mut params = Map::new();
-    if let Some(priority) = args.priority {
-        params.insert("priority".into(), json!(priority));
-    }
-    if let Some(flags) = args.notify_flags {
-        let names: Vec<&str> = flags.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-        params.insert("notify_flags".into(), json!(names));
-    }
-    if let Some(cmd) = args.notify_cmd {
-        let mut words = cmd.split_whitespace().map(str::to_string);
-        let program = words.next().unwrap_or_default();
-        params.insert("notify_cmd_line".into(), json!({"program": program, "args": words.collect::<Vec<_>>()}));
-    }
-    if let Some(delay) = args.min_retry_delay {
-        params.insert("minimum_retry_delay_s".into(), json!(delay));
-    }
-    if let Some(timeout) = args.no_progress_timeout {
-        params.insert("no_progress_timeout_s".into(), json!(timeout));
-    }
-    if let Some(name) = args.name {
-        params.insert("display_name".into(), json!(name));
-    }
-    if let Some(limit) = args.limit {
-        params.insert("speed_limit_bps".into(), json!(limit));
-    }
-    if let Some(connections) = args.connections {
-        params.insert("max_connections".into(), json!(connections));
-    }
-    if params.is_empty() {
+    let changes = changes(&args)?;
+    if changes.is_empty() {
         return Err(Failure::new(USAGE, "nothing to set: give at least one option (see haul set --help)"));
     }
     let client = connect().await?;
     let job_id = resolve_job(&client, &args.job).await?;
-    params.insert("job_id".into(), json!(job_id));
-    let job: Value = client.call("set_job", Value::Object(params)).await?;
+    let job = client.set_job(job_id, changes).await?;
     if json_out {
         print_json(&job);
     } else {
@@ -176,10 +195,10 @@ pub async fn call(args: CallArgs) -> Result<(), Failure> {
     let params: Value = match &args.params {
         Some(text) => serde_json::from_str(text)
             .map_err(|e| Failure::new(USAGE, format!("the params are not valid JSON: {e}")))?,
-        None => json!({}),
+        None => Value::Object(serde_json::Map::new()),
     };
     let client = connect().await?;
-    let result: Value = client.call(&args.method, params).await?;
+    let result = client.call_raw(&args.method, params).await?;
     print_json(&result);
     Ok(())
 }
@@ -187,27 +206,23 @@ pub async fn call(args: CallArgs) -> Result<(), Failure> {
 /// `haul limits`: shows the service's limits, or changes them.
 pub async fn limits(args: LimitsArgs, json_out: bool) -> Result<(), Failure> {
     let client = connect().await?;
-    let limits: Value = if args.speed.is_none() && args.max_active.is_none() {
-        client.call("get_limits", json!({})).await?
+    let limits = if args.speed.is_none() && args.max_active.is_none() {
+        client.get_limits().await?
     } else {
-        let mut params = Map::new();
-        if let Some(speed) = args.speed {
-            params.insert("speed_limit_bps".into(), json!(speed));
-        }
-        if let Some(n) = args.max_active {
-            params.insert("max_active_jobs".into(), json!(n));
-        }
-        client.call("set_limits", Value::Object(params)).await?
+        client.set_limits(Limits { speed_limit_bps: args.speed, max_active_jobs: args.max_active }).await?
     };
     if json_out {
         print_json(&limits);
         return Ok(());
     }
-    let speed = match limits["speed_limit_bps"].as_u64() {
+    let speed = match limits.speed_limit_bps {
         Some(0) | None => "unlimited".to_string(),
         Some(bps) => format!("{}/s", size(bps)),
     };
     outln!("Total speed of background jobs: {speed}");
-    outln!("Background jobs at once:        {}", limits["max_active_jobs"]);
+    match limits.max_active_jobs {
+        Some(n) => outln!("Background jobs at once:        {n}"),
+        None => outln!("Background jobs at once:        unknown"),
+    }
     Ok(())
 }

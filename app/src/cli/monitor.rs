@@ -6,7 +6,6 @@ use super::output::print_json;
 use crate::exit::{FAILED, Failure};
 use haul_core::client::Incoming;
 use haul_core::model::Event;
-use serde_json::{Value, json};
 
 fn line(event: &Event) -> String {
     let error = event.error.as_ref().map(|e| format!(" — {}", e.message)).unwrap_or_default();
@@ -26,7 +25,7 @@ pub async fn monitor(json_out: bool) -> Result<(), Failure> {
     let mut incoming = client
         .take_incoming()
         .ok_or_else(|| Failure::new(FAILED, "the connection's notifications were already taken"))?;
-    client.call::<_, Value>("subscribe", json!({})).await?;
+    client.subscribe().await?;
     eprintln!("Watching your jobs; Ctrl-C to stop.");
     loop {
         let message = tokio::select! {
@@ -49,10 +48,8 @@ pub async fn events(args: EventsArgs, json_out: bool) -> Result<(), Failure> {
     let mut seq = args.since;
     let mut all = Vec::new();
     loop {
-        let page: Value = client.call("events_since", json!({"seq": seq, "limit": 1000})).await?;
-        let events: Vec<Event> = serde_json::from_value(page["events"].clone())
-            .map_err(|e| Failure::new(FAILED, format!("the service sent events this haul cannot read: {e}")))?;
-        let next = page["next_seq"].as_u64().unwrap_or(seq);
+        let page = client.events_since(seq, Some(1000)).await?;
+        let (events, next) = (page.events, page.next_seq);
         let done = events.is_empty() || next == seq;
         all.extend(events);
         seq = next;

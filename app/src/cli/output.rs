@@ -1,23 +1,13 @@
 //! Human formatting: sizes, speeds, durations, and JSON printing.
 
-use serde_json::Value;
+use haul_core::model::Progress;
 
-/// 1536 → "1.5 KiB".
-pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
-}
+pub use crate::units::size;
 
 /// "45%" or "12.0 MiB" when the total is unknown.
-pub fn progress(job: &Value) -> String {
-    let done = job["progress"]["bytes_transferred"].as_u64().unwrap_or(0);
-    match job["progress"]["bytes_total"].as_u64() {
+pub fn progress(progress: &Progress) -> String {
+    let done = progress.bytes_transferred;
+    match progress.bytes_total {
         Some(0) => "100%".into(),
         Some(total) => format!("{}%", (done as f64 * 100.0 / total as f64).floor() as u64),
         None => size(done),
@@ -47,6 +37,14 @@ pub fn parse_rate(text: &str) -> Result<u64, String> {
     Ok((value * factor).round() as u64)
 }
 
+/// JSON on one line of stdout.
+pub fn print_json_line(value: &impl serde::Serialize) {
+    match serde_json::to_string(value) {
+        Ok(text) => outln!("{text}"),
+        Err(e) => eprintln!("haul: cannot print JSON: {e}"),
+    }
+}
+
 /// Pretty JSON on stdout.
 pub fn print_json(value: &impl serde::Serialize) {
     match serde_json::to_string_pretty(value) {
@@ -58,13 +56,6 @@ pub fn print_json(value: &impl serde::Serialize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(size(0), "0 B");
-        assert_eq!(size(1536), "1.5 KiB");
-        assert_eq!(size(64 << 20), "64.0 MiB");
-    }
 
     #[test]
     fn rates() {

@@ -2,12 +2,12 @@
 //! task; a failure comes back to the window as one sentence.
 
 use super::context::{Context, refresh};
-use super::messages::{AddRequest, Command, Update};
+use super::messages::{Command, Update};
 use super::registration::Registry;
 use crate::jobs_add::{self, NewDownload};
 use haul_core::client::{Client, ClientError};
 use haul_core::model::{JobFile, JobId};
-use serde_json::json;
+use haul_core::protocol::{JobChanges, code};
 
 /// Starts a command; its outcome arrives as updates.
 pub fn spawn(command: Command, client: &Client, cx: &Context, registry: &Registry) {
@@ -29,13 +29,13 @@ async fn run(command: Command, client: &Client, cx: &Context, registry: &Registr
         }
         Command::SetPriority(jobs, priority) => {
             for job_id in jobs {
-                let job =
-                    client.set_job(job_id, json!({ "priority": priority })).await.map_err(|e| said("Priority", e))?;
+                let changes = JobChanges { priority: Some(priority), ..Default::default() };
+                let job = client.set_job(job_id, changes).await.map_err(|e| said("Priority", e))?;
                 cx.sink.send(Update::Job(Box::new(job)));
             }
             Ok(())
         }
-        Command::Add(request) => add(request, client, cx, registry).await,
+        Command::Add(request) => add(*request, client, cx, registry).await,
         Command::LoadFiles(job_id) => {
             let files = client.enum_files(job_id).await.map_err(|e| said("Reading the files", e))?;
             cx.sink.send(Update::Files(job_id, files));
@@ -47,12 +47,12 @@ async fn run(command: Command, client: &Client, cx: &Context, registry: &Registr
             if reveal { super::open::reveal_path(&path) } else { super::open::open_path(&path) }
         }
         Command::GetLimits => {
-            let limits = client.call("get_limits", json!({})).await.map_err(|e| said("Reading the limits", e))?;
+            let limits = client.get_limits().await.map_err(|e| said("Reading the limits", e))?;
             cx.sink.send(Update::Limits(limits));
             Ok(())
         }
         Command::SetLimits(limits) => {
-            let limits = client.call("set_limits", limits).await.map_err(|e| said("Changing the limits", e))?;
+            let limits = client.set_limits(limits).await.map_err(|e| said("Changing the limits", e))?;
             cx.sink.send(Update::Limits(limits));
             Ok(())
         }
@@ -76,7 +76,7 @@ where
         match action(job_id).await {
             Ok(()) => {}
             // Racing the service (auto-complete, a job that just ended) is not a failure.
-            Err(ClientError::Rpc { code: 3, .. }) if matches!(verb, "Complete" | "Cancel") => {}
+            Err(e) if e.code() == Some(code::INVALID_STATE) && matches!(verb, "Complete" | "Cancel") => {}
             Err(e) => failures.push(e.to_string()),
         }
     }
@@ -107,24 +107,16 @@ fn target(files: &[JobFile], reveal: bool) -> Option<std::path::PathBuf> {
 }
 
 /// Creates the job like `haul add` does, registers for it, and starts it.
-async fn add(request: AddRequest, client: &Client, cx: &Context, registry: &Registry) -> Result<(), String> {
-    let dir =
-        request.dir.canonicalize().map_err(|e| format!("The folder {} cannot be used: {e}", request.dir.display()))?;
-    let targets = jobs_add::plan_targets(&request.urls, &dir).await?;
-    let download = NewDownload {
-        display_name: jobs_add::display_name(request.name.as_deref(), &targets),
-        priority: Some(request.priority.as_str().to_string()),
-        sha256: request.sha256.clone(),
-        headers: request.headers.clone(),
-        auto_complete: request.auto_complete,
-        targets,
-        speed_limit_bps: None,
-        max_connections: None,
-    };
-    let job_id = jobs_add::create_job(client, &download).await.map_err(|e| said("Adding the download", e))?;
+async fn add(download: NewDownload, client: &Client, cx: &Context, registry: &Registry) -> Result<(), String> {
+    let dir = download
+        .dir
+        .canonicalize()
+        .map_err(|e| format!("The folder {} cannot be used: {e}", download.dir.display()))?;
+    let planned = jobs_add::plan(NewDownload { dir, ..download }).await;
+    let job_id = jobs_add::create_job(client, &planned).await.map_err(|e| said("Adding the download", e))?;
     registry.register(job_id, None).await.map_err(|e| said("Listening to the new download", e))?;
     client.resume(job_id).await.map_err(|e| said("Starting the download", e))?;
-    cx.sink.send(Update::Added(job_id, download.display_name.clone()));
+    cx.sink.send(Update::Added(job_id, planned.display_name()));
     refresh(job_id, client, cx);
     Ok(())
 }
@@ -132,6 +124,7 @@ async fn add(request: AddRequest, client: &Client, cx: &Context, registry: &Regi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use std::path::PathBuf;
 
     fn file(name: &str, completed: bool) -> JobFile {

@@ -4,10 +4,10 @@
 //! enabled only when there are none.
 
 use super::format;
-use super::messages::AddRequest;
-use crate::jobs_add::check_url;
+use crate::jobs_add::NewDownload;
 use eframe::egui::{self, RichText, Ui};
-use haul_core::model::Priority;
+use haul_core::model::{Priority, RemoteUrl, check_header, check_sha256};
+use haul_core::protocol::JobChanges;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
@@ -19,7 +19,7 @@ pub enum AddOutcome {
     /// Closed without adding.
     Cancelled,
     /// Add this.
-    Submit(AddRequest),
+    Submit(Box<NewDownload>),
 }
 
 /// The dialog's fields.
@@ -41,6 +41,11 @@ pub struct AddDialog {
     focused: bool,
 }
 
+/// The non-empty lines of a field, trimmed.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty())
+}
+
 /// The fields read and checked.
 #[derive(Debug, PartialEq)]
 pub struct Checked {
@@ -56,11 +61,12 @@ impl AddDialog {
         AddDialog { urls: urls.unwrap_or_default(), folder: folder.display().to_string(), ..Default::default() }
     }
 
-    /// Reads the fields and says what is wrong with them.
+    /// Reads the fields and says what is wrong with them (the rules are the
+    /// service's own: `model::values`).
     pub fn check(&self) -> Checked {
-        let urls: Vec<String> =
-            self.urls.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
-        let mut problems: Vec<String> = urls.iter().filter_map(|url| check_url(url).err()).collect();
+        let urls: Vec<String> = lines(&self.urls).map(str::to_string).collect();
+        let mut problems: Vec<String> =
+            urls.iter().filter_map(|url| RemoteUrl::parse(url).err()).map(|e| e.0).collect();
         let folder = Path::new(self.folder.trim());
         if self.folder.trim().is_empty() {
             problems.push("Choose a folder to save into.".into());
@@ -69,39 +75,32 @@ impl AddDialog {
         }
         let sha256 = self.sha256.trim();
         if !sha256.is_empty() {
-            if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                problems.push("A SHA-256 is 64 hexadecimal characters.".into());
+            if let Err(e) = check_sha256(sha256) {
+                problems.push(e.0);
             } else if urls.len() > 1 {
                 problems.push("A SHA-256 applies to a single URL.".into());
             }
         }
-        for header in self.headers.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            let valid = header.split_once(':').is_some_and(|(name, _)| {
-                !name.trim().is_empty()
-                    && name.trim().bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-            });
-            if !valid {
-                problems.push(format!("The header '{header}' is not of the form 'Name: value'."));
-            }
-        }
+        problems.extend(lines(&self.headers).filter_map(|header| check_header(header).err()).map(|e| e.0));
         Checked { urls, problems }
     }
 
-    /// The request, if the fields are complete and valid.
-    pub fn request(&self, auto_complete: bool) -> Option<AddRequest> {
+    /// The download, if the fields are complete and valid.
+    pub fn request(&self, auto_complete: bool) -> Option<NewDownload> {
         let checked = self.check();
         if !checked.problems.is_empty() || checked.urls.is_empty() {
             return None;
         }
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        Some(AddRequest {
-            urls: checked.urls,
+        let headers: Vec<String> = lines(&self.headers).map(str::to_string).collect();
+        Some(NewDownload {
+            urls: checked.urls.iter().map(|url| RemoteUrl::parse(url)).collect::<Result<_, _>>().ok()?,
             dir: PathBuf::from(self.folder.trim()),
             name: text(&self.name),
-            priority: self.priority,
-            sha256: text(&self.sha256).map(|s| s.to_ascii_lowercase()),
-            headers: self.headers.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect(),
+            priority: Some(self.priority),
+            sha256: text(&self.sha256).and_then(|hex| check_sha256(&hex).ok()),
             auto_complete,
+            settings: JobChanges { custom_headers: (!headers.is_empty()).then_some(headers), ..Default::default() },
         })
     }
 
@@ -187,7 +186,7 @@ impl AddDialog {
             if (submit.clicked() || (ready && enter))
                 && let Some(request) = self.request(auto_complete)
             {
-                outcome = AddOutcome::Submit(request);
+                outcome = AddOutcome::Submit(Box::new(request));
             }
             if ui.button("Cancel").clicked() {
                 outcome = AddOutcome::Cancelled;
@@ -235,9 +234,10 @@ mod tests {
         dialog.headers = "X-Token: 1".into();
         dialog.name = " My files ".into();
         let request = dialog.request(false).expect("valid");
-        assert_eq!(request.urls, ["http://a/x.iso", "https://b/y.zip"]);
+        let urls: Vec<&str> = request.urls.iter().map(RemoteUrl::as_str).collect();
+        assert_eq!(urls, ["http://a/x.iso", "https://b/y.zip"]);
         assert_eq!(request.name.as_deref(), Some("My files"));
-        assert_eq!(request.headers, ["X-Token: 1"]);
+        assert_eq!(request.settings.custom_headers, Some(vec!["X-Token: 1".to_string()]));
         assert!(!request.auto_complete);
         dialog.folder = "/no/such/folder/anywhere".into();
         assert!(dialog.check().problems[0].contains("does not exist"));

@@ -4,26 +4,7 @@
 use chrono::{DateTime, Utc};
 use haul_core::model::{JobError, JobState, Priority};
 
-/// 1536 → "1.5 KB" (decimal units throughout, like the speeds).
-pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    match unit {
-        0 => format!("{bytes} B"),
-        _ if value < 10.0 => format!("{value:.1} {}", UNITS[unit]),
-        _ => format!("{value:.0} {}", UNITS[unit]),
-    }
-}
-
-/// Bytes per second → "8.4 MB/s"; nothing below 1 B/s.
-pub fn speed(bytes_per_second: f64) -> String {
-    if bytes_per_second < 1.0 { "—".into() } else { format!("{}/s", size(bytes_per_second as u64)) }
-}
+pub use crate::units::{size, speed};
 
 /// Seconds → "0:14", "12:03", "2:05:00"; "—" when unknown.
 pub fn eta(seconds: Option<u64>) -> String {
@@ -122,12 +103,6 @@ mod tests {
 
     #[test]
     fn numbers_read_like_words() {
-        assert_eq!(size(0), "0 B");
-        assert_eq!(size(1_500), "1.5 KB");
-        assert_eq!(size(5_900_000_000), "5.9 GB");
-        assert_eq!(size(84_000_000), "84 MB");
-        assert_eq!(speed(0.2), "—");
-        assert_eq!(speed(84_000_000.0), "84 MB/s");
         assert_eq!(eta(Some(14)), "0:14");
         assert_eq!(eta(Some(7_500)), "2:05:00");
         assert_eq!(eta(None), "—");

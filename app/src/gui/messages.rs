@@ -2,10 +2,9 @@
 //! widgets send, and updates the client sends back for the next frame.
 
 use super::toast_key::ToastKey;
-use haul_core::manager::JobProgressView;
-use haul_core::manager::Limits;
+use crate::jobs_add::NewDownload;
 use haul_core::model::{Event, Job, JobError, JobFile, JobId, Priority};
-use std::path::PathBuf;
+use haul_core::protocol::{JobProgressView, Limits};
 
 /// A user's request, carried out by the background client.
 #[derive(Debug)]
@@ -21,7 +20,7 @@ pub enum Command {
     /// Change the priority.
     SetPriority(Vec<JobId>, Priority),
     /// Create a job from the add dialog.
-    Add(AddRequest),
+    Add(Box<NewDownload>),
     /// Fetch a job's files (details panel).
     LoadFiles(JobId),
     /// Open the job's first file (`reveal`: its folder instead).
@@ -37,25 +36,6 @@ pub enum Command {
     GetLimits,
     /// Change the service's limits.
     SetLimits(Limits),
-}
-
-/// The add dialog's result.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AddRequest {
-    /// One URL per file.
-    pub urls: Vec<String>,
-    /// The folder the files go to.
-    pub dir: PathBuf,
-    /// The job's name (default: the first file's).
-    pub name: Option<String>,
-    /// Its priority.
-    pub priority: Priority,
-    /// The expected sha256 (single URL).
-    pub sha256: Option<String>,
-    /// Extra headers, `Name: value`.
-    pub headers: Vec<String>,
-    /// Let the service complete it once transferred.
-    pub auto_complete: bool,
 }
 
 /// The connection to the service, as the status bar tells it.

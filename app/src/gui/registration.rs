@@ -5,7 +5,7 @@
 use futures_util::StreamExt;
 use haul_core::client::{Client, ClientError};
 use haul_core::model::{JobId, NotifyFlags};
-use serde_json::json;
+use haul_core::protocol::JobChanges;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -65,7 +65,8 @@ impl Registry {
             None => self.client.get_job(job_id).await?.notify_flags,
         };
         if !flags.contains(WANTED) {
-            self.client.set_job(job_id, json!({ "notify_flags": flags.union(WANTED) })).await?;
+            let changes = JobChanges { notify_flags: Some(flags.union(WANTED)), ..Default::default() };
+            self.client.set_job(job_id, changes).await?;
         }
         self.client.set_notify_interface(job_id, true).await?;
         Ok(true)
@@ -88,8 +89,10 @@ impl Registry {
         let calls = jobs.into_iter().map(|job_id| async move {
             if let Ok(sink) = self.client.get_notify_interface(job_id).await
                 && sink.mine
+                && let Err(e) = self.client.set_notify_interface(job_id, false).await
             {
-                let _ = self.client.set_notify_interface(job_id, false).await;
+                // The window is closing: the service forgets the sink with the connection anyway.
+                tracing::debug!("cannot unregister from job {job_id}: {e}");
             }
         });
         futures_util::stream::iter(calls).buffer_unordered(PARALLEL).collect::<Vec<()>>().await;

@@ -106,7 +106,7 @@ pub async fn run(
 /// One message from the service.
 fn handle(item: Incoming, client: &Client, cx: &Context, registry: &Registry, cursor: &mut u64) {
     match item {
-        Incoming::Callback { method, params, responder } => callbacks::handle(&method, params, responder, client, cx),
+        Incoming::Callback { callback, responder } => callbacks::handle(*callback, responder, client, cx),
         Incoming::Progress(progress) => cx.sink.send(Update::Progress(progress)),
         Incoming::Event(event) => {
             *cursor = (*cursor).max(event.seq);

@@ -3,7 +3,7 @@
 
 use super::view_model::Sort;
 use eframe::egui;
-use haul_core::manager::Limits;
+use haul_core::protocol::Limits;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 

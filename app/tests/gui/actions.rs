@@ -71,9 +71,9 @@ fn settings_change_the_theme_and_auto_complete() {
 #[test]
 fn settings_show_and_change_the_services_limits() {
     let world = World::new();
-    let set: serde_json::Value =
-        world.block_on(world.other.call("set_limits", serde_json::json!({"max_active_jobs": 3}))).expect("set");
-    assert_eq!(set["max_active_jobs"], 3);
+    let three = haul_core::protocol::Limits { max_active_jobs: Some(3), speed_limit_bps: None };
+    let set = world.block_on(world.other.set_limits(three)).expect("set");
+    assert_eq!(set.max_active_jobs, Some(3));
     let (mut window, _) = world.window(None);
     wait_loaded(&mut window);
     window.get_by_role_and_label(Role::Button, "Settings").click();
@@ -89,7 +89,6 @@ fn settings_show_and_change_the_services_limits() {
     window.run();
     window.key_press(Key::Enter);
     window.run();
-    let now =
-        || -> serde_json::Value { world.block_on(world.other.call("get_limits", serde_json::json!({}))).expect("get") };
-    step_until(&mut window, "the service to take the new value", |_| now()["max_active_jobs"] == 4);
+    let now = || world.block_on(world.other.get_limits()).expect("get");
+    step_until(&mut window, "the service to take the new value", |_| now().max_active_jobs == Some(4));
 }

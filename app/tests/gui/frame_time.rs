@@ -4,8 +4,8 @@
 
 use egui_kittest::Harness;
 use haul::gui::{Bridge, Connection, DesktopNotifier, HaulApp, Prefs, Startup, Update};
-use haul_core::manager::JobProgressView;
 use haul_core::model::{Job, JobId, JobState};
+use haul_core::protocol::JobProgressView;
 use serde_json::json;
 use std::time::{Duration, Instant};
 

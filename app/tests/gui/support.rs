@@ -90,7 +90,10 @@ impl World {
                 CreateJobParams { display_name: name.into(), auto_complete: Some(auto_complete), ..Default::default() };
             let job_id = self.other.create_job(params).await.expect("create_job");
             let local = self.downloads().join(name);
-            self.other.add_file(job_id, &self.server.url(route), &local, None).await.expect("add_file");
+            self.other
+                .add_file(haul_tests::support::new_file(job_id, &self.server.url(route), &local, None))
+                .await
+                .expect("add_file");
             job_id
         })
     }

@@ -10,8 +10,8 @@ use tokio::sync::mpsc;
 pub enum Incoming {
     /// A callback for a job this connection is the sink of; answer it with the responder.
     Callback {
-        /// What happened.
-        callback: Callback,
+        /// What happened (boxed: a job and a file are large next to the other messages).
+        callback: Box<Callback>,
         /// Answers the service; dropping it answers with a failure.
         responder: Responder,
     },

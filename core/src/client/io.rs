@@ -66,7 +66,9 @@ async fn route(shared: &Shared, incoming: &mpsc::Sender<Incoming>, line: &[u8]) 
     };
     let item = match request.id {
         Some(id) => match Callback::decode(&request.method, request.params) {
-            Ok(callback) => Incoming::Callback { callback, responder: Responder::new(id, shared.out.clone()) },
+            Ok(callback) => {
+                Incoming::Callback { callback: Box::new(callback), responder: Responder::new(id, shared.out.clone()) }
+            }
             Err(error) => {
                 tracing::warn!("the service sent a callback this client cannot read: {error}");
                 // Closed: the connection is gone, and the service with it.

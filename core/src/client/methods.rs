@@ -2,11 +2,12 @@
 
 use super::{Client, ClientError};
 use crate::model::RemoteUrl;
-use crate::model::{Job, JobFile, JobId};
+use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority};
 use crate::protocol::{
     AddFileParams, Cancel, Complete, CreateJobParams, EnumFiles, EnumJobsParams, EventsSinceParams, EventsSinceResult,
     GetJob, GetLimits, GetNotifyInterface, GetStats, JobChanges, Limits, NotifyInterfaceResult, Resume, SetJobParams,
-    SetLimits, SetNotifyInterfaceParams, SetRemoteNameParams, Shutdown, StatsResult, Subscribe, Suspend, TakeOwnership,
+    SetLimits, SetNotifyFlags, SetNotifyInterfaceParams, SetPriority, SetRemoteNameParams, Shutdown, StatsResult,
+    Subscribe, Suspend, TakeOwnership, code,
 };
 
 impl Client {
@@ -55,9 +56,30 @@ impl Client {
         Ok(self.request(Complete { job_id }).await?.partial)
     }
 
+    /// Completes a transferred job: the one rule every client follows. A job
+    /// that is no longer live (the service's auto-complete came first, as
+    /// PROTOCOL.md says a racing client should expect) counts as done.
+    pub async fn complete_transferred(&self, job_id: JobId) -> Result<(), ClientError> {
+        match self.complete(job_id).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some(code::INVALID_STATE) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Changes a job's properties; returns the job as it is now.
     pub async fn set_job(&self, job_id: JobId, changes: JobChanges) -> Result<Job, ClientError> {
         self.request(SetJobParams { job_id, changes }).await
+    }
+
+    /// Changes only the priority (`set_priority`); returns the job as it is now.
+    pub async fn set_priority(&self, job_id: JobId, priority: Priority) -> Result<Job, ClientError> {
+        self.request(SetPriority { job_id, priority }).await
+    }
+
+    /// Changes only the notify flags (`set_notify_flags`); returns the job as it is now.
+    pub async fn set_notify_flags(&self, job_id: JobId, notify_flags: NotifyFlags) -> Result<Job, ClientError> {
+        self.request(SetNotifyFlags { job_id, notify_flags }).await
     }
 
     /// Points a file at a new URL.

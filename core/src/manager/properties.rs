@@ -153,7 +153,11 @@ impl Manager {
     /// Changes the service-wide limits (administrator or the service's own user).
     pub fn set_limits(&self, caller: &Caller, limits: Limits) -> Result<Limits, Error> {
         if !caller.admin && caller.uid != crate::users::service_uid() {
-            return Err(Error::AccessDenied("only an administrator may change the service's limits".into()));
+            return Err(Error::AccessDenied(format!(
+                "uid {} may not change the service's limits; only an administrator or uid {} (the service's user) may",
+                caller.uid,
+                crate::users::service_uid()
+            )));
         }
         if limits.max_active_jobs == Some(0) {
             return Err(Error::InvalidArgument("max_active_jobs must be at least 1".into()));

@@ -22,6 +22,21 @@ pub enum ErrorContext {
     Unknown,
 }
 
+impl ErrorContext {
+    /// The protocol name, e.g. `remote_file`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorContext::None => "none",
+            ErrorContext::LocalFile => "local_file",
+            ErrorContext::RemoteFile => "remote_file",
+            ErrorContext::Transport => "transport",
+            ErrorContext::QueueManager => "queue_manager",
+            ErrorContext::Notification => "notification",
+            ErrorContext::Unknown => "unknown",
+        }
+    }
+}
+
 /// The error a job carries while in transient_error or error.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobError {

@@ -10,7 +10,7 @@ use super::results::{
     CompleteResult, Empty, EventsSinceResult, FileIndexResult, HelloResult, JobIdResult, NotifyInterfaceResult,
     StatsResult, SubscribeResult,
 };
-use crate::model::{Job, JobFile, JobId};
+use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -74,26 +74,54 @@ job_methods! {
     GetNotifyInterface => method::GET_NOTIFY_INTERFACE, NotifyInterfaceResult;
 }
 
-/// `subscribe`: live events and progress from now on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Subscribe {}
+macro_rules! empty_methods {
+    ($($(#[$doc:meta])* $type:ident => $name:expr, $output:ty;)*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+            pub struct $type {}
 
-/// `get_stats`: counts over the caller's jobs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GetStats {}
+            impl Method for $type {
+                const NAME: &'static str = $name;
+                type Output = $output;
+            }
+        )*
+    };
+}
 
-/// `get_limits`: the service-wide limits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GetLimits {}
+empty_methods! {
+    /// `subscribe`: live events and progress from now on.
+    Subscribe => method::SUBSCRIBE, SubscribeResult;
+    /// `get_stats`: counts over the caller's jobs.
+    GetStats => method::GET_STATS, StatsResult;
+    /// `get_limits`: the service-wide limits.
+    GetLimits => method::GET_LIMITS, Limits;
+    /// `shutdown`: stops the service.
+    Shutdown => method::SHUTDOWN, Empty;
+}
 
 /// `set_limits`: changes the service-wide limits (absent fields stay).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SetLimits(pub Limits);
 
-/// `shutdown`: stops the service.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Shutdown {}
+/// `set_priority`: `set_job` with only the priority (the BITS-style name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetPriority {
+    /// The job.
+    pub job_id: JobId,
+    /// Its new priority.
+    pub priority: Priority,
+}
+
+/// `set_notify_flags`: `set_job` with only the notify flags (the BITS-style name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetNotifyFlags {
+    /// The job.
+    pub job_id: JobId,
+    /// The callbacks it wants.
+    pub notify_flags: NotifyFlags,
+}
 
 methods! {
     HelloParams => method::HELLO, HelloResult;
@@ -104,9 +132,50 @@ methods! {
     SetRemoteNameParams => method::SET_REMOTE_NAME, Empty;
     SetNotifyInterfaceParams => method::SET_NOTIFY_INTERFACE, Empty;
     EventsSinceParams => method::EVENTS_SINCE, EventsSinceResult;
-    Subscribe => method::SUBSCRIBE, SubscribeResult;
-    GetStats => method::GET_STATS, StatsResult;
-    GetLimits => method::GET_LIMITS, Limits;
     SetLimits => method::SET_LIMITS, Limits;
-    Shutdown => method::SHUTDOWN, Empty;
+    SetPriority => method::SET_PRIORITY, Job;
+    SetNotifyFlags => method::SET_NOTIFY_FLAGS, Job;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every method the service answers has its type here, once.
+    #[test]
+    fn every_method_has_one_type() {
+        let typed = [
+            HelloParams::NAME,
+            CreateJobParams::NAME,
+            AddFileParams::NAME,
+            GetJob::NAME,
+            EnumJobsParams::NAME,
+            EnumFiles::NAME,
+            Resume::NAME,
+            Suspend::NAME,
+            Cancel::NAME,
+            Complete::NAME,
+            SetJobParams::NAME,
+            SetPriority::NAME,
+            SetNotifyFlags::NAME,
+            SetRemoteNameParams::NAME,
+            TakeOwnership::NAME,
+            SetNotifyInterfaceParams::NAME,
+            GetNotifyInterface::NAME,
+            EventsSinceParams::NAME,
+            Subscribe::NAME,
+            GetStats::NAME,
+            Shutdown::NAME,
+            GetLimits::NAME,
+            SetLimits::NAME,
+        ];
+        let mut names = typed.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), typed.len(), "a method name is used twice");
+        for name in typed {
+            assert!(super::super::is_request_method(name), "{name} is not a method the service dispatches");
+        }
+        assert_eq!(super::super::REQUEST_METHODS.len(), typed.len(), "a method has no type");
+    }
 }

@@ -20,8 +20,8 @@ pub use framing::{LineRead, read_line};
 pub use message::{Id, Invalid, Message, Request, Response, encode_error, encode_notification};
 pub use message::{encode_request, encode_result};
 pub use methods::{
-    Cancel, Complete, EnumFiles, GetJob, GetLimits, GetNotifyInterface, GetStats, Method, Resume, SetLimits, Shutdown,
-    Subscribe, Suspend, TakeOwnership,
+    Cancel, Complete, EnumFiles, GetJob, GetLimits, GetNotifyInterface, GetStats, Method, Resume, SetLimits,
+    SetNotifyFlags, SetPriority, Shutdown, Subscribe, Suspend, TakeOwnership,
 };
 pub use params::{
     AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobChanges, JobParams, Limits,
@@ -43,6 +43,38 @@ pub const MAX_LINE: usize = 1 << 20;
 /// The service's name and version as `hello` reports it, e.g. `haul/0.1.0`.
 pub fn server_name() -> String {
     format!("haul/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Every method a client may call, as the service dispatches them.
+pub const REQUEST_METHODS: [&str; 23] = [
+    method::HELLO,
+    method::CREATE_JOB,
+    method::ADD_FILE,
+    method::GET_JOB,
+    method::ENUM_JOBS,
+    method::ENUM_FILES,
+    method::RESUME,
+    method::SUSPEND,
+    method::CANCEL,
+    method::COMPLETE,
+    method::SET_JOB,
+    method::SET_PRIORITY,
+    method::SET_NOTIFY_FLAGS,
+    method::SET_REMOTE_NAME,
+    method::TAKE_OWNERSHIP,
+    method::SET_NOTIFY_INTERFACE,
+    method::GET_NOTIFY_INTERFACE,
+    method::EVENTS_SINCE,
+    method::SUBSCRIBE,
+    method::GET_STATS,
+    method::SHUTDOWN,
+    method::GET_LIMITS,
+    method::SET_LIMITS,
+];
+
+/// Whether a client may call `name`.
+pub fn is_request_method(name: &str) -> bool {
+    REQUEST_METHODS.contains(&name)
 }
 
 /// Method names, client → service and service → sink.

@@ -13,8 +13,8 @@ pub use toasts::{Level, NewToast, SUMMARY_TTL, ToastAction, Toasts};
 use super::format;
 use super::messages::{Connection, Startup, Update};
 use super::toast_key::ToastKey;
-use haul_core::manager::JobProgressView;
 use haul_core::model::{Event, EventKind, Job, JobError, JobFile, JobId, JobState};
+use haul_core::protocol::JobProgressView;
 use std::collections::HashMap;
 
 /// Something worth a desktop notification, decided while applying updates.
@@ -61,7 +61,7 @@ pub struct ViewModel {
     /// Text waiting to go to the clipboard.
     pub clipboard: Option<String>,
     /// The service's limits, once read (settings window).
-    pub limits: Option<haul_core::manager::Limits>,
+    pub limits: Option<haul_core::protocol::Limits>,
 }
 
 impl Default for ViewModel {
