@@ -5,9 +5,9 @@ use crate::model::RemoteUrl;
 use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority};
 use crate::protocol::{
     AddFileParams, Cancel, Complete, CreateJobParams, EnumFiles, EnumJobsParams, EventsSinceParams, EventsSinceResult,
-    GetJob, GetLimits, GetNotifyInterface, GetStats, JobChanges, Limits, NotifyInterfaceResult, Resume, SetJobParams,
-    SetLimits, SetNotifyFlags, SetNotifyInterfaceParams, SetPriority, SetRemoteNameParams, Shutdown, StatsResult,
-    Subscribe, Suspend, TakeOwnership, code,
+    ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetStats, JobChanges, Limits, MoveJobParams,
+    NotifyInterfaceResult, Resume, SetJobParams, SetLimits, SetNotifyFlags, SetNotifyInterfaceParams, SetPriority,
+    SetRemoteNameParams, Shutdown, StatsResult, Subscribe, Suspend, TakeOwnership, Whence, code,
 };
 
 impl Client {
@@ -65,6 +65,17 @@ impl Client {
             Err(e) if e.code() == Some(code::INVALID_STATE) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// Removes a final (acknowledged or cancelled) job for good; its journal stays.
+    pub async fn forget_job(&self, job_id: JobId) -> Result<(), ClientError> {
+        self.request(ForgetJob { job_id }).await.map(drop)
+    }
+
+    /// Moves a waiting job within the caller's queue (aria2's `changePosition`);
+    /// returns its new 0-based place.
+    pub async fn move_job(&self, job_id: JobId, position: i64, how: Whence) -> Result<u64, ClientError> {
+        Ok(self.request(MoveJobParams { job_id, position, how }).await?.position)
     }
 
     /// Changes a job's properties; returns the job as it is now.

@@ -37,7 +37,7 @@ pub(super) fn view(entry: &Entry) -> Job {
 
 impl Manager {
     /// The job, if it exists and the caller may act on it.
-    fn entry<'a>(&self, state: &'a State, caller: &Caller, job_id: JobId) -> Result<&'a Entry, Error> {
+    pub(super) fn entry<'a>(&self, state: &'a State, caller: &Caller, job_id: JobId) -> Result<&'a Entry, Error> {
         let entry = state.jobs.get(&job_id).ok_or_else(|| Error::NotFound(format!("no job {job_id}")))?;
         if !may_act(caller, &entry.job) {
             return Err(Error::AccessDenied(format!(

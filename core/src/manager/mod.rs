@@ -8,6 +8,7 @@ mod apply;
 mod delivery;
 mod files;
 mod properties;
+mod queue;
 mod run;
 mod speed;
 mod validate;

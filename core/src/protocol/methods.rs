@@ -3,12 +3,12 @@
 
 use super::method;
 use super::params::{
-    AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobParams, Limits, SetJobParams,
-    SetNotifyInterfaceParams, SetRemoteNameParams,
+    AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobParams, Limits, MoveJobParams,
+    SetJobParams, SetNotifyInterfaceParams, SetRemoteNameParams,
 };
 use super::results::{
     CompleteResult, Empty, EventsSinceResult, FileIndexResult, HelloResult, JobIdResult, NotifyInterfaceResult,
-    StatsResult, SubscribeResult,
+    PositionResult, StatsResult, SubscribeResult,
 };
 use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority};
 use serde::de::DeserializeOwned;
@@ -72,6 +72,8 @@ job_methods! {
     TakeOwnership => method::TAKE_OWNERSHIP, Job;
     /// `get_notify_interface`: whether the job has a sink, and whether it is this connection.
     GetNotifyInterface => method::GET_NOTIFY_INTERFACE, NotifyInterfaceResult;
+    /// `forget_job`: removes a final job for good (its journal stays).
+    ForgetJob => method::FORGET_JOB, Empty;
 }
 
 macro_rules! empty_methods {
@@ -135,6 +137,7 @@ methods! {
     SetLimits => method::SET_LIMITS, Limits;
     SetPriority => method::SET_PRIORITY, Job;
     SetNotifyFlags => method::SET_NOTIFY_FLAGS, Job;
+    MoveJobParams => method::MOVE_JOB, PositionResult;
 }
 
 #[cfg(test)]
@@ -168,6 +171,8 @@ mod tests {
             Shutdown::NAME,
             GetLimits::NAME,
             SetLimits::NAME,
+            ForgetJob::NAME,
+            MoveJobParams::NAME,
         ];
         let mut names = typed.to_vec();
         names.sort_unstable();

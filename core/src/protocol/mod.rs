@@ -20,18 +20,18 @@ pub use framing::{LineRead, read_line};
 pub use message::{Id, Invalid, Message, Request, Response, encode_error, encode_notification};
 pub use message::{encode_request, encode_result};
 pub use methods::{
-    Cancel, Complete, EnumFiles, GetJob, GetLimits, GetNotifyInterface, GetStats, Method, Resume, SetLimits,
+    Cancel, Complete, EnumFiles, ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetStats, Method, Resume, SetLimits,
     SetNotifyFlags, SetPriority, Shutdown, Subscribe, Suspend, TakeOwnership,
 };
 pub use params::{
     AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobChanges, JobParams, Limits,
-    SetJobParams, SetNotifyInterfaceParams, SetRemoteNameParams, parse_params, parse_set_job,
+    MoveJobParams, SetJobParams, SetNotifyInterfaceParams, SetRemoteNameParams, Whence, parse_params, parse_set_job,
 };
 pub use path::{current_uid, socket_path};
 pub use pending::{Pending, Slot};
 pub use results::{
     CompleteResult, Empty, EventsSinceResult, FileIndexResult, HelloResult, JobIdResult, JobProgressView,
-    NotifyInterfaceResult, ProgressParams, Stats, StatsResult, SubscribeResult,
+    NotifyInterfaceResult, PositionResult, ProgressParams, Stats, StatsResult, SubscribeResult,
 };
 
 /// The protocol version this build speaks.
@@ -46,7 +46,7 @@ pub fn server_name() -> String {
 }
 
 /// Every method a client may call, as the service dispatches them.
-pub const REQUEST_METHODS: [&str; 23] = [
+pub const REQUEST_METHODS: [&str; 25] = [
     method::HELLO,
     method::CREATE_JOB,
     method::ADD_FILE,
@@ -70,6 +70,8 @@ pub const REQUEST_METHODS: [&str; 23] = [
     method::SHUTDOWN,
     method::GET_LIMITS,
     method::SET_LIMITS,
+    method::FORGET_JOB,
+    method::MOVE_JOB,
 ];
 
 /// Whether a client may call `name`.
@@ -125,6 +127,10 @@ pub mod method {
     pub const GET_LIMITS: &str = "get_limits";
     /// `set_limits`
     pub const SET_LIMITS: &str = "set_limits";
+    /// Removes a final job for good (its journal stays).
+    pub const FORGET_JOB: &str = "forget_job";
+    /// Moves a job within the caller's waiting queue.
+    pub const MOVE_JOB: &str = "move_job";
     /// Notification: a journal entry.
     pub const EVENT: &str = "event";
     /// Notification: live progress of running jobs.

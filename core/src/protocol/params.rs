@@ -50,7 +50,7 @@ pub struct AddFileParams {
 }
 
 /// Methods that name only a job: `get_job`, `enum_files`, `resume`, `suspend`,
-/// `cancel`, `complete`, `take_ownership`, `get_notify_interface`.
+/// `cancel`, `complete`, `take_ownership`, `get_notify_interface`, `forget_job`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JobParams {
     /// The job.
@@ -66,6 +66,29 @@ pub struct EnumJobsParams {
     /// Also acknowledged and cancelled jobs.
     #[serde(default)]
     pub include_final: bool,
+}
+
+/// Where `move_job`'s `position` counts from (aria2's `changePosition`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Whence {
+    /// From the front of the queue (0 = first).
+    Set,
+    /// From the job's current place (-1 = one nearer the front).
+    Cur,
+    /// From the end of the queue (0 = last, -1 = one before last).
+    End,
+}
+
+/// `move_job`: a new place for a job in its waiting queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveJobParams {
+    /// The job.
+    pub job_id: JobId,
+    /// The place, counted as `how` says; clamped into the queue.
+    pub position: i64,
+    /// What `position` counts from.
+    pub how: Whence,
 }
 
 /// `set_remote_name`.

@@ -15,7 +15,7 @@ pub struct HelloResult {
 }
 
 /// The `{}` result of methods that return nothing else (`resume`, `suspend`,
-/// `cancel`, `set_remote_name`, `set_notify_interface`, `shutdown`).
+/// `cancel`, `forget_job`, `set_remote_name`, `set_notify_interface`, `shutdown`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Empty {}
 
@@ -38,6 +38,13 @@ pub struct FileIndexResult {
 pub struct CompleteResult {
     /// Whether some files were not transferred and were dropped.
     pub partial: bool,
+}
+
+/// `move_job`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PositionResult {
+    /// The job's new 0-based place in its waiting queue.
+    pub position: u64,
 }
 
 /// `get_notify_interface`.

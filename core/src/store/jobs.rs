@@ -16,7 +16,7 @@ pub struct StoredJob {
     pub job: Job,
     /// Its files, in order.
     pub files: Vec<JobFile>,
-    /// Position in the queue (creation order).
+    /// Position in the queue (creation order, unless `move_job` changed it).
     pub queue_order: i64,
 }
 
@@ -108,6 +108,26 @@ impl Store {
             .map_err(|e| self.sqlite(e))?;
         stmt.execute([job_id.to_string()]).map_err(|e| self.sqlite(e))?;
         Ok(())
+    }
+
+    /// Moves a job to a new place in the queue (only its `queue_order`).
+    pub fn set_queue_order(&self, job_id: JobId, queue_order: i64) -> Result<(), StoreError> {
+        let mut stmt =
+            self.conn.prepare_cached("UPDATE jobs SET queue_order = ?2 WHERE id = ?1").map_err(|e| self.sqlite(e))?;
+        stmt.execute(params![job_id.to_string(), queue_order]).map_err(|e| self.sqlite(e))?;
+        Ok(())
+    }
+
+    /// Deletes a job's row and its files' rows, in one transaction; its
+    /// journal entries stay (they are history).
+    pub fn delete_job(&self, job_id: JobId) -> Result<(), StoreError> {
+        let batch = self.batch()?;
+        let id = job_id.to_string();
+        for sql in ["DELETE FROM files WHERE job_id = ?1", "DELETE FROM jobs WHERE id = ?1"] {
+            let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.sqlite(e))?;
+            stmt.execute([&id]).map_err(|e| self.sqlite(e))?;
+        }
+        batch.commit()
     }
 
     /// Writes a job and some of its files in one transaction.
