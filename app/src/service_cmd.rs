@@ -2,6 +2,7 @@
 
 use crate::cli::ServiceArgs;
 use crate::exit::{FAILED, Failure, NO_SERVICE, USAGE};
+use haul_core::aria2::RpcOptions;
 use haul_core::client::Client;
 use haul_core::service::{ServiceOptions, socket_path};
 use std::sync::Mutex;
@@ -38,14 +39,33 @@ async fn serve(args: ServiceArgs) -> Result<(), Failure> {
     std::fs::create_dir_all(&data_dir)
         .map_err(|e| Failure::new(FAILED, format!("cannot create the data folder {}: {e}", data_dir.display())))?;
     init_logging(&data_dir);
+    let rpc = rpc_options(&args)?;
     let options = ServiceOptions {
         data_dir,
         socket: socket_path(args.system),
         system: args.system,
         max_active_jobs: args.max_active.max(1),
         parallel_files: usize::from(args.parallel_files),
+        rpc,
     };
     haul_core::service::run(options).await.map_err(|e| Failure::new(FAILED, e.to_string()))
+}
+
+/// The aria2 endpoint's options from `--rpc-…`.
+fn rpc_options(args: &ServiceArgs) -> Result<RpcOptions, Failure> {
+    let listen = match args.rpc_listen.trim() {
+        "off" | "" => None,
+        text => Some(text.parse().map_err(|_| {
+            Failure::new(USAGE, format!("--rpc-listen '{text}' is not ADDR:PORT (e.g. 127.0.0.1:6800) or off"))
+        })?),
+    };
+    Ok(RpcOptions {
+        listen,
+        certificate: args.rpc_certificate.clone(),
+        private_key: args.rpc_private_key.clone(),
+        insecure: args.rpc_insecure,
+        default_dir: (!args.system).then(crate::paths::download_dir),
+    })
 }
 
 async fn stop(system: bool) -> Result<(), Failure> {

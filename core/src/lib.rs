@@ -11,10 +11,12 @@
 //! - `protocol`: the JSON-RPC messages shared by the service and its clients
 //! - `service`: the socket server: one task per connection, each a notification sink
 //! - `client`: the async client used by the GUI, the CLI and the tests
+//! - `aria2`: aria2's JSON-RPC over HTTP and WebSocket, for AriaNg, aria2p and browser extensions
 //! - `naming`: safe file names from URLs and Content-Disposition
 //! - `users`: local users: file ownership and folder rights for a system service
 
 pub mod access;
+pub mod aria2;
 pub mod client;
 pub mod engine;
 pub mod error;

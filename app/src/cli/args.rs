@@ -60,6 +60,8 @@ pub enum Command {
     Call(CallArgs),
     /// Show or change the service's limits (total speed, jobs at once).
     Limits(LimitsArgs),
+    /// Print the aria2 RPC endpoint's URL and your secret (for AriaNg and browser extensions).
+    Rpc,
 }
 
 /// `haul call`.
@@ -190,4 +192,16 @@ pub struct ServiceArgs {
     #[arg(long, env = "HAUL_PARALLEL_FILES", default_value_t = 8,
           value_parser = clap::value_parser!(u16).range(1..=haul_core::service::MAX_PARALLEL_FILES as i64))]
     pub parallel_files: u16,
+    /// Where the aria2 JSON-RPC endpoint listens (ADDR:PORT), or `off`.
+    #[arg(long, env = "HAUL_RPC_LISTEN", default_value = haul_core::aria2::DEFAULT_LISTEN)]
+    pub rpc_listen: String,
+    /// PEM certificate chain for the endpoint (TLS; needed beyond loopback).
+    #[arg(long, requires = "rpc_private_key")]
+    pub rpc_certificate: Option<std::path::PathBuf>,
+    /// PEM private key for --rpc-certificate.
+    #[arg(long, requires = "rpc_certificate")]
+    pub rpc_private_key: Option<std::path::PathBuf>,
+    /// Serve the endpoint beyond loopback without TLS (anyone on the path can read the secret).
+    #[arg(long)]
+    pub rpc_insecure: bool,
 }

@@ -226,3 +226,21 @@ pub async fn limits(args: LimitsArgs, json_out: bool) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// `haul rpc`: the aria2 endpoint's URL and your secret.
+pub async fn rpc(json_out: bool) -> Result<(), Failure> {
+    let client = connect().await?;
+    let info = client.get_rpc_info().await?;
+    if json_out {
+        print_json(&info);
+        return Ok(());
+    }
+    match &info.url {
+        Some(url) => outln!("URL     {url}"),
+        None => outln!("URL     (not listening: {})", info.error.as_deref().unwrap_or(&info.status)),
+    }
+    if let Some(secret) = &info.secret {
+        outln!("Secret  {secret}");
+    }
+    Ok(())
+}

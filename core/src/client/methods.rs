@@ -5,9 +5,9 @@ use crate::model::RemoteUrl;
 use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority};
 use crate::protocol::{
     AddFileParams, Cancel, Complete, CreateJobParams, EnumFiles, EnumJobsParams, EventsSinceParams, EventsSinceResult,
-    ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetStats, JobChanges, Limits, MoveJobParams,
-    NotifyInterfaceResult, Resume, SetJobParams, SetLimits, SetNotifyFlags, SetNotifyInterfaceParams, SetPriority,
-    SetRemoteNameParams, Shutdown, StatsResult, Subscribe, Suspend, TakeOwnership, Whence, code,
+    ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetRpcInfo, GetStats, JobChanges, Limits, MoveJobParams,
+    NotifyInterfaceResult, Resume, RpcInfo, SetJobParams, SetLimits, SetNotifyFlags, SetNotifyInterfaceParams,
+    SetPriority, SetRemoteNameParams, Shutdown, StatsResult, Subscribe, Suspend, TakeOwnership, Whence, code,
 };
 
 impl Client {
@@ -141,6 +141,11 @@ impl Client {
     /// Changes the service-wide limits (absent fields stay); returns them as they are now.
     pub async fn set_limits(&self, limits: Limits) -> Result<Limits, ClientError> {
         self.request(SetLimits(limits)).await
+    }
+
+    /// The aria2 endpoint's URL and this user's secret for it.
+    pub async fn get_rpc_info(&self) -> Result<RpcInfo, ClientError> {
+        self.request(GetRpcInfo {}).await
     }
 
     /// Asks the service to stop.

@@ -8,7 +8,7 @@ use super::params::{
 };
 use super::results::{
     CompleteResult, Empty, EventsSinceResult, FileIndexResult, HelloResult, JobIdResult, NotifyInterfaceResult,
-    PositionResult, StatsResult, SubscribeResult,
+    PositionResult, RpcInfo, StatsResult, SubscribeResult,
 };
 use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority};
 use serde::de::DeserializeOwned;
@@ -100,6 +100,8 @@ empty_methods! {
     GetLimits => method::GET_LIMITS, Limits;
     /// `shutdown`: stops the service.
     Shutdown => method::SHUTDOWN, Empty;
+    /// `get_rpc_info`: the aria2 endpoint's URL and the caller's secret for it.
+    GetRpcInfo => method::GET_RPC_INFO, RpcInfo;
 }
 
 /// `set_limits`: changes the service-wide limits (absent fields stay).
@@ -172,6 +174,7 @@ mod tests {
             GetLimits::NAME,
             SetLimits::NAME,
             ForgetJob::NAME,
+            GetRpcInfo::NAME,
             MoveJobParams::NAME,
         ];
         let mut names = typed.to_vec();

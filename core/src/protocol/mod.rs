@@ -20,8 +20,8 @@ pub use framing::{LineRead, read_line};
 pub use message::{Id, Invalid, Message, Request, Response, encode_error, encode_notification};
 pub use message::{encode_request, encode_result};
 pub use methods::{
-    Cancel, Complete, EnumFiles, ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetStats, Method, Resume, SetLimits,
-    SetNotifyFlags, SetPriority, Shutdown, Subscribe, Suspend, TakeOwnership,
+    Cancel, Complete, EnumFiles, ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetRpcInfo, GetStats, Method,
+    Resume, SetLimits, SetNotifyFlags, SetPriority, Shutdown, Subscribe, Suspend, TakeOwnership,
 };
 pub use params::{
     AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobChanges, JobParams, Limits,
@@ -31,7 +31,7 @@ pub use path::{current_uid, socket_path};
 pub use pending::{Pending, Slot};
 pub use results::{
     CompleteResult, Empty, EventsSinceResult, FileIndexResult, HelloResult, JobIdResult, JobProgressView,
-    NotifyInterfaceResult, PositionResult, ProgressParams, Stats, StatsResult, SubscribeResult,
+    NotifyInterfaceResult, PositionResult, ProgressParams, RpcInfo, Stats, StatsResult, SubscribeResult,
 };
 
 /// The protocol version this build speaks.
@@ -46,7 +46,7 @@ pub fn server_name() -> String {
 }
 
 /// Every method a client may call, as the service dispatches them.
-pub const REQUEST_METHODS: [&str; 25] = [
+pub const REQUEST_METHODS: [&str; 26] = [
     method::HELLO,
     method::CREATE_JOB,
     method::ADD_FILE,
@@ -72,6 +72,7 @@ pub const REQUEST_METHODS: [&str; 25] = [
     method::SET_LIMITS,
     method::FORGET_JOB,
     method::MOVE_JOB,
+    method::GET_RPC_INFO,
 ];
 
 /// Whether a client may call `name`.
@@ -131,6 +132,8 @@ pub mod method {
     pub const FORGET_JOB: &str = "forget_job";
     /// Moves a job within the caller's waiting queue.
     pub const MOVE_JOB: &str = "move_job";
+    /// The aria2 endpoint's URL and the caller's secret for it.
+    pub const GET_RPC_INFO: &str = "get_rpc_info";
     /// Notification: a journal entry.
     pub const EVENT: &str = "event";
     /// Notification: live progress of running jobs.

@@ -122,3 +122,16 @@ pub struct JobProgressView {
     /// Seconds left.
     pub eta_s: Option<u64>,
 }
+
+/// `get_rpc_info`: the aria2 endpoint as the caller may use it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RpcInfo {
+    /// `off`, `starting`, `listening` or `failed`.
+    pub status: String,
+    /// Where it listens, e.g. `http://127.0.0.1:6800/jsonrpc`, while listening.
+    pub url: Option<String>,
+    /// The caller's secret (aria2's `--rpc-secret`): `token:SECRET` goes first in every `aria2.*` call.
+    pub secret: Option<String>,
+    /// Why it is not listening, or why there is no secret for the caller.
+    pub error: Option<String>,
+}

@@ -17,7 +17,7 @@ pub use crate::protocol::socket_path;
 pub use error::Error;
 #[cfg(windows)]
 use pipe as transport;
-pub use server::{MAX_CONNECTIONS, serve};
+pub use server::{MAX_CONNECTIONS, serve, serve_with_rpc};
 pub use session::{Outbox, Session};
 #[cfg(unix)]
 use socket as transport;
@@ -26,10 +26,12 @@ pub use subscription::{EVENT_SEND_TIMEOUT, PROGRESS_INTERVAL};
 pub use tokio_util::sync::CancellationToken;
 pub use transport::{Listener, bind};
 
+use crate::aria2::{self, RpcAccess, RpcOptions};
 use crate::{Config, Manager};
 #[cfg(unix)]
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 #[cfg(unix)]
 use tokio::signal::unix::{SignalKind, signal};
 #[cfg(windows)]
@@ -51,6 +53,8 @@ pub struct ServiceOptions {
     pub max_active_jobs: usize,
     /// Files of one job transferring at once (1: one after the other, as BITS).
     pub parallel_files: usize,
+    /// The aria2 JSON-RPC endpoint (off when `listen` is `None`).
+    pub rpc: RpcOptions,
 }
 
 /// Runs the service until SIGTERM, SIGINT or an allowed `shutdown` request;
@@ -74,9 +78,12 @@ pub async fn run(options: ServiceOptions) -> Result<(), Error> {
     let stop = CancellationToken::new();
     let signals = watch_signals(stop.clone());
     tracing::info!("serving on {}", options.socket.display());
+    let access = Arc::new(RpcAccess::new(&options.data_dir, options.system, crate::users::service_uid()));
+    let endpoint = aria2::start(manager.clone(), options.rpc.clone(), access.clone(), options.system, stop.clone());
     let result = match signals {
         Ok(watcher) => {
-            serve(manager.clone(), listener, stop.clone()).await;
+            serve_with_rpc(manager.clone(), listener, stop.clone(), Some(access)).await;
+            endpoint.abort();
             watcher.abort();
             Ok(())
         }

@@ -4,6 +4,7 @@
 use super::connection;
 use super::transport::{Listener, Stream};
 use crate::Manager;
+use crate::aria2::RpcAccess;
 use crate::protocol::{RpcError, encode_error};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,6 +31,16 @@ impl Drop for Live {
 /// by an allowed `shutdown` request), then closes every connection and returns.
 /// Does not shut the manager down.
 pub async fn serve(manager: Manager, listener: Listener, stop: CancellationToken) {
+    serve_with_rpc(manager, listener, stop, None).await;
+}
+
+/// Like [`serve`], with the aria2 endpoint's secrets and status for `get_rpc_info`.
+pub async fn serve_with_rpc(
+    manager: Manager,
+    listener: Listener,
+    stop: CancellationToken,
+    rpc: Option<Arc<RpcAccess>>,
+) {
     let tracker = TaskTracker::new();
     let live = Arc::new(AtomicUsize::new(0));
     loop {
@@ -45,9 +56,9 @@ pub async fn serve(manager: Manager, listener: Listener, stop: CancellationToken
                     continue;
                 }
                 let guard = Live(live.clone());
-                let (manager, stop) = (manager.clone(), stop.clone());
+                let (manager, stop, rpc) = (manager.clone(), stop.clone(), rpc.clone());
                 tracker.spawn(async move {
-                    connection::run(manager, stream, stop).await;
+                    connection::run(manager, stream, stop, rpc).await;
                     drop(guard);
                 });
             }

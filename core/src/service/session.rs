@@ -4,10 +4,12 @@
 use super::handlers;
 use super::sink::ConnectionSink;
 use crate::Manager;
+use crate::aria2::RpcAccess;
 use crate::model::Caller;
 use crate::notify::Sink;
 use crate::protocol::{Invalid, Message, RpcError, current_uid, encode_error, encode_result, method};
 use serde_json::Value;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -34,6 +36,8 @@ pub struct Session {
     pub(super) replies: mpsc::Sender<String>,
     pub(super) notices: mpsc::Sender<String>,
     pub(super) closed: CancellationToken,
+    /// The aria2 endpoint's secrets and status (`get_rpc_info`), when it is set up.
+    pub(super) rpc: Option<Arc<RpcAccess>>,
     stop: CancellationToken,
 }
 
@@ -55,6 +59,7 @@ impl Session {
             replies,
             notices,
             closed,
+            rpc: None,
             stop,
         };
         let outbox = Outbox { replies: reply_rx, notices: notice_rx };
