@@ -1,13 +1,18 @@
 //! The service over its socket: framing and handshake, error paths, callbacks and
-//! their fallbacks, the journal, access rules. Each test runs an in-process service
-//! (`haul_tests::service_fixture`) against the loopback HTTP server; every wait is bounded.
+//! their fallbacks, the journal, access rules, the waiting queue and forgetting jobs.
+//! Each test runs an in-process service (`haul_tests::service_fixture`) against the
+//! loopback HTTP server; every wait is bounded.
 
 #[path = "service_protocol/access.rs"]
 mod access;
 #[path = "service_protocol/callbacks.rs"]
 mod callbacks;
+#[path = "service_protocol/forget.rs"]
+mod forget;
 #[path = "service_protocol/journal.rs"]
 mod journal;
+#[path = "service_protocol/queue.rs"]
+mod queue;
 #[path = "service_protocol/socket.rs"]
 mod socket;
 #[path = "service_protocol/wire.rs"]
