@@ -14,13 +14,16 @@ pub const HAUL: &str = env!("CARGO_BIN_EXE_haul");
 pub struct World {
     pub dir: tempfile::TempDir,
     pub service: Option<Child>,
+    /// `HAUL_RPC_LISTEN` for everything this world runs: `off` (so parallel tests do not
+    /// fight over port 6800) unless [`World::start_service_with_rpc`] asked for a port.
+    pub rpc_listen: String,
 }
 
 impl World {
     pub fn new() -> World {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("downloads")).expect("downloads dir");
-        World { dir, service: None }
+        World { dir, service: None, rpc_listen: "off".to_owned() }
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -39,6 +42,7 @@ impl World {
         cmd.env("HAUL_DATA_DIR", self.data_dir())
             .env("HAUL_SOCKET", self.socket())
             .env("RUST_LOG", "info")
+            .env("HAUL_RPC_LISTEN", &self.rpc_listen)
             .env_remove("XDG_RUNTIME_DIR");
     }
 
@@ -69,6 +73,13 @@ impl World {
             wait_until(Duration::from_secs(20), || std::os::unix::net::UnixStream::connect(self.socket()).is_ok()),
             "the service does not accept connections"
         );
+    }
+
+    /// Starts `haul service` with its aria2 JSON-RPC endpoint on `127.0.0.1:PORT`
+    /// (`HAUL_RPC_LISTEN`, also seen by every later `haul` of this world).
+    pub fn start_service_with_rpc(&mut self, port: u16) {
+        self.rpc_listen = format!("127.0.0.1:{port}");
+        self.start_service_with_env(&[]);
     }
 
     /// SIGKILL the service child.
