@@ -7,14 +7,16 @@ use haul_core::service::{CancellationToken, Outbox, Session};
 use haul_tests::service_fixture::ServiceFixture;
 use serde_json::{Value, json};
 
-fn session(fixture: &ServiceFixture, uid: u32) -> (Session, Outbox) {
+/// A hello'd session for `uid` on the fixture's manager.
+pub(super) fn session(fixture: &ServiceFixture, uid: u32) -> (Session, Outbox) {
     let stop = CancellationToken::new();
     let (mut session, outbox) = Session::new(fixture.manager.clone(), Caller::from_uid(uid, None), stop);
     session.handle_request("hello", json!({"protocol": 1})).expect("hello");
     (session, outbox)
 }
 
-fn code_of(result: Result<Value, haul_core::protocol::RpcError>) -> i64 {
+/// The code of an error that must come (with a message).
+pub(super) fn code_of(result: Result<Value, haul_core::protocol::RpcError>) -> i64 {
     match result {
         Ok(value) => panic!("expected an error, got {value}"),
         Err(e) => {

@@ -2,15 +2,15 @@
 //! across a restart and honoured by the scheduler; and the check order of
 //! `move_job` and `forget_job` (params, existence, access, state).
 
+use super::access::{code_of, session};
 use super::wait_state;
 use haul_core::client::Client;
 use haul_core::model::{Caller, JobId, JobState};
 use haul_core::protocol::{CreateJobParams, Whence, code};
-use haul_core::service::{CancellationToken, Outbox, Session};
 use haul_tests::server::{Route, TestServer, random_bytes};
 use haul_tests::service_fixture::{ServiceFixture, wait_for};
 use haul_tests::support::{new_file, runtime};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::path::Path;
 
 /// Someone else, with jobs in the same service.
@@ -156,23 +156,6 @@ async fn the_scheduler_starts_the_moved_job_first() {
         client.cancel(job_id).await.expect("cancel");
     }
     fixture.stop().await;
-}
-
-fn session(fixture: &ServiceFixture, uid: u32) -> (Session, Outbox) {
-    let stop = CancellationToken::new();
-    let (mut session, outbox) = Session::new(fixture.manager.clone(), Caller::from_uid(uid, None), stop);
-    session.handle_request("hello", json!({"protocol": 1})).expect("hello");
-    (session, outbox)
-}
-
-fn code_of(result: Result<Value, haul_core::protocol::RpcError>) -> i64 {
-    match result {
-        Ok(value) => panic!("expected an error, got {value}"),
-        Err(e) => {
-            assert!(!e.message.is_empty());
-            e.code
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
