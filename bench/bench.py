@@ -5,6 +5,8 @@ Scenarios (same run, same files, interleaved runs):
   (a) one big file, unthrottled            (default 2 GiB)
   (b) one file, nginx limit_rate 20m/conn  (default 512 MiB)
   (c) many small files in one job          (default 1,000 x 100 KiB)
+  (r) the same small files as 1,000 downloads through the aria2 RPC (one
+      system.multicall of addUri) vs haul add (bench/rpc_add.py)
 plus a resume-correctness check: the file changes on the server between an
 interruption and the resume; only a client that sends If-Range gets it right.
 
@@ -31,6 +33,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+import rpc_add
 
 KiB = 1 << 10
 MiB = 1 << 20
@@ -341,9 +345,10 @@ def reset_peak_rss(pid: int) -> bool:
 
 
 class Haul:
-    def __init__(self, binary: Path, work: Path, name: str = "haul"):
+    def __init__(self, binary: Path, work: Path, name: str = "haul", rpc_listen: str = "off"):
         self.binary = str(binary)
-        self.env = dict(os.environ, HAUL_DATA_DIR=str(work / f"{name}-data"), HAUL_SOCKET=str(work / f"{name}.sock"))
+        self.env = dict(os.environ, HAUL_DATA_DIR=str(work / f"{name}-data"), HAUL_SOCKET=str(work / f"{name}.sock"),
+                        HAUL_RPC_LISTEN=rpc_listen)
         self.env.pop("RUST_LOG", None)
         self.work = work
         self.logname = f"{name}-service.log"
@@ -755,7 +760,8 @@ def fmt(v, spec):
     return "n/a".rjust(int(width or 0))
 
 
-def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: list[dict], wrong: list[str]) -> str:
+def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: list[dict], wrong: list[str],
+           rpc_scenario: dict | None = None) -> str:
     out = []
     w = out.append
     w(f"Haul benchmark — {meta['date']}  ({meta['cpus']} CPUs, {meta['kernel']})")
@@ -788,6 +794,9 @@ def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: 
             w(f"  haul vs {c:<9}: {fmt(r['throughput'], '.2f')}x throughput, {fmt(r['cpu'], '.2f')}x CPU")
         for c, e in sc["contenders"].items():
             w(f"  {c}: {e['command']}")
+    if rpc_scenario:
+        w("")
+        out.extend(rpc_add.report_lines(rpc_scenario, fmt))
     w("")
     w("== targets (checked by this benchmark only) ==")
     for t in targets:
@@ -810,7 +819,7 @@ def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: 
     return "\n".join(out)
 
 
-def check_targets(scenarios: dict) -> list[dict]:
+def check_targets(scenarios: dict, rpc_scenario: dict | None = None) -> list[dict]:
     targets = []
 
     def add(name, ok, detail):
@@ -853,6 +862,7 @@ def check_targets(scenarios: dict) -> list[dict]:
             f"{fmt(rss, '.1f')} MiB")
     rss = get("b", HAUL_WIDE, "service_peak_rss_mib")
     add(f"(b) {HAUL_WIDE} service peak RSS < 40 MiB", None if rss is None else rss < 40, f"{fmt(rss, '.1f')} MiB")
+    rpc_add.targets(rpc_scenario, add, fmt)
     return targets
 
 
@@ -869,7 +879,7 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (files, logs, haul data)")
     ap.add_argument("--no-install", action="store_true", help="never apt-get install missing peers/nginx")
     ap.add_argument("--skip-correctness", action="store_true", help="leave out the resume-correctness check")
-    ap.add_argument("--only", default="abc", help="scenarios to run, e.g. 'c' or 'ab' (default abc)")
+    ap.add_argument("--only", default="abcr", help="scenarios to run, e.g. 'c' or 'ab' (default abcr)")
     args = ap.parse_args()
 
     haul_bin = Path(args.haul or os.environ.get("HAUL_BIN") or REPO / "target" / "release" / "haul").resolve()
@@ -904,7 +914,8 @@ def main() -> int:
         os.chmod(www / d, 0o755)
     nginx = Nginx(tools["nginx"], work, www)
     haul = Haul(haul_bin, work)
-    hauls = {"haul": haul, HAUL_WIDE: Haul(haul_bin, work, HAUL_WIDE)}
+    hauls = {"haul": haul, HAUL_WIDE: Haul(haul_bin, work, HAUL_WIDE),
+             "haul-rpc": Haul(haul_bin, work, "haul-rpc", rpc_listen=f"127.0.0.1:{free_port()}")}
     wrong: list[str] = []
     started = time.monotonic()
     try:
@@ -949,6 +960,16 @@ def main() -> int:
             if sc["key"] not in args.only:
                 continue
             scenarios.append(run_scenario(sc, sc["contenders"], runs, tools, hauls, work, wrong))
+        rpc_scenario = None
+        if "r" in args.only:
+            try:
+                hauls["haul-rpc"].start()
+                rpc_scenario = rpc_add.run(hauls["haul-rpc"], small, lambda n: nginx.url("small/" + n), runs, work,
+                                           verify, log, wrong, proc_cpu_s)
+            except rpc_add.RpcError as e:
+                log(f"scenario (r) not run: {e}")
+            finally:
+                hauls["haul-rpc"].stop()
         correctness = []
         if not args.skip_correctness:
             url = nginx.url("resume/file.bin")
@@ -966,7 +987,7 @@ def main() -> int:
                 wrong.append(f"resume correctness: haul's file is not the new file: {haul_row['result']}")
 
         by_key = {s["key"]: s for s in scenarios}
-        targets = check_targets(by_key)
+        targets = check_targets(by_key, rpc_scenario)
         meta = {
             "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
             "cpus": os.cpu_count(),
@@ -984,13 +1005,13 @@ def main() -> int:
             "loadavg_end": os.getloadavg(),
         }
         meta["elapsed_s"] = round(time.monotonic() - started, 1)
-        text = report(meta, scenarios, targets, correctness, wrong)
+        text = report(meta, scenarios, targets, correctness, wrong, rpc_scenario)
         print(text)
         print(f"\n(benchmark took {meta['elapsed_s']:.0f} s)")
         if args.json_out:
             args.json_out.write_text(json.dumps(
-                {"meta": meta, "scenarios": scenarios, "targets": targets, "correctness": correctness,
-                 "wrong": wrong}, indent=2) + "\n")
+                {"meta": meta, "scenarios": scenarios, "rpc_scenario": rpc_scenario, "targets": targets,
+                 "correctness": correctness, "wrong": wrong}, indent=2) + "\n")
             log(f"JSON written to {args.json_out}")
         return 1 if wrong else 0
     except Fatal as e:
