@@ -10,6 +10,8 @@ use haul_core::protocol::RpcInfo;
 pub const RPC_HEADING: &str = "aria2 RPC (AriaNg, browser extensions)";
 /// What stands for the secret until Show is pressed (its length says nothing).
 const MASK: &str = "••••••••••••••••";
+/// The width the secret takes, shown or not.
+const SECRET_WIDTH: f32 = 252.0;
 
 /// What the window knows of the endpoint, from the service.
 #[derive(Debug, Default)]
@@ -55,9 +57,10 @@ impl RpcPanel {
     }
 }
 
-/// Draws the section; returns the address to move the endpoint to when Apply
+/// Draws the section, its labels in a column `label_width` wide (as the rest
+/// of the window's); returns the address to move the endpoint to when Apply
 /// was pressed with a valid one.
-pub fn rpc_section_ui(ui: &mut egui::Ui, panel: &mut RpcPanel, view: &RpcView) -> Option<RpcListen> {
+pub fn rpc_section_ui(ui: &mut egui::Ui, panel: &mut RpcPanel, view: &RpcView, label_width: f32) -> Option<RpcListen> {
     let info = view.info.as_ref();
     if !panel.edited
         && let Some(listen) = info.and_then(|i| i.listen)
@@ -67,7 +70,8 @@ pub fn rpc_section_ui(ui: &mut egui::Ui, panel: &mut RpcPanel, view: &RpcView) -
     let mut apply = None;
     ui.strong(RPC_HEADING);
     ui.add_space(4.0);
-    egui::Grid::new("rpc_settings").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+    let grid = egui::Grid::new("rpc_settings").num_columns(2).spacing([12.0, 8.0]).min_col_width(label_width);
+    grid.show(ui, |ui| {
         ui.label("Status");
         status_ui(ui, info);
         ui.end_row();
@@ -91,9 +95,17 @@ pub fn rpc_section_ui(ui: &mut egui::Ui, panel: &mut RpcPanel, view: &RpcView) -
         ui.label("Secret");
         ui.horizontal(|ui| match info.and_then(|i| i.secret.as_deref()) {
             Some(secret) => {
-                ui.monospace(if panel.show_secret { secret } else { MASK });
-                let word = if panel.show_secret { "Hide" } else { "Show" };
-                ui.toggle_value(&mut panel.show_secret, word);
+                // A fixed width, wrapped: showing the secret does not widen the window.
+                let text = egui::RichText::new(if panel.show_secret { secret } else { MASK }).monospace();
+                let layout = egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true);
+                let height = ui.spacing().interact_size.y;
+                ui.allocate_ui_with_layout(egui::vec2(SECRET_WIDTH, height), layout, |ui| {
+                    ui.set_width(SECRET_WIDTH);
+                    ui.add(egui::Label::new(text).wrap());
+                });
+                if ui.button(if panel.show_secret { "Hide" } else { "Show" }).clicked() {
+                    panel.show_secret = !panel.show_secret;
+                }
                 if ui.button("Copy secret").clicked() {
                     ui.ctx().copy_text(secret.to_owned());
                     panel.copied = Some("secret");

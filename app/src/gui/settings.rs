@@ -11,6 +11,8 @@ use std::path::PathBuf;
 
 /// Storage key of the preferences.
 pub const PREFS_KEY: &str = "haul.prefs";
+/// The width of the settings window's label column.
+const LABEL_WIDTH: f32 = 200.0;
 /// Storage key of the journal cursor.
 pub const CURSOR_KEY: &str = "haul.journal_cursor";
 
@@ -131,7 +133,8 @@ pub fn settings_ui(
     let before = prefs.clone();
     let mut still_open = *open;
     egui::Window::new("Settings").open(&mut still_open).collapsible(false).resizable(false).show(ctx, |ui| {
-        egui::Grid::new("settings").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+        let grid = egui::Grid::new("settings").num_columns(2).spacing([12.0, 8.0]).min_col_width(LABEL_WIDTH);
+        grid.show(ui, |ui| {
             let label = ui.label("Download folder");
             let mut folder =
                 prefs.download_dir.clone().unwrap_or_else(|| fallback_dir.to_path_buf()).display().to_string();
@@ -202,8 +205,8 @@ pub fn settings_ui(
         });
         ui.add_space(6.0);
         ui.separator();
-        ui.add_space(2.0);
-        rpc_listen = rpc_section_ui(ui, rpc, view.rpc);
+        ui.add_space(4.0);
+        rpc_listen = rpc_section_ui(ui, rpc, view.rpc, LABEL_WIDTH);
     });
     *open = still_open;
     SettingsChange { prefs: *prefs != before, limits: change, start_on_login, rpc_listen }
