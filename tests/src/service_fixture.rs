@@ -24,6 +24,8 @@ pub struct ServiceFixture {
     pub manager: Manager,
     /// The socket.
     pub socket: PathBuf,
+    /// The aria2 RPC endpoint, when started with one ([`ServiceFixture::start_with_rpc`]).
+    pub endpoint: Option<Arc<aria2::Endpoint>>,
     stop: CancellationToken,
     serving: Option<JoinHandle<()>>,
     dir: tempfile::TempDir,
@@ -60,8 +62,8 @@ impl ServiceFixture {
             let access = Arc::new(RpcAccess::new(dir.path(), false, current_uid()));
             aria2::start(manager.clone(), options, access, false, stop.clone(), dir.path())
         });
-        let serving = tokio::spawn(service::serve_with_rpc(manager.clone(), listener, stop.clone(), endpoint));
-        ServiceFixture { manager, socket, stop, serving: Some(serving), dir }
+        let serving = tokio::spawn(service::serve_with_rpc(manager.clone(), listener, stop.clone(), endpoint.clone()));
+        ServiceFixture { manager, socket, endpoint, stop, serving: Some(serving), dir }
     }
 
     /// A path in the fixture's folder (for downloaded files and markers).

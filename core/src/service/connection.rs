@@ -28,7 +28,7 @@ pub(super) async fn run(manager: Manager, stream: Stream, stop: CancellationToke
     tracing::debug!("connection from uid {} pid {:?}", caller.uid, caller.pid);
     let (read, write) = transport::split(stream);
     let (mut session, outbox) = Session::new(manager, caller, stop);
-    session.rpc = rpc;
+    session.set_rpc(rpc);
     let closed = session.closed.clone();
     let writer = tokio::spawn(write_loop(write, outbox, closed.clone()));
     read_loop(&mut session, read, &closed).await;

@@ -66,6 +66,11 @@ impl Session {
         (session, outbox)
     }
 
+    /// Gives the session the service's aria2 endpoint (`get_rpc_info`, `set_rpc_listen`).
+    pub fn set_rpc(&mut self, rpc: Option<Arc<Endpoint>>) {
+        self.rpc = rpc;
+    }
+
     /// Who the client is.
     pub fn caller(&self) -> Caller {
         self.caller
