@@ -2,8 +2,9 @@
 
 use crate::cli::ServiceArgs;
 use crate::exit::{FAILED, Failure, NO_SERVICE, USAGE};
-use haul_core::aria2::RpcOptions;
+use haul_core::aria2::{DEFAULT_LISTEN, RpcOptions};
 use haul_core::client::Client;
+use haul_core::model::RpcListen;
 use haul_core::service::{ServiceOptions, socket_path};
 use std::sync::Mutex;
 use tracing_subscriber::layer::SubscriberExt;
@@ -51,16 +52,17 @@ async fn serve(args: ServiceArgs) -> Result<(), Failure> {
     haul_core::service::run(options).await.map_err(|e| Failure::new(FAILED, e.to_string()))
 }
 
-/// The aria2 endpoint's options from `--rpc-…`.
+/// The aria2 endpoint's options from `--rpc-…`. Without `--rpc-listen` the
+/// service uses the address `haul rpc --listen` saved, else the default.
 fn rpc_options(args: &ServiceArgs) -> Result<RpcOptions, Failure> {
-    let listen = match args.rpc_listen.trim() {
-        "off" | "" => None,
-        text => Some(text.parse().map_err(|_| {
-            Failure::new(USAGE, format!("--rpc-listen '{text}' is not ADDR:PORT (e.g. 127.0.0.1:6800) or off"))
-        })?),
+    let listen = match args.rpc_listen.as_deref().map(str::trim) {
+        None => RpcListen::parse(DEFAULT_LISTEN).map_err(|e| Failure::new(FAILED, e.to_string()))?,
+        Some("") => RpcListen::Off,
+        Some(text) => RpcListen::parse(text).map_err(|e| Failure::new(USAGE, format!("--rpc-listen {e}")))?,
     };
     Ok(RpcOptions {
-        listen,
+        listen: listen.addr(),
+        listen_given: args.rpc_listen.is_some(),
         certificate: args.rpc_certificate.clone(),
         private_key: args.rpc_private_key.clone(),
         insecure: args.rpc_insecure,

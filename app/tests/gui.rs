@@ -17,6 +17,8 @@ mod dropped;
 mod frame_time;
 #[path = "gui/notification_clicks.rs"]
 mod notification_clicks;
+#[path = "gui/rpc.rs"]
+mod rpc;
 #[path = "gui/startup.rs"]
 mod startup;
 #[path = "gui/tray.rs"]

@@ -1,11 +1,14 @@
 //! An in-process Haul service on a temporary socket, for protocol tests:
 //! a real `Manager`, a real socket, `serve` in a task; dropping it stops it.
 
+use haul_core::aria2::{self, RpcAccess, RpcOptions};
 use haul_core::client::Client;
+use haul_core::protocol::current_uid;
 use haul_core::service::{self, CancellationToken};
 use haul_core::{Config, Manager};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
@@ -21,6 +24,8 @@ pub struct ServiceFixture {
     pub manager: Manager,
     /// The socket.
     pub socket: PathBuf,
+    /// The aria2 RPC endpoint, when started with one ([`ServiceFixture::start_with_rpc`]).
+    pub endpoint: Option<Arc<aria2::Endpoint>>,
     stop: CancellationToken,
     serving: Option<JoinHandle<()>>,
     dir: tempfile::TempDir,
@@ -34,6 +39,18 @@ impl ServiceFixture {
 
     /// Starts a service after `adjust` has changed its configuration.
     pub fn start_with(adjust: impl FnOnce(&mut Config)) -> ServiceFixture {
+        Self::launch(adjust, None)
+    }
+
+    /// Starts a service whose aria2 RPC endpoint listens on 127.0.0.1 at a
+    /// port the system picks (`get_rpc_info` says which), with its secret and
+    /// saved address in the fixture's folder. Call inside a tokio runtime.
+    pub fn start_with_rpc() -> ServiceFixture {
+        let listen = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+        Self::launch(|_| {}, Some(RpcOptions { listen: Some(listen), listen_given: true, ..RpcOptions::default() }))
+    }
+
+    fn launch(adjust: impl FnOnce(&mut Config), rpc: Option<RpcOptions>) -> ServiceFixture {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::new(dir.path().join("haul.db"));
         adjust(&mut config);
@@ -41,8 +58,12 @@ impl ServiceFixture {
         let socket = dir.path().join("run").join("haul.sock");
         let listener = service::bind(&socket, false).expect("bind the socket");
         let stop = CancellationToken::new();
-        let serving = tokio::spawn(service::serve(manager.clone(), listener, stop.clone()));
-        ServiceFixture { manager, socket, stop, serving: Some(serving), dir }
+        let endpoint = rpc.map(|options| {
+            let access = Arc::new(RpcAccess::new(dir.path(), false, current_uid()));
+            aria2::start(manager.clone(), options, access, false, stop.clone(), dir.path())
+        });
+        let serving = tokio::spawn(service::serve_with_rpc(manager.clone(), listener, stop.clone(), endpoint.clone()));
+        ServiceFixture { manager, socket, endpoint, stop, serving: Some(serving), dir }
     }
 
     /// A path in the fixture's folder (for downloaded files and markers).

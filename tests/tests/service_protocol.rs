@@ -13,6 +13,8 @@ mod forget;
 mod journal;
 #[path = "service_protocol/queue.rs"]
 mod queue;
+#[path = "service_protocol/rpc_listen.rs"]
+mod rpc_listen;
 #[path = "service_protocol/socket.rs"]
 mod socket;
 #[path = "service_protocol/wire.rs"]

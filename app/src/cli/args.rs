@@ -3,6 +3,7 @@
 
 use super::output;
 use clap::{Args, Parser, Subcommand};
+use haul_core::model::RpcListen;
 use std::path::PathBuf;
 
 /// Haul: a download manager whose jobs live in a background service.
@@ -60,8 +61,21 @@ pub enum Command {
     Call(CallArgs),
     /// Show or change the service's limits (total speed, jobs at once).
     Limits(LimitsArgs),
-    /// Print the aria2 RPC endpoint's URL and your secret (for AriaNg and browser extensions).
-    Rpc,
+    /// Print the aria2 RPC endpoint's URL and your secret (for AriaNg and browser extensions), or move it.
+    Rpc(RpcArgs),
+}
+
+/// `haul rpc`.
+#[derive(Args, Debug)]
+pub struct RpcArgs {
+    /// Move the endpoint to ADDR:PORT (or `off`) now and keep that choice across restarts.
+    #[arg(long, value_name = "ADDR:PORT|off", value_parser = parse_listen)]
+    pub listen: Option<RpcListen>,
+}
+
+/// Reads `ADDR:PORT` or `off`; the error names the text and the form.
+fn parse_listen(text: &str) -> Result<RpcListen, String> {
+    RpcListen::parse(text).map_err(|e| e.to_string())
 }
 
 /// `haul call`.
@@ -192,9 +206,10 @@ pub struct ServiceArgs {
     #[arg(long, env = "HAUL_PARALLEL_FILES", default_value_t = 8,
           value_parser = clap::value_parser!(u16).range(1..=haul_core::service::MAX_PARALLEL_FILES as i64))]
     pub parallel_files: u16,
-    /// Where the aria2 JSON-RPC endpoint listens (ADDR:PORT), or `off`.
-    #[arg(long, env = "HAUL_RPC_LISTEN", default_value = haul_core::aria2::DEFAULT_LISTEN)]
-    pub rpc_listen: String,
+    /// Where the aria2 JSON-RPC endpoint listens (ADDR:PORT), or `off`. Without
+    /// it: the address last set with `haul rpc --listen`, else 127.0.0.1:6800.
+    #[arg(long, env = "HAUL_RPC_LISTEN", value_name = "ADDR:PORT|off")]
+    pub rpc_listen: Option<String>,
     /// PEM certificate chain for the endpoint (TLS; needed beyond loopback).
     #[arg(long, requires = "rpc_private_key")]
     pub rpc_certificate: Option<std::path::PathBuf>,

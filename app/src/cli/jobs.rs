@@ -1,9 +1,9 @@
 //! `list`, `info`, `files`, `resume|suspend|cancel|complete`, `set`, `limits` and `call`.
 
-use super::args::{CallArgs, JobArg, LimitsArgs, ListArgs, SetArgs};
+use super::args::{CallArgs, JobArg, LimitsArgs, ListArgs, RpcArgs, SetArgs};
 use super::connect::{connect, resolve_job};
 use super::output::{print_json, progress, size};
-use crate::exit::{Failure, REFUSED, USAGE};
+use crate::exit::{FAILED, Failure, REFUSED, USAGE};
 use haul_core::model::{NotifyCmdLine, NotifyFlags, Priority};
 use haul_core::protocol::{JobChanges, Limits};
 use serde_json::Value;
@@ -227,20 +227,34 @@ pub async fn limits(args: LimitsArgs, json_out: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `haul rpc`: the aria2 endpoint's URL and your secret.
-pub async fn rpc(json_out: bool) -> Result<(), Failure> {
+/// `haul rpc`: the aria2 endpoint's URL and your secret; `--listen` moves it first.
+pub async fn rpc(args: RpcArgs, json_out: bool) -> Result<(), Failure> {
     let client = connect().await?;
-    let info = client.get_rpc_info().await?;
+    let info = match args.listen {
+        Some(listen) => client.set_rpc_listen(listen).await?,
+        None => client.get_rpc_info().await?,
+    };
+    // A move that ends without a listener (e.g. the port is in use) is a failure.
+    let outcome = match (&args.listen, &info.error) {
+        (Some(listen), Some(reason)) if info.status == "failed" => {
+            Err(Failure::new(FAILED, format!("the aria2 RPC endpoint cannot listen on {listen}: {reason}")))
+        }
+        _ => Ok(()),
+    };
     if json_out {
         print_json(&info);
-        return Ok(());
+        return outcome;
     }
-    match &info.url {
-        Some(url) => outln!("URL     {url}"),
-        None => outln!("URL     (not listening: {})", info.error.as_deref().unwrap_or(&info.status)),
+    match (&info.url, info.status.as_str()) {
+        (Some(url), _) => outln!("URL     {url}"),
+        (None, "off") => outln!("URL     (off)"),
+        (None, status) => outln!("URL     (not listening: {})", info.error.as_deref().unwrap_or(status)),
+    }
+    if let Some(listen) = &info.listen {
+        outln!("Listen  {listen}");
     }
     if let Some(secret) = &info.secret {
         outln!("Secret  {secret}");
     }
-    Ok(())
+    outcome
 }

@@ -48,7 +48,7 @@ pub fn run(command: Command, json: bool) -> Result<(), Failure> {
             Command::Events(args) => monitor::events(args, json).await,
             Command::Call(args) => jobs::call(args).await,
             Command::Limits(args) => jobs::limits(args, json).await,
-            Command::Rpc => jobs::rpc(json).await,
+            Command::Rpc(args) => jobs::rpc(args, json).await,
             Command::Service(_) => Ok(()),
         }
     })

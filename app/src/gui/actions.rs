@@ -56,6 +56,20 @@ async fn run(command: Command, client: &Client, cx: &Context, registry: &Registr
             cx.sink.send(Update::Limits(limits));
             Ok(())
         }
+        Command::GetRpcInfo => {
+            match client.get_rpc_info().await {
+                Ok(info) => cx.sink.send(Update::Rpc(info)),
+                Err(e) => cx.sink.send(Update::RpcFailed(said("Reading the RPC endpoint", e))),
+            }
+            Ok(())
+        }
+        Command::SetRpcListen(listen) => {
+            match client.set_rpc_listen(listen).await {
+                Ok(info) => cx.sink.send(Update::Rpc(info)),
+                Err(e) => cx.sink.send(Update::RpcFailed(said("Moving the RPC endpoint", e))),
+            }
+            Ok(())
+        }
         Command::CopyUrl(job_id) => {
             let files = client.enum_files(job_id).await.map_err(|e| said("Copy URL", e))?;
             let urls: Vec<&str> = files.iter().map(|f| f.remote_url.as_str()).collect();

@@ -12,7 +12,8 @@ use super::config::{GuiConfig, TraySetup};
 use super::confirm::{Confirm, confirm_ui};
 use super::desktop_notify::DesktopNotifier;
 use super::messages::{Command, Connection, Update};
-use super::settings::{CURSOR_KEY, PREFS_KEY, Prefs, SettingsView, Theme, settings_ui};
+use super::rpc_settings::RpcPanel;
+use super::settings::{CURSOR_KEY, PREFS_KEY, Prefs, Theme};
 use super::tray::{Tray, TrayAction, tooltip_text};
 use super::view_model::{Level, NewToast, Notice, ToastAction, ViewModel};
 use super::widgets::UiAction;
@@ -23,6 +24,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 mod desktop;
+mod settings_window;
 
 /// How often the window redraws while something transfers.
 const BUSY_FRAME: Duration = Duration::from_millis(100);
@@ -43,6 +45,7 @@ pub struct HaulApp {
     add: Option<AddDialog>,
     confirm: Option<Confirm>,
     settings_open: bool,
+    rpc_panel: RpcPanel,
     files_asked: Option<(JobId, Instant)>,
     theme_applied: Option<Theme>,
     tray: Option<Tray>,
@@ -93,6 +96,7 @@ impl HaulApp {
             add: None,
             confirm: None,
             settings_open: false,
+            rpc_panel: RpcPanel::default(),
             files_asked: None,
             theme_applied: None,
             tray: None,
@@ -236,11 +240,7 @@ impl HaulApp {
                 self.toast_action(toast_action);
             }
             UiAction::DismissToast(toast_id) => self.model.toasts.dismiss(toast_id),
-            UiAction::OpenSettings => {
-                self.settings_open = true;
-                self.start_on_login = self.autostart.is_enabled();
-                self.bridge.send(Command::GetLimits);
-            }
+            UiAction::OpenSettings => self.open_settings(),
             UiAction::FocusFilter => ctx.memory_mut(|m| m.request_focus(toolbar::filter_id())),
         }
     }
@@ -282,27 +282,7 @@ impl HaulApp {
             self.confirm = None;
         }
         if self.settings_open {
-            let view = SettingsView {
-                fallback_dir: &self.download_dir,
-                limits: self.model.limits.as_ref(),
-                tray: self.tray.as_ref().is_some_and(Tray::is_shown),
-                start_on_login: self.start_on_login,
-            };
-            let change = settings_ui(ctx, &mut self.settings_open, &mut self.prefs, &view);
-            if change.prefs {
-                self.bridge.set_auto_complete(self.prefs.auto_complete);
-            }
-            if let Some(limits) = change.limits {
-                self.bridge.send(Command::SetLimits(limits));
-            }
-            if let Some(on) = change.start_on_login {
-                if let Err(message) = self.autostart.set(on) {
-                    tracing::warn!("{message}");
-                    self.model.apply(Update::ActionFailed(message));
-                }
-                // What is there now, whatever happened.
-                self.start_on_login = self.autostart.is_enabled();
-            }
+            self.settings_window_ui(ctx);
         }
     }
 }

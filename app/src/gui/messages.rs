@@ -3,8 +3,9 @@
 
 use super::toast_key::ToastKey;
 use crate::jobs_add::NewDownload;
+use haul_core::model::RpcListen;
 use haul_core::model::{Event, Job, JobError, JobFile, JobId, Priority};
-use haul_core::protocol::{JobProgressView, Limits};
+use haul_core::protocol::{JobProgressView, Limits, RpcInfo};
 
 /// A user's request, carried out by the background client.
 #[derive(Debug)]
@@ -36,6 +37,10 @@ pub enum Command {
     GetLimits,
     /// Change the service's limits.
     SetLimits(Limits),
+    /// Read the aria2 RPC endpoint and the user's secret (settings window).
+    GetRpcInfo,
+    /// Move the aria2 RPC endpoint.
+    SetRpcListen(RpcListen),
 }
 
 /// The connection to the service, as the status bar tells it.
@@ -110,4 +115,8 @@ pub enum Update {
     Clipboard(String),
     /// The service's limits as they are now.
     Limits(Limits),
+    /// The aria2 RPC endpoint as it is now.
+    Rpc(RpcInfo),
+    /// Reading or moving the aria2 RPC endpoint failed; the sentence says why.
+    RpcFailed(String),
 }

@@ -15,7 +15,7 @@
 //! - `view_model`: jobs, toasts (one per event), selection, filter and sort — pure
 //! - `toast_key`: the identity of an event worth a toast (told once)
 //! - `table`, `toolbar`, `sidebar`, `details`, `status_bar`, `toasts`: the panels
-//! - `add_dialog`, `confirm`, `settings`: dialogs and preferences
+//! - `add_dialog`, `confirm`, `settings`, `rpc_settings`: dialogs and preferences; the aria2 RPC section
 //! - `tray`, `autostart`: the tray icon and its menu; "start on login"
 //! - `shortcuts`, `widgets`, `format`, `icon`: keys, shared widgets, words, the icon
 //! - `desktop_notify`, `outgoing`, `notification_actions`, `open`: desktop notifications, one to send,
@@ -41,6 +41,7 @@ mod notification_actions;
 mod open;
 mod outgoing;
 mod registration;
+mod rpc_settings;
 mod session;
 mod settings;
 mod shortcuts;

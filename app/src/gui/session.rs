@@ -149,7 +149,10 @@ fn announce(job_id: JobId, client: &Client, cx: &Context) {
 
 /// A command while there is no connection: tell the user instead of dropping it.
 pub fn refuse_offline(command: &Command, sink: &UpdateSink) {
-    if !matches!(command, Command::LoadFiles(_)) {
+    if matches!(command, Command::GetRpcInfo | Command::SetRpcListen(_)) {
+        // The settings window says it where the endpoint is shown.
+        sink.send(Update::RpcFailed("Haul is not connected to its service right now.".into()));
+    } else if !matches!(command, Command::LoadFiles(_)) {
         sink.send(Update::ActionFailed(
             "Haul is not connected to its service right now; try again in a moment.".into(),
         ));

@@ -1,14 +1,18 @@
 //! The user's preferences (kept in eframe's storage, never in the service)
 //! and the settings window.
 
+use super::rpc_settings::{RpcPanel, RpcView, rpc_section_ui};
 use super::view_model::Sort;
 use eframe::egui;
+use haul_core::model::RpcListen;
 use haul_core::protocol::Limits;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// Storage key of the preferences.
 pub const PREFS_KEY: &str = "haul.prefs";
+/// The width of the settings window's label column.
+const LABEL_WIDTH: f32 = 200.0;
 /// Storage key of the journal cursor.
 pub const CURSOR_KEY: &str = "haul.journal_cursor";
 
@@ -97,6 +101,8 @@ pub struct SettingsView<'a> {
     pub tray: bool,
     /// Whether Haul starts on login (`None`: not offered on this system).
     pub start_on_login: Option<bool>,
+    /// The aria2 RPC endpoint, as the service last said.
+    pub rpc: &'a RpcView,
 }
 
 /// What the user changed in the settings window.
@@ -108,17 +114,27 @@ pub struct SettingsChange {
     pub limits: Option<Limits>,
     /// "Start on login" turned on or off.
     pub start_on_login: Option<bool>,
+    /// Apply was pressed: move the aria2 RPC endpoint here.
+    pub rpc_listen: Option<RpcListen>,
 }
 
-/// The settings window; `open` closes it.
-pub fn settings_ui(ctx: &egui::Context, open: &mut bool, prefs: &mut Prefs, view: &SettingsView<'_>) -> SettingsChange {
+/// The settings window; `open` closes it. `rpc` is the RPC section's own state.
+pub fn settings_ui(
+    ctx: &egui::Context,
+    open: &mut bool,
+    prefs: &mut Prefs,
+    rpc: &mut RpcPanel,
+    view: &SettingsView<'_>,
+) -> SettingsChange {
     let (fallback_dir, limits) = (view.fallback_dir, view.limits);
     let mut change = None;
     let mut start_on_login = None;
+    let mut rpc_listen = None;
     let before = prefs.clone();
     let mut still_open = *open;
     egui::Window::new("Settings").open(&mut still_open).collapsible(false).resizable(false).show(ctx, |ui| {
-        egui::Grid::new("settings").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+        let grid = egui::Grid::new("settings").num_columns(2).spacing([12.0, 8.0]).min_col_width(LABEL_WIDTH);
+        grid.show(ui, |ui| {
             let label = ui.label("Download folder");
             let mut folder =
                 prefs.download_dir.clone().unwrap_or_else(|| fallback_dir.to_path_buf()).display().to_string();
@@ -187,7 +203,11 @@ pub fn settings_ui(ctx: &egui::Context, open: &mut bool, prefs: &mut Prefs, view
             });
             ui.end_row();
         });
+        ui.add_space(6.0);
+        ui.separator();
+        ui.add_space(4.0);
+        rpc_listen = rpc_section_ui(ui, rpc, view.rpc, LABEL_WIDTH);
     });
     *open = still_open;
-    SettingsChange { prefs: *prefs != before, limits: change, start_on_login }
+    SettingsChange { prefs: *prefs != before, limits: change, start_on_login, rpc_listen }
 }

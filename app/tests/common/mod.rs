@@ -17,13 +17,16 @@ pub struct World {
     /// `HAUL_RPC_LISTEN` for everything this world runs: `off` (so parallel tests do not
     /// fight over port 6800) unless [`World::start_service_with_rpc`] asked for a port.
     pub rpc_listen: String,
+    /// Whether `HAUL_RPC_LISTEN` is set (to `rpc_listen`) at all; `false` leaves it
+    /// unset, so a service listens where `haul rpc --listen` last put it (else 6800).
+    pub rpc_listen_given: bool,
 }
 
 impl World {
     pub fn new() -> World {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("downloads")).expect("downloads dir");
-        World { dir, service: None, rpc_listen: "off".to_owned() }
+        World { dir, service: None, rpc_listen: "off".to_owned(), rpc_listen_given: true }
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -42,8 +45,11 @@ impl World {
         cmd.env("HAUL_DATA_DIR", self.data_dir())
             .env("HAUL_SOCKET", self.socket())
             .env("RUST_LOG", "info")
-            .env("HAUL_RPC_LISTEN", &self.rpc_listen)
+            .env_remove("HAUL_RPC_LISTEN")
             .env_remove("XDG_RUNTIME_DIR");
+        if self.rpc_listen_given {
+            cmd.env("HAUL_RPC_LISTEN", &self.rpc_listen);
+        }
     }
 
     /// `haul ARGS…` in this world.
@@ -79,6 +85,7 @@ impl World {
     /// (`HAUL_RPC_LISTEN`, also seen by every later `haul` of this world).
     pub fn start_service_with_rpc(&mut self, port: u16) {
         self.rpc_listen = format!("127.0.0.1:{port}");
+        self.rpc_listen_given = true;
         self.start_service_with_env(&[]);
     }
 

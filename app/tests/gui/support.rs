@@ -31,11 +31,20 @@ pub type Notices = Arc<Mutex<Vec<Notice>>>;
 
 impl World {
     pub fn new() -> World {
+        Self::with(ServiceFixture::start)
+    }
+
+    /// A world whose service runs the aria2 RPC endpoint (on a free port).
+    pub fn with_rpc() -> World {
+        Self::with(ServiceFixture::start_with_rpc)
+    }
+
+    fn with(start: fn() -> ServiceFixture) -> World {
         let runtime =
             tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
         let fixture = {
             let _inside = runtime.enter();
-            ServiceFixture::start()
+            start()
         };
         let other = runtime.block_on(fixture.client());
         World { fixture, server: TestServer::start(), other, runtime }

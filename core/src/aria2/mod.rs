@@ -2,6 +2,7 @@
 //! drive Haul unchanged (docs/PROTOCOL-aria2.md):
 //!
 //! - `access`: the per-user secrets and the endpoint's status
+//! - `endpoint`: the running endpoint, moved live to another address (`set_rpc_listen`)
 //! - `server`: HTTP POST and WebSocket on `/jsonrpc`, CORS, limits
 //! - `tls`: the certificate for an endpoint beyond this machine
 //! - `front`: the secret of each call, `system.multicall`, the method table
@@ -12,6 +13,7 @@
 
 mod access;
 mod act;
+mod endpoint;
 mod front;
 mod notices;
 mod options;
@@ -21,18 +23,16 @@ mod status;
 mod tls;
 
 pub use access::{RpcAccess, RpcStatus};
+pub use endpoint::{Endpoint, ListenError, SAVED_LISTEN_FILE, start};
 pub use front::{Front, METHODS, NOTIFICATIONS};
 pub use read::page;
 pub use server::{MAX_BODY, MAX_CONNECTIONS};
 pub use status::gid;
 
-use crate::Manager;
 use crate::model::{Caller, EventKind};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
-use tokio_util::sync::CancellationToken;
 
 /// aria2's usual RPC address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:6800";
@@ -42,6 +42,9 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:6800";
 pub struct RpcOptions {
     /// Where to listen; `None` is off.
     pub listen: Option<SocketAddr>,
+    /// `listen` was asked for (`--rpc-listen`, `HAUL_RPC_LISTEN`): it wins over
+    /// the address `set_rpc_listen` saved; otherwise the saved one wins over it.
+    pub listen_given: bool,
     /// PEM certificate chain, for TLS.
     pub certificate: Option<PathBuf>,
     /// PEM private key, for TLS.
@@ -100,44 +103,8 @@ impl From<crate::Error> for Aria2Error {
     }
 }
 
-/// Starts the endpoint in the background: binds, then serves until `stop`.
-/// A failure to bind (a port in use, TLS files unreadable) is logged and set
-/// as the status; the socket keeps working without it.
-pub fn start(
-    manager: Manager,
-    options: RpcOptions,
-    access: Arc<RpcAccess>,
-    system: bool,
-    stop: CancellationToken,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        if options.listen.is_none() {
-            access.set_status(RpcStatus::Off);
-            return;
-        }
-        let (listener, tls) = match server::bind(&options).await {
-            Ok(bound) => bound,
-            Err(reason) => {
-                tracing::error!("the aria2 RPC endpoint is not running: {reason}");
-                access.set_status(RpcStatus::Failed(reason));
-                return;
-            }
-        };
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        let url = match listener.local_addr() {
-            Ok(addr) => format!("{scheme}://{addr}/jsonrpc"),
-            Err(e) => format!("{scheme}://(unknown address: {e})/jsonrpc"),
-        };
-        tracing::info!("aria2 RPC endpoint on {url}");
-        access.set_status(RpcStatus::Listening(url));
-        let front = Arc::new(Front::new(manager, access, options.default_dir, system, stop));
-        tokio::spawn(watch_mirrors(front.clone()));
-        server::serve(front, listener, tls).await;
-    })
-}
-
 /// Tries a failed download's next mirror, for downloads added with several URIs.
-async fn watch_mirrors(front: Arc<Front>) {
+async fn watch_mirrors(front: std::sync::Arc<Front>) {
     let mut events = front.manager.subscribe();
     loop {
         let event = tokio::select! {

@@ -2,12 +2,13 @@
 
 use super::{Client, ClientError};
 use crate::model::RemoteUrl;
-use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority};
+use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority, RpcListen};
 use crate::protocol::{
     AddFileParams, Cancel, Complete, CreateJobParams, EnumFiles, EnumJobsParams, EventsSinceParams, EventsSinceResult,
     ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetRpcInfo, GetStats, JobChanges, Limits, MoveJobParams,
     NotifyInterfaceResult, Resume, RpcInfo, SetJobParams, SetLimits, SetNotifyFlags, SetNotifyInterfaceParams,
-    SetPriority, SetRemoteNameParams, Shutdown, StatsResult, Subscribe, Suspend, TakeOwnership, Whence, code,
+    SetPriority, SetRemoteNameParams, SetRpcListen, Shutdown, StatsResult, Subscribe, Suspend, TakeOwnership, Whence,
+    code,
 };
 
 impl Client {
@@ -146,6 +147,12 @@ impl Client {
     /// The aria2 endpoint's URL and this user's secret for it.
     pub async fn get_rpc_info(&self) -> Result<RpcInfo, ClientError> {
         self.request(GetRpcInfo {}).await
+    }
+
+    /// Moves the aria2 endpoint to `listen` (or turns it off) and keeps that
+    /// choice; returns the endpoint as it is now (a port in use: status `failed`).
+    pub async fn set_rpc_listen(&self, listen: RpcListen) -> Result<RpcInfo, ClientError> {
+        self.request(SetRpcListen { listen }).await
     }
 
     /// Asks the service to stop.

@@ -22,4 +22,4 @@ pub use job::{
 pub use priority::Priority;
 pub use ranges::RangeSet;
 pub use state::JobState;
-pub use values::{INVALID_VALUE_PREFIX, InvalidValue, RemoteUrl, check_header, check_sha256};
+pub use values::{INVALID_VALUE_PREFIX, InvalidValue, RemoteUrl, RpcListen, check_header, check_sha256};

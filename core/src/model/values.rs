@@ -1,9 +1,10 @@
 //! The rules for values people type: a download URL, an expected sha256, a
-//! custom header. Each is checked here once, where text becomes a value; the
+//! custom header, the aria2 endpoint's address. Each is checked here once, where text becomes a value; the
 //! service, the CLI and the add dialog all ask these functions.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
 
 /// A value that breaks its rule, with a sentence that names it and the rule.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -88,6 +89,76 @@ pub fn check_header(header: &str) -> Result<(), InvalidValue> {
     Ok(())
 }
 
+/// Where the aria2 RPC endpoint listens: `ADDR:PORT` (an IP address, or
+/// `localhost` for 127.0.0.1) or `off`. On the wire and on disk it is that text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RpcListen {
+    /// No endpoint.
+    Off,
+    /// Listening at this address.
+    At(SocketAddr),
+}
+
+impl RpcListen {
+    /// Parses `ADDR:PORT` or `off` (surrounding spaces are ignored).
+    pub fn parse(text: &str) -> Result<RpcListen, InvalidValue> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("off") {
+            return Ok(RpcListen::Off);
+        }
+        let bad = || InvalidValue(format!("'{text}' is not ADDR:PORT (e.g. 127.0.0.1:6800) or off"));
+        if let Some(port) = text.strip_prefix("localhost:") {
+            let port = port.parse::<u16>().map_err(|_| bad())?;
+            return Ok(RpcListen::At(SocketAddr::from((Ipv4Addr::LOCALHOST, port))));
+        }
+        text.parse::<SocketAddr>().map(RpcListen::At).map_err(|_| bad())
+    }
+
+    /// The address, unless off.
+    pub fn addr(self) -> Option<SocketAddr> {
+        match self {
+            RpcListen::Off => None,
+            RpcListen::At(addr) => Some(addr),
+        }
+    }
+}
+
+impl From<Option<SocketAddr>> for RpcListen {
+    fn from(addr: Option<SocketAddr>) -> RpcListen {
+        addr.map_or(RpcListen::Off, RpcListen::At)
+    }
+}
+
+impl fmt::Display for RpcListen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RpcListen::Off => f.write_str("off"),
+            RpcListen::At(addr) => write!(f, "{addr}"),
+        }
+    }
+}
+
+impl std::str::FromStr for RpcListen {
+    type Err = InvalidValue;
+
+    fn from_str(text: &str) -> Result<RpcListen, InvalidValue> {
+        RpcListen::parse(text)
+    }
+}
+
+impl Serialize for RpcListen {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RpcListen {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        RpcListen::parse(&text).map_err(|e| serde::de::Error::custom(format!("{INVALID_VALUE_PREFIX}{e}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +206,20 @@ mod tests {
         assert!(check_header(": value").is_err());
         assert!(check_header("Bad Name: v").is_err());
         assert!(check_header("X: a\r\nInjected: b").is_err());
+    }
+
+    #[test]
+    fn an_rpc_address_is_addr_port_or_off() {
+        assert_eq!(RpcListen::parse(" off "), Ok(RpcListen::Off));
+        let at = RpcListen::parse("127.0.0.1:6801").expect("ipv4");
+        assert_eq!(at.to_string(), "127.0.0.1:6801");
+        assert_eq!(RpcListen::parse("localhost:6802").map(|l| l.to_string()).as_deref(), Ok("127.0.0.1:6802"));
+        assert_eq!(RpcListen::parse("[::1]:6800").map(|l| l.to_string()).as_deref(), Ok("[::1]:6800"));
+        for bad in ["", "6800", "127.0.0.1", "127.0.0.1:99999", "example.com:6800", "localhost:x"] {
+            let error = RpcListen::parse(bad).expect_err(bad).to_string();
+            assert!(error.contains(&format!("'{bad}'")) && error.contains("ADDR:PORT"), "{error}");
+        }
+        let read: RpcListen = serde_json::from_value(serde_json::json!("0.0.0.0:6800")).expect("read");
+        assert_eq!(serde_json::to_value(read).expect("write"), serde_json::json!("0.0.0.0:6800"));
     }
 }

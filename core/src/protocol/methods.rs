@@ -10,7 +10,7 @@ use super::results::{
     CompleteResult, Empty, EventsSinceResult, FileIndexResult, HelloResult, JobIdResult, NotifyInterfaceResult,
     PositionResult, RpcInfo, StatsResult, SubscribeResult,
 };
-use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority};
+use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority, RpcListen};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -109,6 +109,15 @@ empty_methods! {
 #[serde(transparent)]
 pub struct SetLimits(pub Limits);
 
+/// `set_rpc_listen`: moves the aria2 endpoint to another address (or turns it
+/// off) at once, and keeps that choice across restarts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetRpcListen {
+    /// `ADDR:PORT` or `off`.
+    pub listen: RpcListen,
+}
+
 /// `set_priority`: `set_job` with only the priority (the BITS-style name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetPriority {
@@ -140,6 +149,7 @@ methods! {
     SetPriority => method::SET_PRIORITY, Job;
     SetNotifyFlags => method::SET_NOTIFY_FLAGS, Job;
     MoveJobParams => method::MOVE_JOB, PositionResult;
+    SetRpcListen => method::SET_RPC_LISTEN, RpcInfo;
 }
 
 #[cfg(test)]
@@ -176,6 +186,7 @@ mod tests {
             ForgetJob::NAME,
             GetRpcInfo::NAME,
             MoveJobParams::NAME,
+            SetRpcListen::NAME,
         ];
         let mut names = typed.to_vec();
         names.sort_unstable();

@@ -21,7 +21,7 @@ pub use message::{Id, Invalid, Message, Request, Response, encode_error, encode_
 pub use message::{encode_request, encode_result};
 pub use methods::{
     Cancel, Complete, EnumFiles, ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetRpcInfo, GetStats, Method,
-    Resume, SetLimits, SetNotifyFlags, SetPriority, Shutdown, Subscribe, Suspend, TakeOwnership,
+    Resume, SetLimits, SetNotifyFlags, SetPriority, SetRpcListen, Shutdown, Subscribe, Suspend, TakeOwnership,
 };
 pub use params::{
     AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobChanges, JobParams, Limits,
@@ -46,7 +46,7 @@ pub fn server_name() -> String {
 }
 
 /// Every method a client may call, as the service dispatches them.
-pub const REQUEST_METHODS: [&str; 26] = [
+pub const REQUEST_METHODS: [&str; 27] = [
     method::HELLO,
     method::CREATE_JOB,
     method::ADD_FILE,
@@ -73,6 +73,7 @@ pub const REQUEST_METHODS: [&str; 26] = [
     method::FORGET_JOB,
     method::MOVE_JOB,
     method::GET_RPC_INFO,
+    method::SET_RPC_LISTEN,
 ];
 
 /// Whether a client may call `name`.
@@ -134,6 +135,8 @@ pub mod method {
     pub const MOVE_JOB: &str = "move_job";
     /// The aria2 endpoint's URL and the caller's secret for it.
     pub const GET_RPC_INFO: &str = "get_rpc_info";
+    /// Moves the aria2 endpoint to another address, or turns it off.
+    pub const SET_RPC_LISTEN: &str = "set_rpc_listen";
     /// Notification: a journal entry.
     pub const EVENT: &str = "event";
     /// Notification: live progress of running jobs.

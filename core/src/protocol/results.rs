@@ -1,6 +1,6 @@
 //! The results of methods, and the params of callbacks and notifications.
 
-use crate::model::{Caller, Event, JobId, JobState};
+use crate::model::{Caller, Event, JobId, JobState, RpcListen};
 use serde::{Deserialize, Serialize};
 
 /// `hello`.
@@ -123,8 +123,9 @@ pub struct JobProgressView {
     pub eta_s: Option<u64>,
 }
 
-/// `get_rpc_info`: the aria2 endpoint as the caller may use it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `get_rpc_info` and `set_rpc_listen`: the aria2 endpoint as the caller may
+/// use it. Its `Debug` leaves the secret out, so a log line never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RpcInfo {
     /// `off`, `starting`, `listening` or `failed`.
     pub status: String,
@@ -134,4 +135,37 @@ pub struct RpcInfo {
     pub secret: Option<String>,
     /// Why it is not listening, or why there is no secret for the caller.
     pub error: Option<String>,
+    /// The address it is set to (`ADDR:PORT` or `off`), whether or not that worked.
+    #[serde(default)]
+    pub listen: Option<RpcListen>,
+}
+
+impl std::fmt::Debug for RpcInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RpcInfo")
+            .field("status", &self.status)
+            .field("url", &self.url)
+            .field("secret", &self.secret.as_ref().map(|_| "(hidden)"))
+            .field("error", &self.error)
+            .field("listen", &self.listen)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_debug_form_of_rpc_info_hides_the_secret() {
+        let info = RpcInfo {
+            status: "listening".into(),
+            url: Some("http://127.0.0.1:6800/jsonrpc".into()),
+            secret: Some("s3cr3t-value".into()),
+            error: None,
+            listen: Some(RpcListen::Off),
+        };
+        let shown = format!("{info:?}");
+        assert!(!shown.contains("s3cr3t-value") && shown.contains("hidden"), "{shown}");
+    }
 }

@@ -4,7 +4,7 @@
 use super::session::{Outbox, Session};
 use super::transport::{self, ReadHalf, Stream, WriteHalf};
 use crate::Manager;
-use crate::aria2::RpcAccess;
+use crate::aria2::Endpoint;
 use crate::protocol::{LineRead, MAX_LINE, RpcError, encode_error, read_line};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +17,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_BURST: usize = 256;
 
 /// Serves one client until it disconnects or `stop` is cancelled.
-pub(super) async fn run(manager: Manager, stream: Stream, stop: CancellationToken, rpc: Option<Arc<RpcAccess>>) {
+pub(super) async fn run(manager: Manager, stream: Stream, stop: CancellationToken, rpc: Option<Arc<Endpoint>>) {
     let caller = match transport::peer(&stream) {
         Ok(caller) => caller,
         Err(e) => {
@@ -28,7 +28,7 @@ pub(super) async fn run(manager: Manager, stream: Stream, stop: CancellationToke
     tracing::debug!("connection from uid {} pid {:?}", caller.uid, caller.pid);
     let (read, write) = transport::split(stream);
     let (mut session, outbox) = Session::new(manager, caller, stop);
-    session.rpc = rpc;
+    session.set_rpc(rpc);
     let closed = session.closed.clone();
     let writer = tokio::spawn(write_loop(write, outbox, closed.clone()));
     read_loop(&mut session, read, &closed).await;

@@ -53,7 +53,8 @@ pub struct ServiceOptions {
     pub max_active_jobs: usize,
     /// Files of one job transferring at once (1: one after the other, as BITS).
     pub parallel_files: usize,
-    /// The aria2 JSON-RPC endpoint (off when `listen` is `None`).
+    /// The aria2 JSON-RPC endpoint (off when `listen` is `None`; see
+    /// [`RpcOptions::listen_given`] for the address `set_rpc_listen` saved).
     pub rpc: RpcOptions,
 }
 
@@ -79,11 +80,11 @@ pub async fn run(options: ServiceOptions) -> Result<(), Error> {
     let signals = watch_signals(stop.clone());
     tracing::info!("serving on {}", options.socket.display());
     let access = Arc::new(RpcAccess::new(&options.data_dir, options.system, crate::users::service_uid()));
-    let endpoint = aria2::start(manager.clone(), options.rpc.clone(), access.clone(), options.system, stop.clone());
+    let endpoint =
+        aria2::start(manager.clone(), options.rpc.clone(), access, options.system, stop.clone(), &options.data_dir);
     let result = match signals {
         Ok(watcher) => {
-            serve_with_rpc(manager.clone(), listener, stop.clone(), Some(access)).await;
-            endpoint.abort();
+            serve_with_rpc(manager.clone(), listener, stop.clone(), Some(endpoint)).await;
             watcher.abort();
             Ok(())
         }

@@ -4,7 +4,7 @@
 use super::connection;
 use super::transport::{Listener, Stream};
 use crate::Manager;
-use crate::aria2::RpcAccess;
+use crate::aria2::Endpoint;
 use crate::protocol::{RpcError, encode_error};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,13 +34,8 @@ pub async fn serve(manager: Manager, listener: Listener, stop: CancellationToken
     serve_with_rpc(manager, listener, stop, None).await;
 }
 
-/// Like [`serve`], with the aria2 endpoint's secrets and status for `get_rpc_info`.
-pub async fn serve_with_rpc(
-    manager: Manager,
-    listener: Listener,
-    stop: CancellationToken,
-    rpc: Option<Arc<RpcAccess>>,
-) {
+/// Like [`serve`], with the aria2 endpoint (`get_rpc_info`, `set_rpc_listen`).
+pub async fn serve_with_rpc(manager: Manager, listener: Listener, stop: CancellationToken, rpc: Option<Arc<Endpoint>>) {
     let tracker = TaskTracker::new();
     let live = Arc::new(AtomicUsize::new(0));
     loop {

@@ -4,7 +4,7 @@
 use super::handlers;
 use super::sink::ConnectionSink;
 use crate::Manager;
-use crate::aria2::RpcAccess;
+use crate::aria2::Endpoint;
 use crate::model::Caller;
 use crate::notify::Sink;
 use crate::protocol::{Invalid, Message, RpcError, current_uid, encode_error, encode_result, method};
@@ -36,8 +36,8 @@ pub struct Session {
     pub(super) replies: mpsc::Sender<String>,
     pub(super) notices: mpsc::Sender<String>,
     pub(super) closed: CancellationToken,
-    /// The aria2 endpoint's secrets and status (`get_rpc_info`), when it is set up.
-    pub(super) rpc: Option<Arc<RpcAccess>>,
+    /// The aria2 endpoint (`get_rpc_info`, `set_rpc_listen`), when it is set up.
+    pub(super) rpc: Option<Arc<Endpoint>>,
     stop: CancellationToken,
 }
 
@@ -66,6 +66,11 @@ impl Session {
         (session, outbox)
     }
 
+    /// Gives the session the service's aria2 endpoint (`get_rpc_info`, `set_rpc_listen`).
+    pub fn set_rpc(&mut self, rpc: Option<Arc<Endpoint>>) {
+        self.rpc = rpc;
+    }
+
     /// Who the client is.
     pub fn caller(&self) -> Caller {
         self.caller
@@ -81,14 +86,31 @@ impl Session {
         self.stop_requested
     }
 
-    /// Handles one request: the handshake gate, then the method.
+    /// Handles one request: the handshake gate, then the method. Methods that
+    /// wait for more than the job manager (`set_rpc_listen`) need [`Session::handle`].
     pub fn handle_request(&mut self, method: &str, params: Value) -> Result<Value, RpcError> {
+        self.greeted_for(method)?;
+        handlers::dispatch(self, method, params)
+    }
+
+    /// Handles one request, any method: as [`Session::handle_request`], and
+    /// the methods that wait (`set_rpc_listen`: until the endpoint is bound).
+    pub async fn handle(&mut self, method: &str, params: Value) -> Result<Value, RpcError> {
+        self.greeted_for(method)?;
+        match handlers::dispatch_waiting(self, method, params).await {
+            Ok(answer) => answer,
+            Err(params) => handlers::dispatch(self, method, params),
+        }
+    }
+
+    /// The handshake gate: nothing but `hello` before `hello`.
+    fn greeted_for(&self, method: &str) -> Result<(), RpcError> {
         if !self.greeted && method != method::HELLO {
             return Err(RpcError::protocol(format!(
                 "'{method}' before 'hello': the first request on a connection must be hello"
             )));
         }
-        handlers::dispatch(self, method, params)
+        Ok(())
     }
 
     /// Handles one line from the client; the reply, if any, is queued for the writer.
@@ -149,7 +171,7 @@ impl Session {
                 }
             }
             Ok(Message::Request(request)) => {
-                let result = self.handle_request(&request.method, request.params);
+                let result = self.handle(&request.method, request.params).await;
                 if let Some(id) = request.id {
                     let line = match result {
                         Ok(value) => encode_result(&id, value),

@@ -12,6 +12,7 @@ pub use toasts::{Level, NewToast, SUMMARY_TTL, ToastAction, Toasts};
 
 use super::format;
 use super::messages::{Connection, Startup, Update};
+use super::rpc_settings::RpcView;
 use super::toast_key::ToastKey;
 use haul_core::model::{Event, EventKind, Job, JobError, JobFile, JobId, JobState};
 use haul_core::protocol::JobProgressView;
@@ -62,6 +63,8 @@ pub struct ViewModel {
     pub clipboard: Option<String>,
     /// The service's limits, once read (settings window).
     pub limits: Option<haul_core::protocol::Limits>,
+    /// The aria2 RPC endpoint, once read (settings window).
+    pub rpc: RpcView,
 }
 
 impl Default for ViewModel {
@@ -81,6 +84,7 @@ impl Default for ViewModel {
             cursor: 0,
             clipboard: None,
             limits: None,
+            rpc: RpcView::default(),
         }
     }
 }
@@ -126,6 +130,8 @@ impl ViewModel {
             }
             Update::Clipboard(text) => self.clipboard = Some(text),
             Update::Limits(limits) => self.limits = Some(limits),
+            Update::Rpc(info) => self.rpc.arrived(info),
+            Update::RpcFailed(message) => self.rpc.failed(message),
         }
         None
     }

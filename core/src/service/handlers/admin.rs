@@ -1,10 +1,8 @@
 //! `get_stats`, `get_limits`, `set_limits` and `shutdown`.
 
 use super::{empty, reply};
-use crate::aria2::RpcStatus;
 use crate::protocol::{
-    GetLimits, GetRpcInfo, GetStats, PROTOCOL_VERSION, RpcError, RpcInfo, SetLimits, Shutdown, StatsResult,
-    parse_params, server_name,
+    GetLimits, GetStats, PROTOCOL_VERSION, RpcError, SetLimits, Shutdown, StatsResult, parse_params, server_name,
 };
 use crate::service::Session;
 use serde_json::Value;
@@ -39,26 +37,4 @@ pub(super) fn shutdown(session: &mut Session, params: Value) -> Result<Value, Rp
     }
     session.stop_requested = true;
     empty()
-}
-
-pub(super) fn get_rpc_info(session: &mut Session, params: Value) -> Result<Value, RpcError> {
-    let GetRpcInfo {} = parse_params(params)?;
-    let Some(access) = &session.rpc else {
-        let off = RpcInfo { status: "off".into(), url: None, secret: None, error: None };
-        return reply(off);
-    };
-    let (status, url, mut error) = match access.status() {
-        RpcStatus::Off => ("off", None, None),
-        RpcStatus::Starting => ("starting", None, None),
-        RpcStatus::Listening(url) => ("listening", Some(url), None),
-        RpcStatus::Failed(reason) => ("failed", None, Some(reason)),
-    };
-    let secret = match access.secret_for(session.caller.uid) {
-        Ok(secret) => Some(secret),
-        Err(reason) => {
-            error = error.or(Some(reason));
-            None
-        }
-    };
-    reply(RpcInfo { status: status.into(), url, secret, error })
 }

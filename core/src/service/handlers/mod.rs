@@ -8,6 +8,7 @@ mod journal;
 mod notify;
 mod properties;
 mod queue;
+mod rpc;
 
 use super::Session;
 use crate::protocol::{RpcError, method};
@@ -40,10 +41,26 @@ pub(super) fn dispatch(session: &mut Session, method: &str, params: Value) -> Re
         method::SHUTDOWN => admin::shutdown(session, params),
         method::GET_LIMITS => admin::get_limits(session, params),
         method::SET_LIMITS => admin::set_limits(session, params),
-        method::GET_RPC_INFO => admin::get_rpc_info(session, params),
+        method::GET_RPC_INFO => rpc::get_rpc_info(session, params),
+        method::SET_RPC_LISTEN => {
+            Err(RpcError::internal("set_rpc_listen waits for the endpoint: send it through Session::handle"))
+        }
         method::FORGET_JOB => queue::forget_job(session, params),
         method::MOVE_JOB => queue::move_job(session, params),
         other => Err(RpcError::method_not_found(other)),
+    }
+}
+
+/// Runs `method` if it is one that waits (for more than the job manager);
+/// else hands the params back for [`dispatch`].
+pub(super) async fn dispatch_waiting(
+    session: &mut Session,
+    method: &str,
+    params: Value,
+) -> Result<Result<Value, RpcError>, Value> {
+    match method {
+        method::SET_RPC_LISTEN => Ok(rpc::set_rpc_listen(session, params).await),
+        _ => Err(params),
     }
 }
 

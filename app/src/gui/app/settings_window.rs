@@ -1,0 +1,46 @@
+//! The settings window as the app runs it: what it reads from the service
+//! when it opens, and what it does with the changes.
+
+use super::*;
+use crate::gui::settings::{SettingsView, settings_ui};
+
+impl HaulApp {
+    /// Opens the settings window and reads what it shows from the service.
+    pub(super) fn open_settings(&mut self) {
+        self.settings_open = true;
+        self.start_on_login = self.autostart.is_enabled();
+        self.bridge.send(Command::GetLimits);
+        self.rpc_panel.reset();
+        self.bridge.send(Command::GetRpcInfo);
+    }
+
+    /// Draws the settings window and carries out its changes.
+    pub(super) fn settings_window_ui(&mut self, ctx: &egui::Context) {
+        let view = SettingsView {
+            fallback_dir: &self.download_dir,
+            limits: self.model.limits.as_ref(),
+            tray: self.tray.as_ref().is_some_and(Tray::is_shown),
+            start_on_login: self.start_on_login,
+            rpc: &self.model.rpc,
+        };
+        let change = settings_ui(ctx, &mut self.settings_open, &mut self.prefs, &mut self.rpc_panel, &view);
+        if change.prefs {
+            self.bridge.set_auto_complete(self.prefs.auto_complete);
+        }
+        if let Some(limits) = change.limits {
+            self.bridge.send(Command::SetLimits(limits));
+        }
+        if let Some(listen) = change.rpc_listen {
+            self.model.rpc.applying = true;
+            self.bridge.send(Command::SetRpcListen(listen));
+        }
+        if let Some(on) = change.start_on_login {
+            if let Err(message) = self.autostart.set(on) {
+                tracing::warn!("{message}");
+                self.model.apply(Update::ActionFailed(message));
+            }
+            // What is there now, whatever happened.
+            self.start_on_login = self.autostart.is_enabled();
+        }
+    }
+}
