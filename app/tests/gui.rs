@@ -11,6 +11,8 @@ mod support;
 mod actions;
 #[path = "gui/add.rs"]
 mod add;
+#[path = "gui/away.rs"]
+mod away;
 #[path = "gui/dropped.rs"]
 mod dropped;
 #[path = "gui/frame_time.rs"]

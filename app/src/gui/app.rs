@@ -138,12 +138,20 @@ impl HaulApp {
         self.bridge.shutdown(EXIT_TIMEOUT);
     }
 
-    fn notify(&mut self, notice: Notice, focused: bool) {
+    fn notify(&mut self, notice: Notice, looking: bool) {
         // The summary always goes out (Haul often starts unseen, at login);
         // single events only when the user is not looking at the window.
-        if self.prefs.desktop_notifications && (notice.summary || notice.plain || !focused) {
+        if self.prefs.desktop_notifications && (notice.summary || notice.plain || !looking) {
             self.notifier.notify(notice);
         }
+    }
+
+    /// Whether the user may be looking at the window: it has the keyboard
+    /// focus and is on screen. A minimised window can keep the focus (X11
+    /// window managers need not take it away), so focus alone does not tell.
+    fn user_is_looking(&self, ctx: &egui::Context) -> bool {
+        let (focused, on_screen) = ctx.input(|i| (i.focused, i.viewport().visible() != Some(false)));
+        focused && on_screen && !self.hidden
     }
 
     fn selected_ids(&self, keep: impl Fn(JobState) -> bool) -> Vec<JobId> {
@@ -318,18 +326,21 @@ impl eframe::App for HaulApp {
         }
         self.close_to_tray(ctx);
         self.dropped_files(ctx);
-        let focused = ctx.input(|i| i.focused) && !self.hidden;
+        let looking = self.user_is_looking(ctx);
         let updates: Vec<_> = self.bridge.drain().collect();
         for update in updates {
             if let Some(notice) = self.model.apply(update) {
-                self.notify(notice, focused);
+                self.notify(notice, looking);
             }
         }
         self.update_tooltip(ctx);
         if let Some(text) = self.model.clipboard.take() {
             ctx.copy_text(text);
         }
-        if let Some(next) = self.model.toasts.expire(Instant::now()) {
+        if !looking {
+            // Unseen toasts wait: their time starts when the user is back.
+            self.model.toasts.hold(Instant::now());
+        } else if let Some(next) = self.model.toasts.expire(Instant::now()) {
             ctx.request_repaint_after(next);
         }
         if self.hidden {

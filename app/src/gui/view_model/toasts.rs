@@ -67,6 +67,8 @@ pub struct Toast {
     pub actions: Vec<ToastAction>,
     /// When it goes away by itself (`None`: sticky).
     pub expires: Option<Instant>,
+    /// How long it stays once seen (`None`: sticky).
+    pub ttl: Option<Duration>,
 }
 
 /// The toasts on screen and every event already shown.
@@ -103,6 +105,7 @@ impl Toasts {
             body: toast.body,
             actions: toast.actions,
             expires,
+            ttl: toast.ttl,
         });
         if self.list.len() > MAX_TOASTS {
             // Drop the oldest that would go by itself, else the oldest.
@@ -120,6 +123,14 @@ impl Toasts {
     pub fn expire(&mut self, now: Instant) -> Option<Duration> {
         self.list.retain(|t| t.expires.is_none_or(|at| at > now));
         self.list.iter().filter_map(|t| t.expires).min().map(|at| at.saturating_duration_since(now))
+    }
+
+    /// Keeps every toast for its whole time from `now` on (nobody sees the
+    /// window: a minimised window's toasts are there when it comes back).
+    pub fn hold(&mut self, now: Instant) {
+        for toast in &mut self.list {
+            toast.expires = toast.ttl.map(|ttl| now + ttl);
+        }
     }
 
     /// The toasts, oldest first.
@@ -184,6 +195,21 @@ mod tests {
         assert_eq!(toasts.list()[0].level, Level::Error);
         let id = toasts.list()[0].id;
         toasts.dismiss(id);
+        assert!(toasts.list().is_empty());
+    }
+
+    #[test]
+    fn unseen_toasts_wait_for_the_user() {
+        let mut toasts = Toasts::default();
+        toasts.push(NewToast::success("done".into(), vec![]));
+        let back = Instant::now() + SUCCESS_TTL * 10;
+        // Held while nobody looks, however long that is...
+        toasts.hold(back);
+        toasts.expire(back);
+        assert_eq!(toasts.list().len(), 1, "a toast nobody saw is still there");
+        // ...then its full time from when the user is back.
+        assert!(toasts.expire(back).is_some_and(|left| left == SUCCESS_TTL));
+        toasts.expire(back + SUCCESS_TTL + Duration::from_secs(1));
         assert!(toasts.list().is_empty());
     }
 
