@@ -17,6 +17,8 @@ mod away;
 mod dropped;
 #[path = "gui/frame_time.rs"]
 mod frame_time;
+#[path = "gui/history.rs"]
+mod history;
 #[path = "gui/notification_clicks.rs"]
 mod notification_clicks;
 #[path = "gui/startup.rs"]

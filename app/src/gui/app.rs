@@ -23,6 +23,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 mod desktop;
+mod history;
 
 /// How often the window redraws while something transfers.
 const BUSY_FRAME: Duration = Duration::from_millis(100);
@@ -53,6 +54,8 @@ pub struct HaulApp {
     hidden: bool,
     /// Quit was chosen in the tray: the close request that follows is not cancelled.
     quitting: bool,
+    /// Removals that can still be undone.
+    removals: history::Removals,
 }
 
 impl HaulApp {
@@ -100,6 +103,7 @@ impl HaulApp {
             start_on_login: None,
             hidden: false,
             quitting: false,
+            removals: Default::default(),
         }
     }
 
@@ -135,23 +139,8 @@ impl HaulApp {
 
     /// Unregisters from the jobs and closes the connection (at exit).
     pub fn shutdown(&mut self) {
+        self.commit_removals(true);
         self.bridge.shutdown(EXIT_TIMEOUT);
-    }
-
-    fn notify(&mut self, notice: Notice, looking: bool) {
-        // The summary always goes out (Haul often starts unseen, at login);
-        // single events only when the user is not looking at the window.
-        if self.prefs.desktop_notifications && (notice.summary || notice.plain || !looking) {
-            self.notifier.notify(notice);
-        }
-    }
-
-    /// Whether the user may be looking at the window: it has the keyboard
-    /// focus and is on screen. A minimised window can keep the focus (X11
-    /// window managers need not take it away), so focus alone does not tell.
-    fn user_is_looking(&self, ctx: &egui::Context) -> bool {
-        let (focused, on_screen) = ctx.input(|i| (i.focused, i.viewport().visible() != Some(false)));
-        focused && on_screen && !self.hidden
     }
 
     fn selected_ids(&self, keep: impl Fn(JobState) -> bool) -> Vec<JobId> {
@@ -195,6 +184,9 @@ impl HaulApp {
                 Command::Resume,
             ),
             UiAction::AskCancel => self.confirm = Confirm::cancel(&self.model.selected_jobs()),
+            UiAction::Remove => self.remove_selected(),
+            UiAction::AskDeleteFiles => self.confirm = Confirm::delete_files(&self.model.selected_jobs()),
+            UiAction::ClearFinished => self.clear_finished(),
             UiAction::AskComplete => match Confirm::complete(&self.model.selected_jobs()) {
                 Ok(ids) => self.send_for(ids, Command::Complete),
                 Err(question) => self.confirm = Some(question),
@@ -281,13 +273,11 @@ impl HaulApp {
         if let Some(confirm) = &self.confirm
             && let Some(answer) = confirm_ui(ctx, confirm)
         {
-            if answer {
-                match confirm.clone() {
-                    Confirm::Cancel(ids, _) => self.bridge.send(Command::Cancel(ids)),
-                    Confirm::Complete(ids, _) => self.bridge.send(Command::Complete(ids)),
-                }
-            }
+            let confirm = confirm.clone();
             self.confirm = None;
+            if answer {
+                self.confirmed(confirm);
+            }
         }
         if self.settings_open {
             let view = SettingsView {
@@ -334,6 +324,7 @@ impl eframe::App for HaulApp {
             }
         }
         self.update_tooltip(ctx);
+        self.commit_removals(false);
         if let Some(text) = self.model.clipboard.take() {
             ctx.copy_text(text);
         }

@@ -2,6 +2,7 @@
 //! files, the connection, toasts, selection and the table's filter and order.
 //! Pure: no I/O, no egui; every frame draws it.
 
+mod history;
 mod selection;
 mod table;
 mod toasts;
@@ -62,6 +63,8 @@ pub struct ViewModel {
     pub clipboard: Option<String>,
     /// The service's limits, once read (settings window).
     pub limits: Option<haul_core::protocol::Limits>,
+    /// Rows taken off the list, waiting for their undo or for the service.
+    removing: std::collections::HashSet<JobId>,
 }
 
 impl Default for ViewModel {
@@ -81,6 +84,7 @@ impl Default for ViewModel {
             cursor: 0,
             clipboard: None,
             limits: None,
+            removing: Default::default(),
         }
     }
 }
@@ -126,6 +130,8 @@ impl ViewModel {
             }
             Update::Clipboard(text) => self.clipboard = Some(text),
             Update::Limits(limits) => self.limits = Some(limits),
+            Update::Cancelled(job) => self.cancelled(*job),
+            Update::Removed { gone, kept, deleted } => self.removed(gone, kept, deleted),
         }
         None
     }
@@ -270,6 +276,7 @@ impl ViewModel {
     pub fn visible(&mut self) -> &[usize] {
         if self.dirty {
             self.visible = table::visible(&self.jobs, &self.filter, self.sort);
+            self.visible.retain(|&i| !self.removing.contains(&self.jobs[i].id));
             self.dirty = false;
         }
         &self.visible
@@ -313,7 +320,7 @@ impl ViewModel {
 
     /// How many jobs each side-bar filter holds.
     pub fn count(&self, filter: StateFilter) -> usize {
-        self.jobs.iter().filter(|j| filter.admits(j.state)).count()
+        self.jobs.iter().filter(|j| filter.admits(j.state) && !self.removing.contains(&j.id)).count()
     }
 
     /// (active, waiting, total speed) for the status bar.

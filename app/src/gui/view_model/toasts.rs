@@ -37,6 +37,8 @@ pub enum ToastAction {
     Details(JobId),
     /// Show only these jobs in the table.
     ShowJobs(Vec<JobId>),
+    /// Put back the rows of this removal (its id).
+    Undo(u64),
 }
 
 impl ToastAction {
@@ -48,6 +50,7 @@ impl ToastAction {
             ToastAction::Retry(_) => "Retry",
             ToastAction::Details(_) => "Details",
             ToastAction::ShowJobs(_) => "Show them",
+            ToastAction::Undo(_) => "Undo",
         }
     }
 }
@@ -94,8 +97,8 @@ impl Toasts {
         true
     }
 
-    /// Shows a toast.
-    pub fn push(&mut self, toast: NewToast) {
+    /// Shows a toast; returns its id.
+    pub fn push(&mut self, toast: NewToast) -> u64 {
         self.next_id += 1;
         let expires = toast.ttl.map(|ttl| Instant::now() + ttl);
         self.list.push(Toast {
@@ -112,6 +115,12 @@ impl Toasts {
             let index = self.list.iter().position(|t| t.expires.is_some()).unwrap_or(0);
             self.list.remove(index);
         }
+        self.next_id
+    }
+
+    /// Whether the toast `id` is still shown.
+    pub fn is_shown(&self, id: u64) -> bool {
+        self.list.iter().any(|t| t.id == id)
     }
 
     /// Removes a toast (its close button, or an action taken).
