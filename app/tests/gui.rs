@@ -11,10 +11,14 @@ mod support;
 mod actions;
 #[path = "gui/add.rs"]
 mod add;
+#[path = "gui/away.rs"]
+mod away;
 #[path = "gui/dropped.rs"]
 mod dropped;
 #[path = "gui/frame_time.rs"]
 mod frame_time;
+#[path = "gui/history.rs"]
+mod history;
 #[path = "gui/notification_clicks.rs"]
 mod notification_clicks;
 #[path = "gui/rpc.rs"]

@@ -9,21 +9,23 @@ use haul_core::client::{Client, ClientError};
 use haul_core::model::{JobFile, JobId};
 use haul_core::protocol::{JobChanges, code};
 
-/// Starts a command; its outcome arrives as updates.
-pub fn spawn(command: Command, client: &Client, cx: &Context, registry: &Registry) {
+/// Starts a command; its outcome arrives as updates. The handle lets the
+/// session finish what the user asked for before the window closes.
+pub fn spawn(command: Command, client: &Client, cx: &Context, registry: &Registry) -> tokio::task::JoinHandle<()> {
     let (client, cx, registry) = (client.clone(), cx.clone(), registry.clone());
     tokio::spawn(async move {
         if let Err(message) = run(command, &client, &cx, &registry).await {
             cx.sink.send(Update::ActionFailed(message));
         }
-    });
+    })
 }
 
 async fn run(command: Command, client: &Client, cx: &Context, registry: &Registry) -> Result<(), String> {
     match command {
         Command::Resume(jobs) => each(&jobs, "Resume", |id| client.resume(id)).await,
         Command::Suspend(jobs) => each(&jobs, "Suspend", |id| client.suspend(id)).await,
-        Command::Cancel(jobs) => each(&jobs, "Cancel", |id| client.cancel(id)).await,
+        Command::Cancel(jobs) => each(&jobs, "Cancel", |id| super::removal::cancel(id, client, cx)).await,
+        Command::Remove { jobs, delete_files } => super::removal::remove(jobs, delete_files, client, cx).await,
         Command::Complete(jobs) => {
             each(&jobs, "Complete", |id| async move { client.complete(id).await.map(|_| ()) }).await
         }

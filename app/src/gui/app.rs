@@ -24,6 +24,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 mod desktop;
+mod history;
 mod settings_window;
 
 /// How often the window redraws while something transfers.
@@ -56,6 +57,8 @@ pub struct HaulApp {
     hidden: bool,
     /// Quit was chosen in the tray: the close request that follows is not cancelled.
     quitting: bool,
+    /// Removals that can still be undone.
+    removals: history::Removals,
 }
 
 impl HaulApp {
@@ -104,6 +107,7 @@ impl HaulApp {
             start_on_login: None,
             hidden: false,
             quitting: false,
+            removals: Default::default(),
         }
     }
 
@@ -139,15 +143,8 @@ impl HaulApp {
 
     /// Unregisters from the jobs and closes the connection (at exit).
     pub fn shutdown(&mut self) {
+        self.commit_removals(true);
         self.bridge.shutdown(EXIT_TIMEOUT);
-    }
-
-    fn notify(&mut self, notice: Notice, focused: bool) {
-        // The summary always goes out (Haul often starts unseen, at login);
-        // single events only when the user is not looking at the window.
-        if self.prefs.desktop_notifications && (notice.summary || notice.plain || !focused) {
-            self.notifier.notify(notice);
-        }
     }
 
     fn selected_ids(&self, keep: impl Fn(JobState) -> bool) -> Vec<JobId> {
@@ -191,6 +188,9 @@ impl HaulApp {
                 Command::Resume,
             ),
             UiAction::AskCancel => self.confirm = Confirm::cancel(&self.model.selected_jobs()),
+            UiAction::Remove => self.remove_selected(),
+            UiAction::AskDeleteFiles => self.confirm = Confirm::delete_files(&self.model.selected_jobs()),
+            UiAction::ClearFinished => self.clear_finished(),
             UiAction::AskComplete => match Confirm::complete(&self.model.selected_jobs()) {
                 Ok(ids) => self.send_for(ids, Command::Complete),
                 Err(question) => self.confirm = Some(question),
@@ -273,13 +273,11 @@ impl HaulApp {
         if let Some(confirm) = &self.confirm
             && let Some(answer) = confirm_ui(ctx, confirm)
         {
-            if answer {
-                match confirm.clone() {
-                    Confirm::Cancel(ids, _) => self.bridge.send(Command::Cancel(ids)),
-                    Confirm::Complete(ids, _) => self.bridge.send(Command::Complete(ids)),
-                }
-            }
+            let confirm = confirm.clone();
             self.confirm = None;
+            if answer {
+                self.confirmed(confirm);
+            }
         }
         if self.settings_open {
             self.settings_window_ui(ctx);
@@ -298,18 +296,22 @@ impl eframe::App for HaulApp {
         }
         self.close_to_tray(ctx);
         self.dropped_files(ctx);
-        let focused = ctx.input(|i| i.focused) && !self.hidden;
+        let looking = self.user_is_looking(ctx);
         let updates: Vec<_> = self.bridge.drain().collect();
         for update in updates {
             if let Some(notice) = self.model.apply(update) {
-                self.notify(notice, focused);
+                self.notify(notice, looking);
             }
         }
         self.update_tooltip(ctx);
+        self.commit_removals(false);
         if let Some(text) = self.model.clipboard.take() {
             ctx.copy_text(text);
         }
-        if let Some(next) = self.model.toasts.expire(Instant::now()) {
+        if !looking {
+            // Unseen toasts wait: their time starts when the user is back.
+            self.model.toasts.hold(Instant::now());
+        } else if let Some(next) = self.model.toasts.expire(Instant::now()) {
             ctx.request_repaint_after(next);
         }
         if self.hidden {

@@ -41,6 +41,15 @@ pub enum Command {
     GetRpcInfo,
     /// Move the aria2 RPC endpoint.
     SetRpcListen(RpcListen),
+    /// Take jobs off the list for good: live ones are cancelled first (their
+    /// partial files deleted); with `delete_files`, the finished files are
+    /// deleted from the disk too.
+    Remove {
+        /// The jobs.
+        jobs: Vec<JobId>,
+        /// Delete the downloaded files as well.
+        delete_files: bool,
+    },
 }
 
 /// The connection to the service, as the status bar tells it.
@@ -119,4 +128,16 @@ pub enum Update {
     Rpc(RpcInfo),
     /// Reading or moving the aria2 RPC endpoint failed; the sentence says why.
     RpcFailed(String),
+    /// A job the user cancelled, as it ended (its name and what was deleted).
+    Cancelled(Box<Job>),
+    /// Jobs taken off the list: `gone` are forgotten by the service; `kept`
+    /// could not be (they come back); `deleted` names the files deleted from the disk.
+    Removed {
+        /// Forgotten.
+        gone: Vec<JobId>,
+        /// Not forgotten after all.
+        kept: Vec<JobId>,
+        /// The files deleted from the disk.
+        deleted: Vec<String>,
+    },
 }

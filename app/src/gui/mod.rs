@@ -10,12 +10,13 @@
 //! - `startup`: the journal since the saved cursor → the "while you were away" summary
 //! - `registration`: being every job's notification sink, and unregistering at exit
 //! - `callbacks`: answering `job_transferred`, `job_error`, `file_transferred`
-//! - `actions`: the commands, run against the service
+//! - `actions`: the commands, run against the service; `removal`: cancelling, removing, forgetting
 //! - `messages`: `Command`, `Update` and what they carry
 //! - `view_model`: jobs, toasts (one per event), selection, filter and sort — pure
 //! - `toast_key`: the identity of an event worth a toast (told once)
 //! - `table`, `toolbar`, `sidebar`, `details`, `status_bar`, `toasts`: the panels
-//! - `add_dialog`, `confirm`, `settings`, `rpc_settings`: dialogs and preferences; the aria2 RPC section
+//! - `add_dialog`, `confirm`, `settings`, `rpc_settings`: dialogs and preferences (`confirm`: questions
+//!   naming what goes; `rpc_settings`: the aria2 RPC section)
 //! - `tray`, `autostart`: the tray icon and its menu; "start on login"
 //! - `shortcuts`, `widgets`, `format`, `icon`: keys, shared widgets, words, the icon
 //! - `desktop_notify`, `outgoing`, `notification_actions`, `open`: desktop notifications, one to send,
@@ -41,6 +42,7 @@ mod notification_actions;
 mod open;
 mod outgoing;
 mod registration;
+mod removal;
 mod rpc_settings;
 mod session;
 mod settings;

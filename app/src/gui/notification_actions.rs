@@ -28,6 +28,7 @@ fn key(action: &ToastAction) -> &'static str {
         ToastAction::Retry(_) => "retry",
         ToastAction::Details(_) => "details",
         ToastAction::ShowJobs(_) => "show-jobs",
+        ToastAction::Undo(_) => "undo",
     }
 }
 

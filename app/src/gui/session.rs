@@ -47,6 +47,7 @@ pub async fn run(
     // Load the picture while draining what arrives meanwhile (a full queue
     // would stall the replies we wait for).
     let mut held = Vec::new();
+    let mut inflight = Vec::new();
     let load = startup::load(&client, *cursor, subscribed_at, reconnect);
     tokio::pin!(load);
     let picture = loop {
@@ -60,8 +61,9 @@ pub async fn run(
                 None => return SessionEnd::Lost("the service closed the connection".into()),
             },
             request = requests.recv() => match request {
-                Some(Request::Command(command)) => actions::spawn(command, &client, &cx, &registry),
+                Some(Request::Command(command)) => track(&mut inflight, actions::spawn(command, &client, &cx, &registry)),
                 Some(Request::Shutdown(done)) => {
+                    finish(&mut inflight).await;
                     client.close();
                     let _ = done.send(());
                     return SessionEnd::Shutdown;
@@ -87,8 +89,9 @@ pub async fn run(
                 None => return SessionEnd::Lost("the service closed the connection".into()),
             },
             request = requests.recv() => match request {
-                Some(Request::Command(command)) => actions::spawn(command, &client, &cx, &registry),
+                Some(Request::Command(command)) => track(&mut inflight, actions::spawn(command, &client, &cx, &registry)),
                 Some(Request::Shutdown(done)) => {
+                    finish(&mut inflight).await;
                     let _ = tokio::time::timeout(UNREGISTER_TIMEOUT, registry.unregister_all()).await;
                     client.close();
                     let _ = done.send(());
@@ -101,6 +104,18 @@ pub async fn run(
             },
         }
     }
+}
+
+/// Keeps the handle of a running command (and drops those that ended).
+fn track(inflight: &mut Vec<tokio::task::JoinHandle<()>>, task: tokio::task::JoinHandle<()>) {
+    inflight.retain(|t| !t.is_finished());
+    inflight.push(task);
+}
+
+/// Lets the commands the user gave before closing finish (e.g. the removals
+/// whose Undo the closing ended), for at most [`UNREGISTER_TIMEOUT`].
+async fn finish(inflight: &mut Vec<tokio::task::JoinHandle<()>>) {
+    let _ = tokio::time::timeout(UNREGISTER_TIMEOUT, futures_util::future::join_all(inflight.drain(..))).await;
 }
 
 /// One message from the service.

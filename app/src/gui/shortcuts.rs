@@ -1,5 +1,5 @@
 //! Keyboard shortcuts (UX.md "Respect"): Ctrl+N add, Space pause/resume,
-//! Delete cancel, Enter open, Ctrl+F filter, Ctrl+A select all, and Ctrl+V
+//! Delete remove, Enter open, Ctrl+F filter, Ctrl+A select all, and Ctrl+V
 //! with a link on the clipboard opens the add dialog filled in.
 
 use super::widgets::UiAction;
@@ -36,7 +36,7 @@ pub fn shortcuts(ctx: &egui::Context, actions: &mut Vec<UiAction>) {
             actions.push(UiAction::ClearSelection);
         }
         if input.consume_key(Modifiers::NONE, Key::Delete) {
-            actions.push(UiAction::AskCancel);
+            actions.push(UiAction::Remove);
         }
         let pasted = input.events.iter().find_map(|event| match event {
             egui::Event::Paste(text) if looks_like_links(text) => Some(text.clone()),

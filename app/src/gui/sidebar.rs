@@ -1,5 +1,5 @@
-//! The side bar: the state filters with their counts, and the summary's list
-//! while it is shown.
+//! The side bar: the state filters with their counts, the summary's list
+//! while it is shown, and "Clear finished".
 
 use super::view_model::{StateFilter, ViewModel};
 use super::widgets::UiAction;
@@ -26,5 +26,11 @@ pub fn sidebar_ui(ui: &mut Ui, model: &ViewModel, actions: &mut Vec<UiAction>) {
         if response.clicked() {
             actions.push(UiAction::Filter(filter));
         }
+    }
+    ui.add_space(8.0);
+    let finished = !model.finished_ids().is_empty();
+    let hint = "Take every finished download off the list (the files stay on the disk)";
+    if super::widgets::icon_button(ui, "🗑", "Clear finished", finished, hint).clicked() {
+        actions.push(UiAction::ClearFinished);
     }
 }

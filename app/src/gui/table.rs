@@ -172,6 +172,9 @@ fn context_menu_ui(ui: &mut Ui, job: &Job, actions: &mut Vec<UiAction>) {
     item(ui, "Complete", live, UiAction::AskComplete);
     item(ui, "Cancel…", live, UiAction::AskCancel);
     ui.separator();
+    item(ui, "Remove", true, UiAction::Remove);
+    item(ui, "Remove and delete the file…", state == JobState::Acknowledged, UiAction::AskDeleteFiles);
+    ui.separator();
     ui.add_enabled_ui(live, |ui| {
         ui.menu_button("Priority", |ui| {
             for priority in [Priority::Foreground, Priority::High, Priority::Normal, Priority::Low] {
@@ -191,7 +194,7 @@ fn empty_ui(ui: &mut Ui, model: &ViewModel, actions: &mut Vec<UiAction>) {
         if !model.loaded {
             ui.heading("Connecting to the Haul service…");
             ui.label("Your downloads appear here as soon as the service answers.");
-        } else if model.jobs().is_empty() {
+        } else if model.count(super::view_model::StateFilter::All) == 0 {
             ui.heading("No downloads yet");
             ui.label("Paste or drop a link, or press Ctrl+N.");
             ui.add_space(8.0);

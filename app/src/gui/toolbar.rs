@@ -19,6 +19,7 @@ pub fn toolbar_ui(ui: &mut Ui, model: &mut ViewModel, actions: &mut Vec<UiAction
     let can_suspend = any(|s| !s.is_final() && s != JobState::Suspended);
     let can_retry = any(|s| matches!(s, JobState::Error | JobState::TransientError));
     let live = any(|s| !s.is_final());
+    let can_remove = !selected.is_empty();
     let connected = matches!(model.connection, super::messages::Connection::Connected(_));
     ui.horizontal(|ui| {
         let mut button = |icon: &str, word: &str, enabled: bool, hint: &str, action: UiAction| {
@@ -38,6 +39,8 @@ pub fn toolbar_ui(ui: &mut Ui, model: &mut ViewModel, actions: &mut Vec<UiAction
         );
         button("✔", "Complete", live, "Move the downloaded files into place", UiAction::AskComplete);
         button("⟲", "Retry now", can_retry, "Try the failed downloads again now", UiAction::Retry);
+        let hint = "Take the selected downloads off the list (Del); finished files stay on the disk";
+        button("🗑", "Remove", can_remove, hint, UiAction::Remove);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if icon_button(ui, "⚙", "Settings", true, "Settings").clicked() {
                 actions.push(UiAction::OpenSettings);

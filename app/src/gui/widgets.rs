@@ -18,6 +18,13 @@ pub enum UiAction {
     TogglePause,
     /// Cancel the selected jobs (asks first).
     AskCancel,
+    /// Take the selected jobs off the list (finished ones at once, with Undo;
+    /// the others after a question, as they stop and lose their bytes).
+    Remove,
+    /// Take the selected finished jobs off the list and delete their files (asks first).
+    AskDeleteFiles,
+    /// Take every finished job off the list, with Undo.
+    ClearFinished,
     /// Complete the selected jobs (asks first when files would be dropped).
     AskComplete,
     /// Resume the selected failed jobs.

@@ -246,6 +246,21 @@ fn apply_file_effect(entry: &mut Entry, effect: FileEffect) -> Result<(), Error>
     }
 }
 
+/// After a job's transfer task ended: a final job keeps no temp file (a
+/// task that was starting as the job was cancelled or completed may have made
+/// one after they were deleted), and a live one none without a byte in it (a
+/// file that failed or stopped before its first byte: the folder shows no
+/// empty hidden file for it; the next attempt makes it again).
+pub(super) fn tidy_temp_files(entry: &Entry) {
+    let done = entry.job.state.is_final();
+    for file in entry.files.iter().filter(|f| !f.completed) {
+        let empty = || std::fs::metadata(&file.temp_name).is_ok_and(|m| m.is_file() && m.len() == 0);
+        if done || (!file.transferred && empty()) {
+            remove_if_present(&file.temp_name);
+        }
+    }
+}
+
 /// Renames a transferred temp file into place (atomic on one file system).
 fn publish(file: &mut JobFile) -> Result<(), Error> {
     if file.bytes_total == Some(0) && !file.temp_name.exists() {

@@ -1,7 +1,7 @@
 //! The scheduler loop and the transfer tasks it starts, and the hooks through
 //! which a transfer reports back (the engine's `Reporter`).
 
-use super::apply::{Files, restart_note};
+use super::apply::{Files, restart_note, tidy_temp_files};
 use super::{CHECKPOINT_BYTES, CHECKPOINT_INTERVAL, MIN_RETRY_DELAY_FLOOR_S, Manager, State};
 use crate::engine::{self, FilePlan, JobView, Limits, Reporter, Severity, TransferError};
 use crate::model::{EventKind, FileProgress, JobId, JobState, NotifyFlags, RangeSet};
@@ -175,6 +175,7 @@ impl Manager {
             && entry.run.generation == generation
         {
             entry.run.task_alive = false;
+            tidy_temp_files(entry);
             if let Err(e) = self.save(&mut state, job_id, Files::Unfinished) {
                 tracing::error!("cannot checkpoint job {job_id}: {e}");
             }

@@ -1,10 +1,26 @@
 //! The window's dealings with the desktop around it: the tray (its menu,
-//! tooltip and closing to it), clicks on desktop notifications and toasts,
-//! and files dropped on the window.
+//! tooltip and closing to it), desktop notifications (sent while the user is
+//! not looking), clicks on them and on toasts, and files dropped on the window.
 
 use super::*;
 
 impl HaulApp {
+    pub(super) fn notify(&mut self, notice: Notice, looking: bool) {
+        // The summary always goes out (Haul often starts unseen, at login);
+        // single events only when the user is not looking at the window.
+        if self.prefs.desktop_notifications && (notice.summary || notice.plain || !looking) {
+            self.notifier.notify(notice);
+        }
+    }
+
+    /// Whether the user may be looking at the window: it has the keyboard
+    /// focus and is on screen. A minimised window can keep the focus (X11
+    /// window managers need not take it away), so focus alone does not tell.
+    pub(super) fn user_is_looking(&self, ctx: &egui::Context) -> bool {
+        let (focused, on_screen) = ctx.input(|i| (i.focused, i.viewport().visible() != Some(false)));
+        focused && on_screen && !self.hidden
+    }
+
     /// Carries out a toast's or a desktop notification's button.
     pub(super) fn toast_action(&mut self, action: ToastAction) {
         match action {
@@ -16,6 +32,7 @@ impl HaulApp {
                 self.prefs.show_details = true;
             }
             ToastAction::ShowJobs(ids) => self.model.show_only("While you were away".into(), ids),
+            ToastAction::Undo(removal_id) => self.undo(removal_id),
         }
     }
 

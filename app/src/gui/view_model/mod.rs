@@ -2,6 +2,7 @@
 //! files, the connection, toasts, selection and the table's filter and order.
 //! Pure: no I/O, no egui; every frame draws it.
 
+mod history;
 mod selection;
 mod table;
 mod toasts;
@@ -65,6 +66,8 @@ pub struct ViewModel {
     pub limits: Option<haul_core::protocol::Limits>,
     /// The aria2 RPC endpoint, once read (settings window).
     pub rpc: RpcView,
+    /// Rows taken off the list, waiting for their undo or for the service.
+    removing: std::collections::HashSet<JobId>,
 }
 
 impl Default for ViewModel {
@@ -85,6 +88,7 @@ impl Default for ViewModel {
             clipboard: None,
             limits: None,
             rpc: RpcView::default(),
+            removing: Default::default(),
         }
     }
 }
@@ -132,6 +136,8 @@ impl ViewModel {
             Update::Limits(limits) => self.limits = Some(limits),
             Update::Rpc(info) => self.rpc.arrived(info),
             Update::RpcFailed(message) => self.rpc.failed(message),
+            Update::Cancelled(job) => self.cancelled(*job),
+            Update::Removed { gone, kept, deleted } => self.removed(gone, kept, deleted),
         }
         None
     }
@@ -276,6 +282,7 @@ impl ViewModel {
     pub fn visible(&mut self) -> &[usize] {
         if self.dirty {
             self.visible = table::visible(&self.jobs, &self.filter, self.sort);
+            self.visible.retain(|&i| !self.removing.contains(&self.jobs[i].id));
             self.dirty = false;
         }
         &self.visible
@@ -319,7 +326,7 @@ impl ViewModel {
 
     /// How many jobs each side-bar filter holds.
     pub fn count(&self, filter: StateFilter) -> usize {
-        self.jobs.iter().filter(|j| filter.admits(j.state)).count()
+        self.jobs.iter().filter(|j| filter.admits(j.state) && !self.removing.contains(&j.id)).count()
     }
 
     /// (active, waiting, total speed) for the status bar.

@@ -37,6 +37,8 @@ pub enum ToastAction {
     Details(JobId),
     /// Show only these jobs in the table.
     ShowJobs(Vec<JobId>),
+    /// Put back the rows of this removal (its id).
+    Undo(u64),
 }
 
 impl ToastAction {
@@ -48,6 +50,7 @@ impl ToastAction {
             ToastAction::Retry(_) => "Retry",
             ToastAction::Details(_) => "Details",
             ToastAction::ShowJobs(_) => "Show them",
+            ToastAction::Undo(_) => "Undo",
         }
     }
 }
@@ -67,6 +70,8 @@ pub struct Toast {
     pub actions: Vec<ToastAction>,
     /// When it goes away by itself (`None`: sticky).
     pub expires: Option<Instant>,
+    /// How long it stays once seen (`None`: sticky).
+    pub ttl: Option<Duration>,
 }
 
 /// The toasts on screen and every event already shown.
@@ -92,8 +97,8 @@ impl Toasts {
         true
     }
 
-    /// Shows a toast.
-    pub fn push(&mut self, toast: NewToast) {
+    /// Shows a toast; returns its id.
+    pub fn push(&mut self, toast: NewToast) -> u64 {
         self.next_id += 1;
         let expires = toast.ttl.map(|ttl| Instant::now() + ttl);
         self.list.push(Toast {
@@ -103,12 +108,19 @@ impl Toasts {
             body: toast.body,
             actions: toast.actions,
             expires,
+            ttl: toast.ttl,
         });
         if self.list.len() > MAX_TOASTS {
             // Drop the oldest that would go by itself, else the oldest.
             let index = self.list.iter().position(|t| t.expires.is_some()).unwrap_or(0);
             self.list.remove(index);
         }
+        self.next_id
+    }
+
+    /// Whether the toast `id` is still shown.
+    pub fn is_shown(&self, id: u64) -> bool {
+        self.list.iter().any(|t| t.id == id)
     }
 
     /// Removes a toast (its close button, or an action taken).
@@ -120,6 +132,14 @@ impl Toasts {
     pub fn expire(&mut self, now: Instant) -> Option<Duration> {
         self.list.retain(|t| t.expires.is_none_or(|at| at > now));
         self.list.iter().filter_map(|t| t.expires).min().map(|at| at.saturating_duration_since(now))
+    }
+
+    /// Keeps every toast for its whole time from `now` on (nobody sees the
+    /// window: a minimised window's toasts are there when it comes back).
+    pub fn hold(&mut self, now: Instant) {
+        for toast in &mut self.list {
+            toast.expires = toast.ttl.map(|ttl| now + ttl);
+        }
     }
 
     /// The toasts, oldest first.
@@ -184,6 +204,21 @@ mod tests {
         assert_eq!(toasts.list()[0].level, Level::Error);
         let id = toasts.list()[0].id;
         toasts.dismiss(id);
+        assert!(toasts.list().is_empty());
+    }
+
+    #[test]
+    fn unseen_toasts_wait_for_the_user() {
+        let mut toasts = Toasts::default();
+        toasts.push(NewToast::success("done".into(), vec![]));
+        let back = Instant::now() + SUCCESS_TTL * 10;
+        // Held while nobody looks, however long that is...
+        toasts.hold(back);
+        toasts.expire(back);
+        assert_eq!(toasts.list().len(), 1, "a toast nobody saw is still there");
+        // ...then its full time from when the user is back.
+        assert!(toasts.expire(back).is_some_and(|left| left == SUCCESS_TTL));
+        toasts.expire(back + SUCCESS_TTL + Duration::from_secs(1));
         assert!(toasts.list().is_empty());
     }
 
