@@ -142,3 +142,39 @@ pub fn job_json(world: &World, job: &str) -> serde_json::Value {
     let out = world.haul().args(["--json", "info", job]).output().expect("info");
     serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
 }
+
+/// A port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local_addr").port()
+}
+
+/// `haul --json rpc` as JSON, or a string saying why it gave none.
+pub fn rpc_info(world: &World) -> serde_json::Value {
+    let Ok(out) = world.haul().args(["--json", "rpc"]).output() else {
+        return serde_json::Value::String("cannot run `haul rpc`".to_owned());
+    };
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        serde_json::Value::String(format!(
+            "exit {:?}: {}{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    })
+}
+
+/// `haul --json rpc` until the endpoint listens: (url, secret).
+pub fn rpc_endpoint(world: &World) -> (String, String) {
+    let mut last = serde_json::Value::Null;
+    let listening = wait_until(Duration::from_secs(20), || {
+        last = rpc_info(world);
+        last["url"].is_string() && last["secret"].is_string()
+    });
+    assert!(
+        listening,
+        "`haul --json rpc` never gave a url and a secret; last: {last}\nservice log:\n{}",
+        world.service_log()
+    );
+    (last["url"].as_str().unwrap_or_default().to_owned(), last["secret"].as_str().unwrap_or_default().to_owned())
+}
