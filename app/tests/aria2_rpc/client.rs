@@ -231,15 +231,21 @@ pub struct HttpReply {
 
 /// `POST /jsonrpc` with `body` on a connection of its own.
 pub fn post(addr: SocketAddr, body: &[u8]) -> Result<HttpReply, String> {
-    let mut stream = TcpStream::connect_timeout(&addr, ANSWER_TIMEOUT).map_err(|e| format!("connect: {e}"))?;
-    stream.set_read_timeout(Some(ANSWER_TIMEOUT)).map_err(|e| e.to_string())?;
     let head = format!(
         "POST /jsonrpc HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    stream.write_all(head.as_bytes()).map_err(|e| format!("send: {e}"))?;
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body);
+    request(addr, &bytes)
+}
+
+/// Sends `bytes` (a whole request) on a connection of its own; the answer.
+pub fn request(addr: SocketAddr, bytes: &[u8]) -> Result<HttpReply, String> {
+    let mut stream = TcpStream::connect_timeout(&addr, ANSWER_TIMEOUT).map_err(|e| format!("connect: {e}"))?;
+    stream.set_read_timeout(Some(ANSWER_TIMEOUT)).map_err(|e| e.to_string())?;
     // A refused body may be answered (and the connection closed) before it is all sent.
-    let sent = stream.write_all(body);
+    let sent = stream.write_all(bytes);
     let reply = read_reply(&mut stream);
     match (reply, sent) {
         (Ok(reply), _) => Ok(reply),

@@ -60,9 +60,16 @@ fn malformed_json_and_bodies_over_the_limit_get_an_answer_not_a_hang() {
         let no_method = rpc.send(&json!({"jsonrpc": "2.0", "id": 3}));
         assert_eq!((&no_method["error"]["code"], &no_method["id"]), (&json!(-32600), &json!(3)), "{no_method}");
         let bad_params = rpc.send(&json!({"jsonrpc": "2.0", "id": 4, "method": "aria2.tellActive", "params": {}}));
-        assert_eq!(bad_params["error"]["code"], 1, "{transport:?}: params must be an array: {bad_params}");
+        assert_eq!(bad_params["error"]["code"], -32602, "{transport:?}: params must be an array: {bad_params}");
         assert_eq!(rpc.ok("aria2.getVersion", json!([]))["version"], "1.37.0", "{transport:?}: still served");
     }
+
+    let preflight = "OPTIONS /jsonrpc HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://ariang.test\r\n\
+        Access-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\nConnection: close\r\n\r\n";
+    let cors = request(ep.addr, preflight.as_bytes()).expect("preflight");
+    let head = cors.head.to_ascii_lowercase();
+    assert_eq!(cors.status, 200, "{cors:?}");
+    assert!(head.contains("access-control-allow-origin: *") && head.contains("post"), "a browser may POST: {cors:?}");
 
     let mut huge = b"[\"".to_vec();
     huge.resize(MAX_BODY + (1 << 20), b'a');

@@ -3,7 +3,7 @@
 //! `setpriv`) a user's secret reaches only that user's downloads.
 
 use crate::client::*;
-use crate::common::{HAUL, free_port, wait_until};
+use crate::common::{free_port, haul_bin, wait_until};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -54,7 +54,7 @@ impl SystemService {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
         let log = std::fs::File::create(dir.path().join("service.log")).expect("log");
         let port = free_port();
-        let child = Command::new(HAUL)
+        let child = Command::new(haul_bin())
             .args(["service", "--system"])
             .env("HAUL_SOCKET", dir.path().join("run/haul.sock"))
             .env("HAUL_DATA_DIR", dir.path().join("data"))
@@ -72,10 +72,10 @@ impl SystemService {
     /// `haul ARGS` as `uid` (0: as root).
     fn haul(&self, uid: u32, args: &[&str]) -> std::process::Output {
         let mut cmd = if uid == 0 {
-            Command::new(HAUL)
+            Command::new(haul_bin())
         } else {
             let mut cmd = Command::new("setpriv");
-            cmd.args(["--reuid", &uid.to_string(), "--regid", &uid.to_string(), "--clear-groups", "--", HAUL]);
+            cmd.args(["--reuid", &uid.to_string(), "--regid", &uid.to_string(), "--clear-groups", "--", &haul_bin()]);
             cmd
         };
         cmd.args(args)

@@ -10,6 +10,12 @@ use std::time::{Duration, Instant};
 
 pub const HAUL: &str = env!("CARGO_BIN_EXE_haul");
 
+/// The `haul` to run: `HAUL_BIN` when set (e.g. a copy that a build of another
+/// checkout sharing the target folder cannot replace mid-run), else cargo's.
+pub fn haul_bin() -> String {
+    std::env::var("HAUL_BIN").ok().filter(|b| !b.is_empty()).unwrap_or_else(|| HAUL.to_owned())
+}
+
 /// One test's Haul: temp data dir, socket, download dir.
 pub struct World {
     pub dir: tempfile::TempDir,
@@ -48,7 +54,7 @@ impl World {
 
     /// `haul ARGS…` in this world.
     pub fn haul(&self) -> Command {
-        let mut std_cmd = std::process::Command::new(HAUL);
+        let mut std_cmd = std::process::Command::new(haul_bin());
         self.env(&mut std_cmd);
         let mut cmd = Command::from_std(std_cmd);
         cmd.timeout(Duration::from_secs(120));
@@ -62,7 +68,7 @@ impl World {
 
     /// Starts `haul service` with extra environment variables.
     pub fn start_service_with_env(&mut self, vars: &[(&str, &str)]) {
-        let mut cmd = std::process::Command::new(HAUL);
+        let mut cmd = std::process::Command::new(haul_bin());
         self.env(&mut cmd);
         cmd.envs(vars.iter().copied());
         let log = std::fs::File::create(self.dir.path().join("service.stderr")).expect("log");
@@ -99,7 +105,7 @@ impl World {
 impl Drop for World {
     fn drop(&mut self) {
         // A service started by a client (detached) is stopped through the protocol.
-        let _ = std::process::Command::new(HAUL)
+        let _ = std::process::Command::new(haul_bin())
             .args(["service", "stop"])
             .env("HAUL_DATA_DIR", self.data_dir())
             .env("HAUL_SOCKET", self.socket())
