@@ -39,35 +39,6 @@ fn aria2p_importable(python: &str) -> Result<(), String> {
     }
 }
 
-/// A port that was free a moment ago on 127.0.0.1.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local_addr").port()
-}
-
-/// `haul --json rpc` until the endpoint listens: (url, secret).
-fn rpc_endpoint(world: &World) -> (String, String) {
-    let mut last = serde_json::Value::Null;
-    let listening = wait_until(Duration::from_secs(20), || {
-        let Ok(out) = world.haul().args(["--json", "rpc"]).output() else { return false };
-        last = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-            serde_json::Value::String(format!(
-                "exit {:?}: {}{}",
-                out.status.code(),
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        });
-        last["url"].is_string() && last["secret"].is_string()
-    });
-    assert!(
-        listening,
-        "`haul --json rpc` never gave a url and a secret; last: {last}\nservice log:\n{}",
-        world.service_log()
-    );
-    (last["url"].as_str().unwrap_or_default().to_owned(), last["secret"].as_str().unwrap_or_default().to_owned())
-}
-
 #[test]
 fn aria2p_drives_haul_like_aria2c() {
     let python = python();

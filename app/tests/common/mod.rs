@@ -10,6 +10,12 @@ use std::time::{Duration, Instant};
 
 pub const HAUL: &str = env!("CARGO_BIN_EXE_haul");
 
+/// The `haul` to run: `HAUL_BIN` when set (e.g. a copy that a build of another
+/// checkout sharing the target folder cannot replace mid-run), else cargo's.
+pub fn haul_bin() -> String {
+    std::env::var("HAUL_BIN").ok().filter(|b| !b.is_empty()).unwrap_or_else(|| HAUL.to_owned())
+}
+
 /// One test's Haul: temp data dir, socket, download dir.
 pub struct World {
     pub dir: tempfile::TempDir,
@@ -54,7 +60,7 @@ impl World {
 
     /// `haul ARGS…` in this world.
     pub fn haul(&self) -> Command {
-        let mut std_cmd = std::process::Command::new(HAUL);
+        let mut std_cmd = std::process::Command::new(haul_bin());
         self.env(&mut std_cmd);
         let mut cmd = Command::from_std(std_cmd);
         cmd.timeout(Duration::from_secs(120));
@@ -68,7 +74,7 @@ impl World {
 
     /// Starts `haul service` with extra environment variables.
     pub fn start_service_with_env(&mut self, vars: &[(&str, &str)]) {
-        let mut cmd = std::process::Command::new(HAUL);
+        let mut cmd = std::process::Command::new(haul_bin());
         self.env(&mut cmd);
         cmd.envs(vars.iter().copied());
         let log = std::fs::File::create(self.dir.path().join("service.stderr")).expect("log");
@@ -106,7 +112,7 @@ impl World {
 impl Drop for World {
     fn drop(&mut self) {
         // A service started by a client (detached) is stopped through the protocol.
-        let _ = std::process::Command::new(HAUL)
+        let _ = std::process::Command::new(haul_bin())
             .args(["service", "stop"])
             .env("HAUL_DATA_DIR", self.data_dir())
             .env("HAUL_SOCKET", self.socket())
@@ -148,4 +154,40 @@ pub fn temp_files(dir: &Path) -> Vec<String> {
 pub fn job_json(world: &World, job: &str) -> serde_json::Value {
     let out = world.haul().args(["--json", "info", job]).output().expect("info");
     serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local_addr").port()
+}
+
+/// `haul --json rpc` as JSON, or a string saying why it gave none.
+pub fn rpc_info(world: &World) -> serde_json::Value {
+    let Ok(out) = world.haul().args(["--json", "rpc"]).output() else {
+        return serde_json::Value::String("cannot run `haul rpc`".to_owned());
+    };
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        serde_json::Value::String(format!(
+            "exit {:?}: {}{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    })
+}
+
+/// `haul --json rpc` until the endpoint listens: (url, secret).
+pub fn rpc_endpoint(world: &World) -> (String, String) {
+    let mut last = serde_json::Value::Null;
+    let listening = wait_until(Duration::from_secs(20), || {
+        last = rpc_info(world);
+        last["url"].is_string() && last["secret"].is_string()
+    });
+    assert!(
+        listening,
+        "`haul --json rpc` never gave a url and a secret; last: {last}\nservice log:\n{}",
+        world.service_log()
+    );
+    (last["url"].as_str().unwrap_or_default().to_owned(), last["secret"].as_str().unwrap_or_default().to_owned())
 }

@@ -6,7 +6,7 @@ use super::Aria2Error;
 use super::front::{Front, Params};
 use super::options::{self, Options};
 use super::status::{self, List};
-use crate::model::{Caller, JobId, JobState, RemoteUrl};
+use crate::model::{Caller, Event, EventKind, JobId, JobState, RemoteUrl};
 use crate::naming;
 use crate::protocol::{AddFileParams, CreateJobParams, JobChanges, Limits, Whence};
 use serde_json::{Value, json};
@@ -221,6 +221,18 @@ pub(super) fn shutdown(front: &Front, caller: &Caller) -> Result<Value, Aria2Err
     tracing::info!("aria2.shutdown from uid {}: stopping", caller.uid);
     front.stop.cancel();
     Ok(json!("OK"))
+}
+
+/// Whether this event of a download with mirrors means "try the next one":
+/// it failed, or it waits to retry a server it cannot reach. Haul retries a
+/// refused connection for ever, so without the second case a dead first
+/// mirror would never fall back (aria2 moves on to the next URI).
+pub(super) fn wants_next_mirror(event: &Event) -> bool {
+    match event.kind {
+        EventKind::Error => true,
+        EventKind::StateChanged => event.state == JobState::TransientError,
+        _ => false,
+    }
 }
 
 /// Tries the next mirror of a failed download; true if one was left.

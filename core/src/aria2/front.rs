@@ -111,7 +111,8 @@ impl Front {
         let mut params = match params {
             Value::Array(items) => items,
             Value::Null => Vec::new(),
-            _ => return (Err(Aria2Error::new("params must be an array")), None),
+            // JSON-RPC's (and aria2's) "Invalid params", so clients can tell it from a failed call.
+            _ => return (Err(Aria2Error::with_code(-32602, "Invalid params: params must be an array")), None),
         };
         match method {
             "system.listMethods" => (Ok(json!(METHODS.as_slice())), None),

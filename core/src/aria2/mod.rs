@@ -29,7 +29,7 @@ pub use read::page;
 pub use server::{MAX_BODY, MAX_CONNECTIONS};
 pub use status::gid;
 
-use crate::model::{Caller, EventKind};
+use crate::model::Caller;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -112,7 +112,7 @@ async fn watch_mirrors(front: std::sync::Arc<Front>) {
             event = events.recv() => event,
         };
         match event {
-            Ok(event) if event.kind == EventKind::Error && front.mirrors().contains_key(&event.job_id) => {
+            Ok(event) if act::wants_next_mirror(&event) && front.mirrors().contains_key(&event.job_id) => {
                 let owner = Caller { uid: event.owner, pid: None, admin: false };
                 act::next_mirror(&front, &owner, event.job_id);
             }

@@ -6,14 +6,15 @@
 use super::front::Front;
 use super::{Aria2Error, RpcOptions, notices};
 use crate::model::Caller;
-use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use axum::{Extension, Router};
 use http_body_util::BodyExt;
+use hyper::service::Service as _;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -54,30 +55,47 @@ pub(super) async fn serve(front: Arc<Front>, listener: TcpListener, tls: Option<
             tracing::debug!("aria2 endpoint: refusing {peer}: {MAX_CONNECTIONS} connections are open");
             continue;
         }
-        let (router, live, stop, tls) = (router.clone(), live.clone(), stop.clone(), tls.clone());
+        let slot = Arc::new(Slot(live.clone()));
+        let (router, stop, tls) = (router.clone(), stop.clone(), tls.clone());
         tokio::spawn(async move {
             let served = match tls {
                 Some(acceptor) => match tokio::time::timeout(READ_TIMEOUT, acceptor.accept(stream)).await {
-                    Ok(Ok(stream)) => connection(TokioIo::new(stream), router, stop).await,
+                    Ok(Ok(stream)) => connection(TokioIo::new(stream), router, slot, stop).await,
                     Ok(Err(e)) => Err(format!("TLS handshake failed: {e}")),
                     Err(_) => Err("TLS handshake timed out".into()),
                 },
-                None => connection(TokioIo::new(stream), router, stop).await,
+                None => connection(TokioIo::new(stream), router, slot, stop).await,
             };
             if let Err(e) = served {
                 tracing::debug!("aria2 endpoint: connection from {peer}: {e}");
             }
-            live.fetch_sub(1, Ordering::Relaxed);
         });
     }
 }
 
-/// One HTTP/1.1 connection, with upgrades for WebSockets, until it ends or `stop`.
-async fn connection<I>(io: TokioIo<I>, router: Router, stop: CancellationToken) -> Result<(), String>
+/// A connection's place among the [`MAX_CONNECTIONS`], given back when its
+/// last holder drops it. A WebSocket's session holds one too: hyper ends a
+/// connection's future as soon as it is upgraded, so counting only that
+/// future let any number of WebSockets stay open.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// One HTTP/1.1 connection, with upgrades for WebSockets, until it ends or
+/// `stop`. Each request carries the connection's slot, for an upgrade to keep.
+async fn connection<I>(io: TokioIo<I>, router: Router, slot: Arc<Slot>, stop: CancellationToken) -> Result<(), String>
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let service = hyper_util::service::TowerToHyperService::new(router);
+    let router = hyper_util::service::TowerToHyperService::new(router);
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+        request.extensions_mut().insert(slot.clone());
+        router.call(request)
+    });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(READ_TIMEOUT)
@@ -191,9 +209,18 @@ fn one(front: &Front, call: Value) -> (Value, Option<Caller>, bool) {
     }
 }
 
-async fn websocket(State(front): State<Arc<Front>>, upgrade: WebSocketUpgrade) -> Response {
-    let mut response =
-        upgrade.max_message_size(MAX_BODY).on_upgrade(move |socket| websocket_session(front, socket)).into_response();
+async fn websocket(
+    State(front): State<Arc<Front>>,
+    Extension(slot): Extension<Arc<Slot>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let mut response = upgrade
+        .max_message_size(MAX_BODY)
+        .on_upgrade(move |socket| async move {
+            websocket_session(front, socket).await;
+            drop(slot);
+        })
+        .into_response();
     cors(response.headers_mut());
     response
 }
