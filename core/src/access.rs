@@ -37,6 +37,7 @@ mod tests {
             max_connections: 32,
             speed_bps: 0.0,
             eta_s: None,
+            wait_reason: None,
         }
     }
 

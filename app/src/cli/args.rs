@@ -62,6 +62,8 @@ pub enum Command {
     Limits(LimitsArgs),
     /// Print the aria2 RPC endpoint's URL and your secret (for AriaNg and browser extensions).
     Rpc,
+    /// Whether the service is online, and whether the network is metered.
+    Network,
 }
 
 /// `haul call`.

@@ -49,6 +49,9 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
     outln!("Job        {}", job.id);
     outln!("Name       {}", job.display_name);
     outln!("State      {}", job.state.as_str());
+    if let Some(reason) = job.wait_reason {
+        outln!("Waiting    {}", reason.words());
+    }
     outln!("Priority   {}", job.priority.as_str());
     outln!(
         "Progress   {} of {} ({}), files {}/{}",

@@ -3,7 +3,7 @@
 
 use super::toast_key::ToastKey;
 use crate::jobs_add::NewDownload;
-use haul_core::model::{Event, Job, JobError, JobFile, JobId, Priority};
+use haul_core::model::{Event, Job, JobError, JobFile, JobId, NetworkStatus, Priority};
 use haul_core::protocol::{JobProgressView, Limits};
 
 /// A user's request, carried out by the background client.
@@ -110,4 +110,6 @@ pub enum Update {
     Clipboard(String),
     /// The service's limits as they are now.
     Limits(Limits),
+    /// The network as the service sees it (online, metered).
+    Network(NetworkStatus),
 }

@@ -2,12 +2,13 @@
 
 use super::{Client, ClientError};
 use crate::model::RemoteUrl;
-use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority};
+use crate::model::{Job, JobFile, JobId, NetworkStatus, NotifyFlags, Priority};
 use crate::protocol::{
     AddFileParams, Cancel, Complete, CreateJobParams, EnumFiles, EnumJobsParams, EventsSinceParams, EventsSinceResult,
-    ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetRpcInfo, GetStats, JobChanges, Limits, MoveJobParams,
-    NotifyInterfaceResult, Resume, RpcInfo, SetJobParams, SetLimits, SetNotifyFlags, SetNotifyInterfaceParams,
-    SetPriority, SetRemoteNameParams, Shutdown, StatsResult, Subscribe, Suspend, TakeOwnership, Whence, code,
+    ForgetJob, GetJob, GetLimits, GetNetwork, GetNotifyInterface, GetRpcInfo, GetStats, JobChanges, Limits,
+    MoveJobParams, NotifyInterfaceResult, Resume, RpcInfo, SetJobParams, SetLimits, SetNotifyFlags,
+    SetNotifyInterfaceParams, SetPriority, SetRemoteNameParams, Shutdown, StatsResult, Subscribe, Suspend,
+    TakeOwnership, Whence, code,
 };
 
 impl Client {
@@ -146,6 +147,11 @@ impl Client {
     /// The aria2 endpoint's URL and this user's secret for it.
     pub async fn get_rpc_info(&self) -> Result<RpcInfo, ClientError> {
         self.request(GetRpcInfo {}).await
+    }
+
+    /// Whether the service is online, and whether the network is metered.
+    pub async fn get_network(&self) -> Result<NetworkStatus, ClientError> {
+        self.request(GetNetwork {}).await
     }
 
     /// Asks the service to stop.

@@ -88,6 +88,7 @@ impl Manager {
             max_connections: config.max_connections_per_file.clamp(1, MAX_CONNECTIONS_LIMIT as usize) as u32,
             speed_bps: 0.0,
             eta_s: None,
+            wait_reason: None,
         };
         let job_id = job.id;
         let queue_order = state.next_order;

@@ -20,8 +20,8 @@ pub use framing::{LineRead, read_line};
 pub use message::{Id, Invalid, Message, Request, Response, encode_error, encode_notification};
 pub use message::{encode_request, encode_result};
 pub use methods::{
-    Cancel, Complete, EnumFiles, ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetRpcInfo, GetStats, Method,
-    Resume, SetLimits, SetNotifyFlags, SetPriority, Shutdown, Subscribe, Suspend, TakeOwnership,
+    Cancel, Complete, EnumFiles, ForgetJob, GetJob, GetLimits, GetNetwork, GetNotifyInterface, GetRpcInfo, GetStats,
+    Method, Resume, SetLimits, SetNotifyFlags, SetPriority, Shutdown, Subscribe, Suspend, TakeOwnership,
 };
 pub use params::{
     AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobChanges, JobParams, Limits,
@@ -46,7 +46,7 @@ pub fn server_name() -> String {
 }
 
 /// Every method a client may call, as the service dispatches them.
-pub const REQUEST_METHODS: [&str; 26] = [
+pub const REQUEST_METHODS: [&str; 27] = [
     method::HELLO,
     method::CREATE_JOB,
     method::ADD_FILE,
@@ -73,6 +73,7 @@ pub const REQUEST_METHODS: [&str; 26] = [
     method::FORGET_JOB,
     method::MOVE_JOB,
     method::GET_RPC_INFO,
+    method::GET_NETWORK,
 ];
 
 /// Whether a client may call `name`.
@@ -134,10 +135,14 @@ pub mod method {
     pub const MOVE_JOB: &str = "move_job";
     /// The aria2 endpoint's URL and the caller's secret for it.
     pub const GET_RPC_INFO: &str = "get_rpc_info";
+    /// Whether the service is online, and whether the network is metered.
+    pub const GET_NETWORK: &str = "get_network";
     /// Notification: a journal entry.
     pub const EVENT: &str = "event";
     /// Notification: live progress of running jobs.
     pub const PROGRESS: &str = "progress";
+    /// Notification: the network state changed.
+    pub const NETWORK: &str = "network";
     /// Callback: the job entered transferred.
     pub const JOB_TRANSFERRED: &str = "job_transferred";
     /// Callback: the job entered error.

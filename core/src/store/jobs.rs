@@ -205,6 +205,7 @@ impl Store {
             max_connections: raw.max_connections,
             speed_bps: 0.0,
             eta_s: None,
+            wait_reason: None,
         };
         Ok(StoredJob { job, files: Vec::new(), queue_order: raw.queue_order })
     }

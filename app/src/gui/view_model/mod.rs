@@ -62,6 +62,8 @@ pub struct ViewModel {
     pub clipboard: Option<String>,
     /// The service's limits, once read (settings window).
     pub limits: Option<haul_core::protocol::Limits>,
+    /// The network as the service sees it, once read (status bar).
+    pub network: Option<haul_core::model::NetworkStatus>,
 }
 
 impl Default for ViewModel {
@@ -81,6 +83,7 @@ impl Default for ViewModel {
             cursor: 0,
             clipboard: None,
             limits: None,
+            network: None,
         }
     }
 }
@@ -126,6 +129,7 @@ impl ViewModel {
             }
             Update::Clipboard(text) => self.clipboard = Some(text),
             Update::Limits(limits) => self.limits = Some(limits),
+            Update::Network(status) => self.network = Some(status),
         }
         None
     }

@@ -3,7 +3,7 @@
 use super::{empty, reply};
 use crate::aria2::RpcStatus;
 use crate::protocol::{
-    GetLimits, GetRpcInfo, GetStats, PROTOCOL_VERSION, RpcError, RpcInfo, SetLimits, Shutdown, StatsResult,
+    GetLimits, GetNetwork, GetRpcInfo, GetStats, PROTOCOL_VERSION, RpcError, RpcInfo, SetLimits, Shutdown, StatsResult,
     parse_params, server_name,
 };
 use crate::service::Session;
@@ -16,6 +16,11 @@ pub(super) fn get_stats(session: &mut Session, params: Value) -> Result<Value, R
         protocol: PROTOCOL_VERSION,
         server: server_name(),
     })
+}
+
+pub(super) fn get_network(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+    let GetNetwork {} = parse_params(params)?;
+    reply(session.manager.network())
 }
 
 pub(super) fn get_limits(session: &mut Session, params: Value) -> Result<Value, RpcError> {

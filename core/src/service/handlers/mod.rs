@@ -41,6 +41,7 @@ pub(super) fn dispatch(session: &mut Session, method: &str, params: Value) -> Re
         method::GET_LIMITS => admin::get_limits(session, params),
         method::SET_LIMITS => admin::set_limits(session, params),
         method::GET_RPC_INFO => admin::get_rpc_info(session, params),
+        method::GET_NETWORK => admin::get_network(session, params),
         method::FORGET_JOB => queue::forget_job(session, params),
         method::MOVE_JOB => queue::move_job(session, params),
         other => Err(RpcError::method_not_found(other)),
