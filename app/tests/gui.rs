@@ -15,6 +15,8 @@ mod add;
 mod dropped;
 #[path = "gui/frame_time.rs"]
 mod frame_time;
+#[path = "gui/network.rs"]
+mod network;
 #[path = "gui/notification_clicks.rs"]
 mod notification_clicks;
 #[path = "gui/startup.rs"]

@@ -146,3 +146,58 @@ fn without_network_manager_the_service_assumes_online_and_follows_it_once_it_app
     assert!(wait_until(Duration::from_secs(10), || network(&world)["source"] == "assumed"), "{}", world.service_log());
     assert_eq!(network(&world)["online"], true);
 }
+
+#[test]
+fn a_metered_network_holds_background_jobs_until_allowed_or_unmetered_again() {
+    let Some(mut bus) = bus() else { return };
+    bus.start_network_manager(&["Connectivity=4", "State=70", "Metered=2"]);
+    let mut world = World::new();
+    start_service(&mut world, &bus);
+    let server = TestServer::start();
+    let running_body = random_bytes(4 << 20, 41);
+    server.set_route("/running.bin", Route::new(running_body.clone()).throttle_per_connection(1 << 20));
+    let (held_body, urgent_body) = (random_bytes(200 << 10, 42), random_bytes(200 << 10, 43));
+    server.add_file("/held.bin", held_body.clone());
+    server.add_file("/urgent.bin", urgent_body.clone());
+
+    // A background job runs while the network is free…
+    let running = add(&world, &server.url("/running.bin"), &["--connections", "1"]);
+    assert_eq!(job_json(&world, &running)["cost_policy"], "unmetered");
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            job_json(&world, &running)["progress"]["bytes_transferred"].as_u64().unwrap_or(0) > 256 << 10
+        }),
+        "no progress: {}",
+        world.service_log()
+    );
+    // …and goes back to the queue, with its reason, when it becomes metered (guess-yes).
+    bus.set(&["Metered=3"]);
+    let job = wait_state(&world, &running, &["queued"], Duration::from_secs(10));
+    assert_eq!(job["wait_reason"], "unmetered_network", "{job}");
+    assert_eq!(network(&world)["metered"], true);
+
+    // A new background job waits; a foreground one (cost policy any) runs.
+    let held = add(&world, &server.url("/held.bin"), &[]);
+    let job = wait_state(&world, &held, &["queued"], Duration::from_secs(5));
+    assert_eq!(job["wait_reason"], "unmetered_network", "{job}");
+    assert!(info_text(&world, &held).contains("Waiting for an unmetered network"), "{}", info_text(&world, &held));
+    let urgent = add(&world, &server.url("/urgent.bin"), &["--priority", "foreground"]);
+    let job = wait_state(&world, &urgent, &["acknowledged"], Duration::from_secs(30));
+    assert_eq!(job["cost_policy"], "any", "{job}");
+    assert_eq!(sha256_file(&world.downloads().join("urgent.bin")).expect("file"), sha256_hex(&urgent_body));
+    assert!(server.requests_for("/held.bin").is_empty(), "a held job asked the server");
+    assert_eq!(job_json(&world, &held)["state"], "queued");
+
+    // "Download now anyway".
+    set(&world, &held, &["--cost", "any"]);
+    wait_state(&world, &held, &["acknowledged"], Duration::from_secs(30));
+    assert_eq!(sha256_file(&world.downloads().join("held.bin")).expect("file"), sha256_hex(&held_body));
+    let job = job_json(&world, &running);
+    assert_eq!((job["state"].as_str(), job["wait_reason"].as_str()), (Some("queued"), Some("unmetered_network")));
+
+    // Unmetered again (guess-no): the held job starts and finishes intact.
+    bus.set(&["Metered=4"]);
+    let job = wait_state(&world, &running, &["acknowledged"], Duration::from_secs(60));
+    assert_eq!(job["wait_reason"], Value::Null, "{job}");
+    assert_eq!(sha256_file(&world.downloads().join("running.bin")).expect("file"), sha256_hex(&running_body));
+}

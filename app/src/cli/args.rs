@@ -158,6 +158,9 @@ pub struct SetArgs {
     /// Most connections per file (1 to 128).
     #[arg(long)]
     pub connections: Option<u32>,
+    /// Which networks the job may use: any (metered ones too) or unmetered.
+    #[arg(long)]
+    pub cost: Option<String>,
 }
 
 /// `haul limits`.

@@ -3,7 +3,7 @@
 
 use super::toast_key::ToastKey;
 use crate::jobs_add::NewDownload;
-use haul_core::model::{Event, Job, JobError, JobFile, JobId, NetworkStatus, Priority};
+use haul_core::model::{CostPolicy, Event, Job, JobError, JobFile, JobId, NetworkStatus, Priority};
 use haul_core::protocol::{JobProgressView, Limits};
 
 /// A user's request, carried out by the background client.
@@ -19,6 +19,8 @@ pub enum Command {
     Complete(Vec<JobId>),
     /// Change the priority.
     SetPriority(Vec<JobId>, Priority),
+    /// Change which networks the jobs may use.
+    SetCostPolicy(Vec<JobId>, CostPolicy),
     /// Create a job from the add dialog.
     Add(Box<NewDownload>),
     /// Fetch a job's files (details panel).

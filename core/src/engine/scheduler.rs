@@ -1,6 +1,6 @@
 //! Which jobs should be running now: a pure function over a snapshot.
 
-use crate::model::{JobId, JobState, NetworkStatus, Priority, WaitReason};
+use crate::model::{CostPolicy, JobId, JobState, NetworkStatus, Priority, WaitReason};
 
 /// What the scheduler needs to know of a job.
 #[derive(Clone, Copy, Debug)]
@@ -24,9 +24,17 @@ pub struct Limits {
     pub max_active: usize,
 }
 
-/// Why no job may run on this network now, if none may: the computer is offline.
-pub fn network_hold(network: &NetworkStatus) -> Option<WaitReason> {
-    (!network.online).then_some(WaitReason::Network)
+/// Why a job with this cost policy may not run on this network now, if it
+/// may not: the computer is offline, or the network is metered and the job
+/// may use only unmetered ones.
+pub fn network_hold(network: &NetworkStatus, cost: CostPolicy) -> Option<WaitReason> {
+    if !network.online {
+        Some(WaitReason::Network)
+    } else if network.metered && cost == CostPolicy::Unmetered {
+        Some(WaitReason::UnmeteredNetwork)
+    } else {
+        None
+    }
 }
 
 /// The jobs that should be running, leaving out those the network holds:
@@ -102,12 +110,25 @@ mod tests {
     }
 
     #[test]
-    fn offline_holds_every_job() {
+    fn offline_holds_every_job_and_metered_the_unmetered_ones() {
+        use CostPolicy::{Any, Unmetered};
         let online = NetworkStatus::default();
-        assert_eq!(network_hold(&online), None);
         let offline = NetworkStatus { online: false, ..online };
-        assert_eq!(network_hold(&offline), Some(WaitReason::Network));
         let metered = NetworkStatus { metered: true, ..online };
-        assert_eq!(network_hold(&metered), None, "part A knows no cost policy yet");
+        let offline_metered = NetworkStatus { online: false, metered: true, ..online };
+        // (network, cost, hold)
+        let cases = [
+            (online, Any, None),
+            (online, Unmetered, None),
+            (offline, Any, Some(WaitReason::Network)),
+            (offline, Unmetered, Some(WaitReason::Network)),
+            (metered, Any, None),
+            (metered, Unmetered, Some(WaitReason::UnmeteredNetwork)),
+            (offline_metered, Any, Some(WaitReason::Network)),
+            (offline_metered, Unmetered, Some(WaitReason::Network)),
+        ];
+        for (network, cost, want) in cases {
+            assert_eq!(network_hold(&network, cost), want, "{network:?} {cost:?}");
+        }
     }
 }

@@ -106,7 +106,7 @@ impl Manager {
             entry.run.retry_at = None;
         }
         job.progress = crate::store::progress_of(&entry.files);
-        job.wait_reason = super::network::wait_reason(new, &network);
+        job.wait_reason = super::network::wait_reason(new, job.cost_policy, &network);
         let snapshot = entry.job.clone();
         let which = match outcome.effect {
             FileEffect::None => Files::None,

@@ -1,10 +1,11 @@
 //! The network's state in the manager: going offline stops every transfer as a
 //! "no network" transient error (no failure counted, no no-progress clock);
-//! coming back retries every waiting job at once.
+//! coming back retries every waiting job at once; a metered network holds the
+//! jobs whose cost policy is `unmetered` (the scheduler preempts running ones).
 
 use super::{Manager, State};
 use crate::engine::network_hold;
-use crate::model::{JobId, JobState, NetworkStatus, no_network_error};
+use crate::model::{CostPolicy, JobId, JobState, NetworkStatus, WaitReason, no_network_error};
 use crate::transition::Action;
 use std::time::Instant;
 use tokio::sync::watch;
@@ -78,11 +79,11 @@ impl Manager {
 
     /// Sets every queued job's wait reason for the network now, and tells the
     /// sinks of the jobs whose reason changed.
-    fn refresh_wait_reasons(&self, state: &mut State) {
+    pub(super) fn refresh_wait_reasons(&self, state: &mut State) {
         let network = state.network;
         let mut changed = Vec::new();
         for entry in state.jobs.values_mut() {
-            let reason = wait_reason(entry.job.state, &network);
+            let reason = wait_reason(entry.job.state, entry.job.cost_policy, &network);
             if entry.job.wait_reason != reason {
                 entry.job.wait_reason = reason;
                 changed.push(entry.job.id);
@@ -96,8 +97,8 @@ impl Manager {
 
 /// Why a job in `job_state` waits on this network, if it does: only a queued
 /// job waits for the network; a running one is stopped, others do not run.
-pub(super) fn wait_reason(job_state: JobState, network: &NetworkStatus) -> Option<crate::model::WaitReason> {
-    (job_state == JobState::Queued).then(|| network_hold(network)).flatten()
+pub(super) fn wait_reason(job_state: JobState, cost: CostPolicy, network: &NetworkStatus) -> Option<WaitReason> {
+    (job_state == JobState::Queued).then(|| network_hold(network, cost)).flatten()
 }
 
 fn jobs_in(state: &State, which: impl Fn(JobState) -> bool) -> Vec<JobId> {

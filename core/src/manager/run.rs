@@ -78,7 +78,7 @@ impl Manager {
                 priority: e.job.priority,
                 state: e.job.state,
                 queue_order: e.queue_order,
-                held: engine::network_hold(&network).is_some(),
+                held: engine::network_hold(&network, e.job.cost_policy).is_some(),
             })
             .collect();
         let max_active = self.inner.max_active.load(std::sync::atomic::Ordering::Relaxed);

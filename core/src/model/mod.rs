@@ -20,7 +20,7 @@ pub use job::{
     DEFAULT_MAX_CONNECTIONS, Event, EventKind, FileProgress, Job, JobFile, JobTimes, MAX_CONNECTIONS_LIMIT,
     NotifyCmdLine, Progress,
 };
-pub use network::{Connectivity, NO_NETWORK, NetworkSource, NetworkStatus, WaitReason, no_network_error};
+pub use network::{Connectivity, CostPolicy, NO_NETWORK, NetworkSource, NetworkStatus, WaitReason, no_network_error};
 pub use priority::Priority;
 pub use ranges::RangeSet;
 pub use state::JobState;

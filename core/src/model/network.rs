@@ -1,7 +1,7 @@
 //! The network as the service sees it (online? metered?), and what it means
 //! for a job: why a queued job waits, the "no network" error.
 
-use super::{ErrorContext, JobError};
+use super::{ErrorContext, JobError, Priority};
 use serde::{Deserialize, Serialize};
 
 /// The error code of a transfer stopped because the network went away.
@@ -96,5 +96,37 @@ impl WaitReason {
             WaitReason::Network => "Waiting for the network",
             WaitReason::UnmeteredNetwork => "Waiting for an unmetered network",
         }
+    }
+}
+
+/// Which networks a job may use (BITS's cost flags, in two words).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostPolicy {
+    /// Any network, metered and roaming ones too.
+    Any,
+    /// Only networks that cost nothing per byte: waits while the network is metered.
+    #[default]
+    Unmetered,
+}
+
+impl CostPolicy {
+    /// The protocol name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CostPolicy::Any => "any",
+            CostPolicy::Unmetered => "unmetered",
+        }
+    }
+
+    /// Parses a protocol name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [CostPolicy::Any, CostPolicy::Unmetered].into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// A new job's policy: foreground jobs (someone waits for them) use any
+    /// network, background jobs wait for an unmetered one.
+    pub fn default_for(priority: Priority) -> Self {
+        if priority == Priority::Foreground { CostPolicy::Any } else { CostPolicy::Unmetered }
     }
 }
