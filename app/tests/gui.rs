@@ -19,6 +19,8 @@ mod dropped;
 mod frame_time;
 #[path = "gui/history.rs"]
 mod history;
+#[path = "gui/network.rs"]
+mod network;
 #[path = "gui/notification_clicks.rs"]
 mod notification_clicks;
 #[path = "gui/rpc.rs"]

@@ -35,8 +35,10 @@ mod tests {
             custom_headers: vec![],
             speed_limit_bps: 0,
             max_connections: 32,
+            cost_policy: crate::model::CostPolicy::Unmetered,
             speed_bps: 0.0,
             eta_s: None,
+            wait_reason: None,
         }
     }
 

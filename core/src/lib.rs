@@ -12,6 +12,7 @@
 //! - `service`: the socket server: one task per connection, each a notification sink
 //! - `client`: the async client used by the GUI, the CLI and the tests
 //! - `aria2`: aria2's JSON-RPC over HTTP and WebSocket, for AriaNg, aria2p and browser extensions
+//! - `network`: online/offline and metered, from NetworkManager over D-Bus
 //! - `naming`: safe file names from URLs and Content-Disposition
 //! - `users`: local users: file ownership and folder rights for a system service
 
@@ -23,6 +24,7 @@ pub mod error;
 pub mod manager;
 pub mod model;
 pub mod naming;
+pub mod network;
 pub mod notify;
 pub mod protocol;
 pub mod service;

@@ -63,6 +63,8 @@ pub enum Command {
     Limits(LimitsArgs),
     /// Print the aria2 RPC endpoint's URL and your secret (for AriaNg and browser extensions), or move it.
     Rpc(RpcArgs),
+    /// Whether the service is online, and whether the network is metered.
+    Network,
 }
 
 /// `haul rpc`.
@@ -170,6 +172,9 @@ pub struct SetArgs {
     /// Most connections per file (1 to 128).
     #[arg(long)]
     pub connections: Option<u32>,
+    /// Which networks the job may use: any (metered ones too) or unmetered.
+    #[arg(long)]
+    pub cost: Option<String>,
 }
 
 /// `haul limits`.

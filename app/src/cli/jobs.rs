@@ -4,7 +4,7 @@ use super::args::{CallArgs, JobArg, LimitsArgs, ListArgs, RpcArgs, SetArgs};
 use super::connect::{connect, resolve_job};
 use super::output::{print_json, progress, size};
 use crate::exit::{FAILED, Failure, REFUSED, USAGE};
-use haul_core::model::{NotifyCmdLine, NotifyFlags, Priority};
+use haul_core::model::{CostPolicy, NotifyCmdLine, NotifyFlags, Priority};
 use haul_core::protocol::{JobChanges, Limits};
 use serde_json::Value;
 
@@ -49,7 +49,17 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
     outln!("Job        {}", job.id);
     outln!("Name       {}", job.display_name);
     outln!("State      {}", job.state.as_str());
+    if let Some(reason) = job.wait_reason {
+        outln!("Waiting    {}", reason.words());
+    }
     outln!("Priority   {}", job.priority.as_str());
+    outln!(
+        "Networks   {}",
+        match job.cost_policy {
+            CostPolicy::Any => "any (metered ones too)",
+            CostPolicy::Unmetered => "unmetered only",
+        }
+    );
     outln!(
         "Progress   {} of {} ({}), files {}/{}",
         size(p.bytes_transferred),
@@ -156,6 +166,13 @@ fn changes(args: &SetArgs) -> Result<JobChanges, Failure> {
             Some(flags)
         }
     };
+    let cost_policy = match args.cost.as_deref() {
+        None => None,
+        Some(name) => Some(
+            CostPolicy::parse(name)
+                .ok_or_else(|| Failure::new(REFUSED, format!("'{name}' is not a cost policy; use any or unmetered")))?,
+        ),
+    };
     let notify_cmd_line = args.notify_cmd.as_deref().map(|cmd| {
         let mut words = cmd.split_whitespace().map(str::to_string);
         NotifyCmdLine { program: words.next().unwrap_or_default(), args: words.collect() }
@@ -169,6 +186,7 @@ fn changes(args: &SetArgs) -> Result<JobChanges, Failure> {
         no_progress_timeout_s: args.no_progress_timeout,
         speed_limit_bps: args.limit,
         max_connections: args.connections,
+        cost_policy,
         ..Default::default()
     })
 }

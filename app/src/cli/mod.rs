@@ -1,6 +1,6 @@
 //! The command line (bitsadmin-style verbs over the service protocol): `args`
 //! says what it takes; `run` hands each verb to its file (`add`, `jobs`,
-//! `monitor`), which reach the service through `connect` and print through `output`.
+//! `monitor`, `network`), which reach the service through `connect` and print through `output`.
 
 /// `println!` that ends the program quietly when stdout is a closed pipe
 /// (`haul list | head -1`) instead of panicking.
@@ -20,6 +20,7 @@ mod args;
 mod connect;
 mod jobs;
 mod monitor;
+mod network;
 mod output;
 
 use crate::exit::Failure;
@@ -49,6 +50,7 @@ pub fn run(command: Command, json: bool) -> Result<(), Failure> {
             Command::Call(args) => jobs::call(args).await,
             Command::Limits(args) => jobs::limits(args, json).await,
             Command::Rpc(args) => jobs::rpc(args, json).await,
+            Command::Network => network::network(json).await,
             Command::Service(_) => Ok(()),
         }
     })

@@ -38,6 +38,8 @@ pub async fn monitor(json_out: bool) -> Result<(), Failure> {
             Some(Incoming::Event(event)) => outln!("{}", line(&event)),
             Some(Incoming::Callback { responder, .. }) => responder.ok(),
             Some(Incoming::Progress(_)) => {}
+            Some(Incoming::Network(status)) if json_out => print_json(&status),
+            Some(Incoming::Network(status)) => outln!("network: {}", super::network::words(&status)),
         }
     }
 }

@@ -37,6 +37,14 @@ async fn run(command: Command, client: &Client, cx: &Context, registry: &Registr
             }
             Ok(())
         }
+        Command::SetCostPolicy(jobs, cost_policy) => {
+            for job_id in jobs {
+                let changes = JobChanges { cost_policy: Some(cost_policy), ..Default::default() };
+                let job = client.set_job(job_id, changes).await.map_err(|e| said("Download now anyway", e))?;
+                cx.sink.send(Update::Job(Box::new(job)));
+            }
+            Ok(())
+        }
         Command::Add(request) => add(*request, client, cx, registry).await,
         Command::LoadFiles(job_id) => {
             let files = client.enum_files(job_id).await.map_err(|e| said("Reading the files", e))?;

@@ -208,6 +208,9 @@ impl HaulApp {
             UiAction::SetPriority(priority) => {
                 self.send_for(self.selected_ids(|s| !s.is_final()), |ids| Command::SetPriority(ids, priority))
             }
+            UiAction::DownloadAnyway(job_id) => {
+                self.bridge.send(Command::SetCostPolicy(vec![job_id], haul_core::model::CostPolicy::Any))
+            }
             UiAction::SelectAll => {
                 let shown = self.model.visible_ids();
                 self.model.selection.select_all(&shown);
@@ -346,7 +349,7 @@ impl eframe::App for HaulApp {
             egui::Panel::bottom("details")
                 .resizable(true)
                 .default_size(210.0)
-                .show(ui, |ui| details::details_ui(ui, &self.model, &job));
+                .show(ui, |ui| details::details_ui(ui, &self.model, &job, &mut actions));
         }
         egui::Panel::left("filters")
             .resizable(false)

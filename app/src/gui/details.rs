@@ -1,20 +1,36 @@
 //! The details panel of the selected job: its files with their own progress,
-//! times, error (context, code, message, count), notify flags, retry settings.
+//! times, error (context, code, message, count), notify flags, retry settings;
+//! why a queued job waits, with "Download now anyway" when it waits for an unmetered network.
 
 use super::format;
 use super::view_model::{ViewModel, fraction};
-use super::widgets::state_color;
+use super::widgets::{UiAction, state_color};
 use eframe::egui::{self, RichText, Ui};
-use haul_core::model::{Job, JobFile};
+use haul_core::model::{CostPolicy, Job, JobFile, WaitReason};
 
 /// The panel for one job.
-pub fn details_ui(ui: &mut Ui, model: &ViewModel, job: &Job) {
+pub fn details_ui(ui: &mut Ui, model: &ViewModel, job: &Job, actions: &mut Vec<UiAction>) {
     let dark = ui.visuals().dark_mode;
     ui.horizontal(|ui| {
         ui.heading(&job.display_name);
         ui.label(RichText::new(format::state_word(job.state)).color(state_color(job.state, dark)));
         ui.label(RichText::new(format!("({})", job.state.as_str())).weak());
     });
+    if let Some(reason) = job.wait_reason {
+        ui.horizontal(|ui| {
+            ui.label(
+                RichText::new(reason.words()).color(state_color(haul_core::model::JobState::TransientError, dark)),
+            );
+            if reason == WaitReason::UnmeteredNetwork
+                && ui
+                    .button("Download now anyway")
+                    .on_hover_text("Let this download use metered networks too")
+                    .clicked()
+            {
+                actions.push(UiAction::DownloadAnyway(job.id));
+            }
+        });
+    }
     egui::ScrollArea::vertical().id_salt("details").auto_shrink([false, true]).show(ui, |ui| {
         ui.columns(2, |columns| {
             properties_ui(&mut columns[0], job);
@@ -46,6 +62,11 @@ fn properties_ui(ui: &mut Ui, job: &Job) {
             ),
         );
         row(ui, "Priority", format::priority(job.priority).into());
+        let networks = match job.cost_policy {
+            CostPolicy::Any => "any, metered ones too",
+            CostPolicy::Unmetered => "unmetered only",
+        };
+        row(ui, "Networks", networks.into());
         row(ui, "Created", time(job.times.created));
         row(ui, "Modified", time(job.times.modified));
         if let Some(done) = job.times.transfer_completed {

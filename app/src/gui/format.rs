@@ -79,6 +79,7 @@ pub fn error_words(error: &JobError) -> String {
         (_, "timeout") => Some("The server stopped answering (timeout)".into()),
         (_, "disk_full") => Some("The disk is full".into()),
         (_, "permission_denied") => Some("Haul may not write to the folder (permission denied)".into()),
+        (_, "no_network") => Some("No network — the download resumes when you are back online".into()),
         (_, "unexpected_html") => Some("The server sent a web page instead of the file".into()),
         _ => None,
     };

@@ -3,8 +3,7 @@
 
 use super::toast_key::ToastKey;
 use crate::jobs_add::NewDownload;
-use haul_core::model::RpcListen;
-use haul_core::model::{Event, Job, JobError, JobFile, JobId, Priority};
+use haul_core::model::{CostPolicy, Event, Job, JobError, JobFile, JobId, NetworkStatus, Priority, RpcListen};
 use haul_core::protocol::{JobProgressView, Limits, RpcInfo};
 
 /// A user's request, carried out by the background client.
@@ -20,6 +19,8 @@ pub enum Command {
     Complete(Vec<JobId>),
     /// Change the priority.
     SetPriority(Vec<JobId>, Priority),
+    /// Change which networks the jobs may use.
+    SetCostPolicy(Vec<JobId>, CostPolicy),
     /// Create a job from the add dialog.
     Add(Box<NewDownload>),
     /// Fetch a job's files (details panel).
@@ -140,4 +141,6 @@ pub enum Update {
         /// The files deleted from the disk.
         deleted: Vec<String>,
     },
+    /// The network as the service sees it (online, metered).
+    Network(NetworkStatus),
 }

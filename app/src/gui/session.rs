@@ -76,6 +76,7 @@ pub async fn run(
     let to_register: Vec<_> =
         picture.jobs.iter().filter(|j| !j.state.is_final()).map(|j| (j.id, j.notify_flags)).collect();
     cx.sink.send(Update::Startup(Box::new(picture)));
+    network(&client, cx.clone(), false);
     for item in held {
         handle(item, &client, &cx, &registry, cursor);
     }
@@ -123,6 +124,11 @@ fn handle(item: Incoming, client: &Client, cx: &Context, registry: &Registry, cu
     match item {
         Incoming::Callback { callback, responder } => callbacks::handle(*callback, responder, client, cx),
         Incoming::Progress(progress) => cx.sink.send(Update::Progress(progress)),
+        Incoming::Network(status) => {
+            cx.sink.send(Update::Network(status));
+            // Queued jobs' wait reasons changed with it, without an event.
+            network(client, cx.clone(), true);
+        }
         Incoming::Event(event) => {
             *cursor = (*cursor).max(event.seq);
             let (job_id, kind) = (event.job_id, event.kind);
@@ -143,6 +149,25 @@ fn handle(item: Incoming, client: &Client, cx: &Context, registry: &Registry, cu
             }
         }
     }
+}
+
+/// Reads the network state (at start), or every live job again (after the
+/// network changed: their wait reasons changed without an event).
+fn network(client: &Client, cx: Context, jobs_too: bool) {
+    let client = client.clone();
+    tokio::spawn(async move {
+        if jobs_too {
+            match client.enum_jobs(false, false).await {
+                Ok(jobs) => jobs.into_iter().for_each(|job| cx.sink.send(Update::Job(Box::new(job)))),
+                Err(e) => tracing::debug!("enum_jobs: {e}"),
+            }
+        } else {
+            match client.get_network().await {
+                Ok(status) => cx.sink.send(Update::Network(status)),
+                Err(e) => tracing::debug!("get_network: {e}"),
+            }
+        }
+    });
 }
 
 /// Fetches a job that finished or failed without telling the window (it is

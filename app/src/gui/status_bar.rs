@@ -1,5 +1,5 @@
-//! The status bar: the connection to the service, active and waiting counts,
-//! and the total speed.
+//! The status bar: the connection to the service, the network (offline,
+//! metered), active and waiting counts, and the total speed.
 
 use super::format;
 use super::messages::Connection;
@@ -19,6 +19,10 @@ pub fn status_bar_ui(ui: &mut Ui, model: &ViewModel) {
         let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
         ui.painter().circle_filled(dot.center(), 4.5, level_color(ok, dark));
         ui.label(text);
+        if let Some(words) = model.network.as_ref().and_then(network_words) {
+            ui.separator();
+            ui.label(egui::RichText::new(words).color(level_color(Some(false), dark)));
+        }
         if model.loaded {
             let (active, waiting, speed) = model.totals();
             ui.separator();
@@ -36,4 +40,15 @@ pub fn status_bar_ui(ui: &mut Ui, model: &ViewModel) {
             });
         }
     });
+}
+
+/// What the status bar says of the network, when it is not simply online.
+pub fn network_words(status: &haul_core::model::NetworkStatus) -> Option<&'static str> {
+    if !status.online {
+        Some("Offline — downloads will resume when you are back online")
+    } else if status.metered {
+        Some("Metered network — background downloads wait for an unmetered one")
+    } else {
+        None
+    }
 }

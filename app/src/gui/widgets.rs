@@ -66,6 +66,8 @@ pub enum UiAction {
     OpenSettings,
     /// Ctrl+F.
     FocusFilter,
+    /// "Download now anyway": let this job use metered networks (cost policy `any`).
+    DownloadAnyway(JobId),
 }
 
 /// A button showing an icon and a word, named by the word alone for screen

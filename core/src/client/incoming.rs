@@ -1,6 +1,6 @@
 //! What the service sends on its own: callbacks to answer, events and progress.
 
-use crate::model::Event;
+use crate::model::{Event, NetworkStatus};
 use crate::protocol::{Callback, Id, JobProgressView, RpcError, encode_error, encode_result};
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -19,6 +19,8 @@ pub enum Incoming {
     Event(Event),
     /// Live progress of the caller's running jobs (after `subscribe`).
     Progress(Vec<JobProgressView>),
+    /// The network state changed (after `subscribe`).
+    Network(NetworkStatus),
 }
 
 /// The answer to one callback. A responder dropped without an answer fails

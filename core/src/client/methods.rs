@@ -2,13 +2,13 @@
 
 use super::{Client, ClientError};
 use crate::model::RemoteUrl;
-use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority, RpcListen};
+use crate::model::{Job, JobFile, JobId, NetworkStatus, NotifyFlags, Priority, RpcListen};
 use crate::protocol::{
     AddFileParams, Cancel, Complete, CreateJobParams, EnumFiles, EnumJobsParams, EventsSinceParams, EventsSinceResult,
-    ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetRpcInfo, GetStats, JobChanges, Limits, MoveJobParams,
-    NotifyInterfaceResult, Resume, RpcInfo, SetJobParams, SetLimits, SetNotifyFlags, SetNotifyInterfaceParams,
-    SetPriority, SetRemoteNameParams, SetRpcListen, Shutdown, StatsResult, Subscribe, Suspend, TakeOwnership, Whence,
-    code,
+    ForgetJob, GetJob, GetLimits, GetNetwork, GetNotifyInterface, GetRpcInfo, GetStats, JobChanges, Limits,
+    MoveJobParams, NotifyInterfaceResult, Resume, RpcInfo, SetJobParams, SetLimits, SetNotifyFlags,
+    SetNotifyInterfaceParams, SetPriority, SetRemoteNameParams, SetRpcListen, Shutdown, StatsResult, Subscribe,
+    Suspend, TakeOwnership, Whence, code,
 };
 
 impl Client {
@@ -153,6 +153,11 @@ impl Client {
     /// choice; returns the endpoint as it is now (a port in use: status `failed`).
     pub async fn set_rpc_listen(&self, listen: RpcListen) -> Result<RpcInfo, ClientError> {
         self.request(SetRpcListen { listen }).await
+    }
+
+    /// Whether the service is online, and whether the network is metered.
+    pub async fn get_network(&self) -> Result<NetworkStatus, ClientError> {
+        self.request(GetNetwork {}).await
     }
 
     /// Asks the service to stop.

@@ -19,5 +19,5 @@ pub use context::{FilePlan, Reporter};
 pub use limit::RateLimiter;
 /// The HTTP client type transfers use (see `build_client`).
 pub use reqwest::Client as HttpClient;
-pub use scheduler::{JobView, Limits, next_to_run};
+pub use scheduler::{JobView, Limits, network_hold, next_to_run};
 pub use transfer::{FileResult, SPLIT_MIN_FILE, download_file, sha256_of};

@@ -86,8 +86,10 @@ impl Manager {
             custom_headers: Vec::new(),
             speed_limit_bps: 0,
             max_connections: config.max_connections_per_file.clamp(1, MAX_CONNECTIONS_LIMIT as usize) as u32,
+            cost_policy: crate::model::CostPolicy::default_for(new.priority.unwrap_or_default()),
             speed_bps: 0.0,
             eta_s: None,
+            wait_reason: None,
         };
         let job_id = job.id;
         let queue_order = state.next_order;

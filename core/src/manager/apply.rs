@@ -69,6 +69,7 @@ impl Manager {
         action: Action,
         error: Option<JobError>,
     ) -> Result<Outcome, Error> {
+        let network = state.network;
         let entry = state.jobs.get_mut(&job_id).ok_or_else(|| Error::NotFound(format!("no job {job_id}")))?;
         let facts = FileFacts {
             files: entry.files.len(),
@@ -87,8 +88,9 @@ impl Manager {
             JobState::Transferring if old != JobState::Transferring => job.error = None,
             JobState::TransientError | JobState::Error => {
                 if let Some(error) = error {
+                    // A lost network is not the download's failure (as BITS counts).
+                    job.error_count += u32::from(error.code != crate::model::NO_NETWORK);
                     job.error = Some(error);
-                    job.error_count += 1;
                 }
             }
             JobState::Transferred => job.times.transfer_completed = Some(now),
@@ -104,6 +106,7 @@ impl Manager {
             entry.run.retry_at = None;
         }
         job.progress = crate::store::progress_of(&entry.files);
+        job.wait_reason = super::network::wait_reason(new, job.cost_policy, &network);
         let snapshot = entry.job.clone();
         let which = match outcome.effect {
             FileEffect::None => Files::None,

@@ -7,6 +7,7 @@ mod api;
 mod apply;
 mod delivery;
 mod files;
+mod network;
 mod properties;
 mod queue;
 mod run;
@@ -14,7 +15,7 @@ mod speed;
 mod validate;
 
 use crate::engine::{self, RateLimiter};
-use crate::model::{Event, Job, JobFile, JobId, JobState};
+use crate::model::{Event, Job, JobFile, JobId, JobState, NetworkStatus};
 use crate::notify::{Pending, Registry};
 use crate::store::{Store, StoreError};
 use speed::SpeedMeter;
@@ -24,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -103,6 +104,8 @@ struct Inner {
     tracker: TaskTracker,
     global_limit: Arc<RateLimiter>,
     max_active: AtomicUsize,
+    /// The network state, for `network` notifications (the scheduler reads `State::network`).
+    network: watch::Sender<NetworkStatus>,
 }
 
 struct State {
@@ -112,6 +115,10 @@ struct State {
     registry: Registry,
     /// Folders recently found writable (see `validate::validate_local`).
     writable_dirs: HashMap<(JobId, PathBuf), Instant>,
+    /// The network as last heard of (see `network.rs`).
+    network: NetworkStatus,
+    /// Since when the network is gone, while it is.
+    offline_since: Option<Instant>,
 }
 
 struct Entry {
@@ -270,6 +277,8 @@ impl Manager {
                     next_order,
                     registry: Registry::default(),
                     writable_dirs: HashMap::new(),
+                    network: NetworkStatus::default(),
+                    offline_since: None,
                 }),
                 events,
                 kick: Notify::new(),
@@ -279,6 +288,7 @@ impl Manager {
                 tracker: TaskTracker::new(),
                 global_limit: Arc::new(RateLimiter::new(config.speed_limit_bps)),
                 max_active: AtomicUsize::new(config.max_active_jobs.max(1)),
+                network: watch::Sender::new(NetworkStatus::default()),
                 config,
             }),
         };

@@ -6,7 +6,9 @@ use super::apply::Files;
 use super::validate::validate_name;
 use super::{MIN_RETRY_DELAY_FLOOR_S, Manager};
 use crate::error::Error;
-use crate::model::{Caller, Job, JobId, JobState, MAX_CONNECTIONS_LIMIT, NotifyFlags, RemoteUrl, check_header};
+use crate::model::{
+    Caller, CostPolicy, Job, JobId, JobState, MAX_CONNECTIONS_LIMIT, NotifyFlags, RemoteUrl, check_header,
+};
 use crate::notify::Pending;
 use crate::protocol::{JobChanges, Limits};
 use crate::transition::Action;
@@ -42,6 +44,18 @@ impl Manager {
         };
         let job = &mut entry.job;
         let priority_changed = changes.priority.is_some_and(|p| p != job.priority);
+        let old_cost = job.cost_policy;
+        // A cost policy left at its priority's default follows the priority.
+        if let Some(priority) = changes.priority
+            && changes.cost_policy.is_none()
+            && job.cost_policy == CostPolicy::default_for(job.priority)
+        {
+            job.cost_policy = CostPolicy::default_for(priority);
+        }
+        if let Some(v) = changes.cost_policy {
+            job.cost_policy = v;
+        }
+        let cost_changed = job.cost_policy != old_cost;
         if let Some(v) = changes.display_name {
             job.display_name = v;
         }
@@ -77,6 +91,16 @@ impl Manager {
             job.max_connections = v;
         }
         job.times.modified = Utc::now();
+        if cost_changed {
+            let network = state.network;
+            let Some(entry) = state.jobs.get_mut(&job_id) else {
+                return Err(Error::NotFound(job_id.to_string()));
+            };
+            entry.job.wait_reason = super::network::wait_reason(entry.job.state, entry.job.cost_policy, &network);
+        }
+        let Some(entry) = state.jobs.get(&job_id) else {
+            return Err(Error::NotFound(job_id.to_string()));
+        };
         let snapshot = view(entry);
         let (state_now, flags, cmd) = (snapshot.state, snapshot.notify_flags, snapshot.notify_cmd_line.is_some());
         self.save(&mut state, job_id, Files::None)?;
@@ -89,7 +113,7 @@ impl Manager {
                 _ => {}
             }
         }
-        if priority_changed {
+        if priority_changed || cost_changed {
             self.kick();
         }
         Ok(snapshot)

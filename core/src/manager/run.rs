@@ -46,8 +46,13 @@ impl Manager {
         let mut state = self.lock();
         let now = Instant::now();
         let mut wake: Option<Instant> = None;
-        let waiting: Vec<JobId> =
-            state.jobs.values().filter(|e| e.job.state == JobState::TransientError).map(|e| e.job.id).collect();
+        let network = state.network;
+        // Offline, nothing is retried and no no-progress clock runs (the
+        // manager retries every waiting job when the network is back).
+        let waiting: Vec<JobId> = match network.online {
+            true => state.jobs.values().filter(|e| e.job.state == JobState::TransientError).map(|e| e.job.id).collect(),
+            false => Vec::new(),
+        };
         for job_id in waiting {
             let Some(entry) = state.jobs.get(&job_id) else {
                 continue;
@@ -73,6 +78,7 @@ impl Manager {
                 priority: e.job.priority,
                 state: e.job.state,
                 queue_order: e.queue_order,
+                held: engine::network_hold(&network, e.job.cost_policy).is_some(),
             })
             .collect();
         let max_active = self.inner.max_active.load(std::sync::atomic::Ordering::Relaxed);

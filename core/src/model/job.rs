@@ -1,6 +1,6 @@
 //! Jobs, their files and the journal's events, as the protocol shows them.
 
-use super::{JobError, JobId, JobState, NotifyFlags, Priority, RangeSet};
+use super::{CostPolicy, JobError, JobId, JobState, NotifyFlags, Priority, RangeSet, WaitReason};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -87,10 +87,16 @@ pub struct Job {
     /// Most connections per file (1 to 128).
     #[serde(default = "default_max_connections")]
     pub max_connections: u32,
+    /// Which networks the job may use: `any`, or only `unmetered` ones.
+    #[serde(default)]
+    pub cost_policy: CostPolicy,
     /// Current speed, bytes per second.
     pub speed_bps: f64,
     /// Estimated seconds left, when the speed and size are known.
     pub eta_s: Option<u64>,
+    /// Why a queued job is not started (the network), if that is why.
+    #[serde(default)]
+    pub wait_reason: Option<WaitReason>,
 }
 
 /// Connections per file unless the job says otherwise.

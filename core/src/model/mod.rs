@@ -6,6 +6,7 @@ mod error;
 mod flags;
 mod ids;
 mod job;
+mod network;
 mod priority;
 mod ranges;
 mod state;
@@ -19,6 +20,7 @@ pub use job::{
     DEFAULT_MAX_CONNECTIONS, Event, EventKind, FileProgress, Job, JobFile, JobTimes, MAX_CONNECTIONS_LIMIT,
     NotifyCmdLine, Progress,
 };
+pub use network::{Connectivity, CostPolicy, NO_NETWORK, NetworkSource, NetworkStatus, WaitReason, no_network_error};
 pub use priority::Priority;
 pub use ranges::RangeSet;
 pub use state::JobState;

@@ -3,7 +3,7 @@
 //! here, once, for both ends.
 
 use super::{JobProgressView, ProgressParams, RpcError, method};
-use crate::model::{Event, Job, JobError, JobFile};
+use crate::model::{Event, Job, JobError, JobFile, NetworkStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -118,6 +118,8 @@ pub enum Notice {
     Event(Event),
     /// `progress`: live figures of the caller's running jobs.
     Progress(Vec<JobProgressView>),
+    /// `network`: the network state changed (online, metered).
+    Network(NetworkStatus),
 }
 
 impl Notice {
@@ -126,6 +128,7 @@ impl Notice {
         match self {
             Notice::Event(_) => method::EVENT,
             Notice::Progress(_) => method::PROGRESS,
+            Notice::Network(_) => method::NETWORK,
         }
     }
 
@@ -138,6 +141,7 @@ impl Notice {
         let params = match self {
             Notice::Event(event) => serde_json::to_value(event)?,
             Notice::Progress(jobs) => serde_json::to_value(Progress { jobs })?,
+            Notice::Network(status) => serde_json::to_value(status)?,
         };
         Ok(super::encode_notification(self.method(), params))
     }
@@ -150,6 +154,7 @@ impl Notice {
             method::PROGRESS => {
                 Some(serde_json::from_value::<ProgressParams>(params).map(|p| Notice::Progress(p.jobs)))
             }
+            method::NETWORK => Some(serde_json::from_value(params).map(Notice::Network)),
             _ => None,
         }
     }
@@ -204,5 +209,18 @@ mod tests {
     fn unknown_notifications_are_ignored() {
         assert!(Notice::decode("weather", serde_json::json!({})).is_none());
         assert!(Notice::decode(method::PROGRESS, serde_json::json!({"jobs": []})).is_some_and(|n| n.is_ok()));
+    }
+
+    #[test]
+    fn a_network_notice_decodes_to_what_was_encoded() {
+        let status = NetworkStatus { online: false, metered: true, ..NetworkStatus::default() };
+        let line = Notice::Network(status).encode().expect("encodes");
+        let message: Value = serde_json::from_str(&line).expect("json");
+        assert_eq!(message["method"], method::NETWORK);
+        assert_eq!(message["params"]["online"], false);
+        assert_eq!(message["params"]["source"], "assumed");
+        let decoded = Notice::decode(method::NETWORK, message["params"].clone());
+        assert_eq!(decoded.and_then(Result::ok), Some(Notice::Network(status)));
+        assert!(Notice::decode(method::NETWORK, serde_json::json!({"online": "yes"})).is_some_and(|n| n.is_err()));
     }
 }

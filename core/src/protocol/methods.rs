@@ -10,7 +10,7 @@ use super::results::{
     CompleteResult, Empty, EventsSinceResult, FileIndexResult, HelloResult, JobIdResult, NotifyInterfaceResult,
     PositionResult, RpcInfo, StatsResult, SubscribeResult,
 };
-use crate::model::{Job, JobFile, JobId, NotifyFlags, Priority, RpcListen};
+use crate::model::{Job, JobFile, JobId, NetworkStatus, NotifyFlags, Priority, RpcListen};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -102,6 +102,8 @@ empty_methods! {
     Shutdown => method::SHUTDOWN, Empty;
     /// `get_rpc_info`: the aria2 endpoint's URL and the caller's secret for it.
     GetRpcInfo => method::GET_RPC_INFO, RpcInfo;
+    /// `get_network`: whether the service is online, and whether the network is metered.
+    GetNetwork => method::GET_NETWORK, NetworkStatus;
 }
 
 /// `set_limits`: changes the service-wide limits (absent fields stay).
@@ -187,6 +189,7 @@ mod tests {
             GetRpcInfo::NAME,
             MoveJobParams::NAME,
             SetRpcListen::NAME,
+            GetNetwork::NAME,
         ];
         let mut names = typed.to_vec();
         names.sort_unstable();

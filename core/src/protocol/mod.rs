@@ -20,8 +20,8 @@ pub use framing::{LineRead, read_line};
 pub use message::{Id, Invalid, Message, Request, Response, encode_error, encode_notification};
 pub use message::{encode_request, encode_result};
 pub use methods::{
-    Cancel, Complete, EnumFiles, ForgetJob, GetJob, GetLimits, GetNotifyInterface, GetRpcInfo, GetStats, Method,
-    Resume, SetLimits, SetNotifyFlags, SetPriority, SetRpcListen, Shutdown, Subscribe, Suspend, TakeOwnership,
+    Cancel, Complete, EnumFiles, ForgetJob, GetJob, GetLimits, GetNetwork, GetNotifyInterface, GetRpcInfo, GetStats,
+    Method, Resume, SetLimits, SetNotifyFlags, SetPriority, SetRpcListen, Shutdown, Subscribe, Suspend, TakeOwnership,
 };
 pub use params::{
     AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobChanges, JobParams, Limits,
@@ -46,7 +46,7 @@ pub fn server_name() -> String {
 }
 
 /// Every method a client may call, as the service dispatches them.
-pub const REQUEST_METHODS: [&str; 27] = [
+pub const REQUEST_METHODS: [&str; 28] = [
     method::HELLO,
     method::CREATE_JOB,
     method::ADD_FILE,
@@ -74,6 +74,7 @@ pub const REQUEST_METHODS: [&str; 27] = [
     method::MOVE_JOB,
     method::GET_RPC_INFO,
     method::SET_RPC_LISTEN,
+    method::GET_NETWORK,
 ];
 
 /// Whether a client may call `name`.
@@ -137,10 +138,14 @@ pub mod method {
     pub const GET_RPC_INFO: &str = "get_rpc_info";
     /// Moves the aria2 endpoint to another address, or turns it off.
     pub const SET_RPC_LISTEN: &str = "set_rpc_listen";
+    /// Whether the service is online, and whether the network is metered.
+    pub const GET_NETWORK: &str = "get_network";
     /// Notification: a journal entry.
     pub const EVENT: &str = "event";
     /// Notification: live progress of running jobs.
     pub const PROGRESS: &str = "progress";
+    /// Notification: the network state changed.
+    pub const NETWORK: &str = "network";
     /// Callback: the job entered transferred.
     pub const JOB_TRANSFERRED: &str = "job_transferred";
     /// Callback: the job entered error.

@@ -2,7 +2,7 @@
 //! that name the offending field.
 
 use super::RpcError;
-use crate::model::{INVALID_VALUE_PREFIX, JobId, NotifyCmdLine, NotifyFlags, Priority, RemoteUrl};
+use crate::model::{CostPolicy, INVALID_VALUE_PREFIX, JobId, NotifyCmdLine, NotifyFlags, Priority, RemoteUrl};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -139,6 +139,9 @@ pub struct JobChanges {
     /// See `Job` (1 to 128).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_connections: Option<u32>,
+    /// See `Job`: `any` or `unmetered`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_policy: Option<CostPolicy>,
 }
 
 impl JobChanges {

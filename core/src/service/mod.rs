@@ -69,6 +69,9 @@ pub async fn run(options: ServiceOptions) -> Result<(), Error> {
     config.max_active_jobs = options.max_active_jobs;
     config.parallel_files = options.parallel_files.clamp(1, MAX_PARALLEL_FILES);
     config.system = options.system;
+    let stop = CancellationToken::new();
+    // Read before the scheduler's first pass, which follows it at once.
+    let network = crate::network::start(stop.clone()).await;
     let manager = match Manager::open(config) {
         Ok(manager) => manager,
         Err(e) => {
@@ -76,7 +79,7 @@ pub async fn run(options: ServiceOptions) -> Result<(), Error> {
             return Err(e.into());
         }
     };
-    let stop = CancellationToken::new();
+    manager.follow_network(network);
     let signals = watch_signals(stop.clone());
     tracing::info!("serving on {}", options.socket.display());
     let access = Arc::new(RpcAccess::new(&options.data_dir, options.system, crate::users::service_uid()));

@@ -1,5 +1,6 @@
-//! `subscribe`: the caller's journal entries as `event` notifications, and `progress`
-//! at most every 250 ms while one of its jobs runs. A client that leaves events unread
+//! `subscribe`: the caller's journal entries as `event` notifications, `progress`
+//! at most every 250 ms while one of its jobs runs, and `network` when the network
+//! state changes. A client that leaves events unread
 //! for `EVENT_SEND_TIMEOUT` is cut off (it catches up with `events_since`): no unbounded buffers.
 
 use crate::Manager;
@@ -36,9 +37,20 @@ impl Subscription {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // Check once at start; afterwards only while an event says something runs.
         let mut maybe_running = true;
+        let mut network = self.manager.watch_network();
+        network.mark_unchanged();
         loop {
             tokio::select! {
                 _ = self.closed.cancelled() => return,
+                changed = network.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    let status = *network.borrow_and_update();
+                    if !self.send(Notice::Network(status), "a network notification").await {
+                        return;
+                    }
+                }
                 received = self.events.recv() => match received {
                     Ok(event) => {
                         if event.seq <= self.after_seq || !concerns(&self.caller, &event) {
@@ -77,10 +89,16 @@ impl Subscription {
 
     /// Sends one event; false when the connection is gone or was closed for being slow.
     async fn forward(&self, event: &Event) -> bool {
-        let line = match Notice::Event(event.clone()).encode() {
+        self.send(Notice::Event(event.clone()), &format!("event {}", event.seq)).await
+    }
+
+    /// Sends a notification that must not be lost; false when the connection
+    /// is gone or was closed for being slow.
+    async fn send(&self, notice: Notice, what: &str) -> bool {
+        let line = match notice.encode() {
             Ok(line) => line,
             Err(e) => {
-                tracing::warn!("cannot encode event {}: {e}", event.seq);
+                tracing::warn!("cannot encode {what}: {e}");
                 return true;
             }
         };

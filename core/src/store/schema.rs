@@ -59,6 +59,9 @@ const MIGRATIONS: &[&str] = &[
     // 3: speed limit and connections per file.
     "ALTER TABLE jobs ADD COLUMN speed_limit_bps INTEGER NOT NULL DEFAULT 0;
      ALTER TABLE jobs ADD COLUMN max_connections INTEGER NOT NULL DEFAULT 32;",
+    // 4: which networks a job may use; older jobs get the default for their priority.
+    "ALTER TABLE jobs ADD COLUMN cost_policy TEXT NOT NULL DEFAULT 'unmetered';
+     UPDATE jobs SET cost_policy = 'any' WHERE priority = 'foreground';",
 ];
 
 /// Why the schema could not be brought up to date.
@@ -87,4 +90,48 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CostPolicy, Priority};
+
+    /// A database written by schema version 3 (before cost policies) opens,
+    /// and its jobs get the cost policy their priority implies.
+    #[test]
+    fn a_version_3_database_opens_with_cost_policies_by_priority() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("haul.db");
+        {
+            let conn = Connection::open(&path).expect("open");
+            for sql in &MIGRATIONS[..3] {
+                conn.execute_batch(sql).expect("migration");
+            }
+            conn.pragma_update(None, "user_version", 3).expect("version");
+            for (id, priority) in [
+                ("00000000-0000-4000-8000-000000000001", "foreground"),
+                ("00000000-0000-4000-8000-000000000002", "low"),
+            ] {
+                conn.execute(
+                    "INSERT INTO jobs (id, queue_order, display_name, description, state, priority, owner, creator,
+                     created, modified, error_count, notify_flags, minimum_retry_delay_s, no_progress_timeout_s,
+                     auto_complete, custom_headers)
+                     VALUES (?1, 0, 'old', '', 'suspended', ?2, 1000, 1000, '2026-01-01T00:00:00Z',
+                     '2026-01-01T00:00:00Z', 0, 3, 10, 60, 0, '[]')",
+                    [id, priority],
+                )
+                .expect("insert");
+            }
+        }
+        let store = crate::store::Store::open(&path).expect("a version-3 database opens");
+        let mut jobs: Vec<(Priority, CostPolicy)> =
+            store.load_jobs().expect("load").into_iter().map(|s| (s.job.priority, s.job.cost_policy)).collect();
+        jobs.sort_by_key(|(priority, _)| *priority);
+        assert_eq!(jobs, vec![(Priority::Foreground, CostPolicy::Any), (Priority::Low, CostPolicy::Unmetered)]);
+        drop(store);
+        let conn = Connection::open(&path).expect("reopen");
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).expect("version");
+        assert_eq!(version, MIGRATIONS.len() as i64);
+    }
 }

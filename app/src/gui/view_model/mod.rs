@@ -68,6 +68,8 @@ pub struct ViewModel {
     pub rpc: RpcView,
     /// Rows taken off the list, waiting for their undo or for the service.
     removing: std::collections::HashSet<JobId>,
+    /// The network as the service sees it, once read (status bar).
+    pub network: Option<haul_core::model::NetworkStatus>,
 }
 
 impl Default for ViewModel {
@@ -89,6 +91,7 @@ impl Default for ViewModel {
             limits: None,
             rpc: RpcView::default(),
             removing: Default::default(),
+            network: None,
         }
     }
 }
@@ -138,6 +141,7 @@ impl ViewModel {
             Update::RpcFailed(message) => self.rpc.failed(message),
             Update::Cancelled(job) => self.cancelled(*job),
             Update::Removed { gone, kept, deleted } => self.removed(gone, kept, deleted),
+            Update::Network(status) => self.network = Some(status),
         }
         None
     }

@@ -2,7 +2,8 @@
 
 use super::{empty, reply};
 use crate::protocol::{
-    GetLimits, GetStats, PROTOCOL_VERSION, RpcError, SetLimits, Shutdown, StatsResult, parse_params, server_name,
+    GetLimits, GetNetwork, GetStats, PROTOCOL_VERSION, RpcError, SetLimits, Shutdown, StatsResult, parse_params,
+    server_name,
 };
 use crate::service::Session;
 use serde_json::Value;
@@ -14,6 +15,11 @@ pub(super) fn get_stats(session: &mut Session, params: Value) -> Result<Value, R
         protocol: PROTOCOL_VERSION,
         server: server_name(),
     })
+}
+
+pub(super) fn get_network(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+    let GetNetwork {} = parse_params(params)?;
+    reply(session.manager.network())
 }
 
 pub(super) fn get_limits(session: &mut Session, params: Value) -> Result<Value, RpcError> {

@@ -45,6 +45,7 @@ pub(super) fn dispatch(session: &mut Session, method: &str, params: Value) -> Re
         method::SET_RPC_LISTEN => {
             Err(RpcError::internal("set_rpc_listen waits for the endpoint: send it through Session::handle"))
         }
+        method::GET_NETWORK => admin::get_network(session, params),
         method::FORGET_JOB => queue::forget_job(session, params),
         method::MOVE_JOB => queue::move_job(session, params),
         other => Err(RpcError::method_not_found(other)),

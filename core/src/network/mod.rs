@@ -1,0 +1,20 @@
+//! Whether the computer is online and whether its connection costs money:
+//! `state` turns NetworkManager's properties into a [`NetworkStatus`] (pure);
+//! `watch` follows NetworkManager over D-Bus and reports each change.
+
+mod state;
+#[cfg(unix)]
+mod watch;
+
+pub use state::{NmProperties, status_from_network_manager};
+#[cfg(unix)]
+pub use watch::{BUS_ADDRESS_VAR, start};
+
+#[cfg(not(unix))]
+/// Without a network watcher the service assumes it is online and unmetered.
+pub async fn start(
+    _stop: tokio_util::sync::CancellationToken,
+) -> tokio::sync::watch::Receiver<crate::model::NetworkStatus> {
+    tracing::info!("no network watcher on this system: assuming the computer is online and the network unmetered");
+    tokio::sync::watch::channel(crate::model::NetworkStatus::default()).1
+}
