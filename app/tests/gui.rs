@@ -29,3 +29,5 @@ mod rpc;
 mod startup;
 #[path = "gui/tray.rs"]
 mod tray;
+#[path = "gui/words.rs"]
+mod words;

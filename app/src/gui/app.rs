@@ -167,16 +167,9 @@ impl HaulApp {
                 }
             }
             UiAction::Resume => self.send_for(self.selected_ids(|s| s == JobState::Suspended), Command::Resume),
-            UiAction::Suspend => {
-                self.send_for(self.selected_ids(|s| !s.is_final() && s != JobState::Suspended), Command::Suspend)
-            }
+            UiAction::Suspend => self.send_for(self.selected_ids(super::widgets::can_pause), Command::Suspend),
             UiAction::TogglePause => {
-                let running = self.selected_ids(|s| {
-                    matches!(
-                        s,
-                        JobState::Queued | JobState::Connecting | JobState::Transferring | JobState::TransientError
-                    )
-                });
+                let running = self.selected_ids(super::widgets::can_pause);
                 if running.is_empty() {
                     self.send_for(self.selected_ids(|s| s == JobState::Suspended), Command::Resume);
                 } else {

@@ -1,5 +1,5 @@
 //! The details panel of the selected job: its files with their own progress,
-//! times, error (context, code, message, count), notify flags, retry settings;
+//! times, the failure in plain words, and an "Advanced" part with the service's own terms;
 //! why a queued job waits, with "Download now anyway" when it waits for an unmetered network.
 
 use super::format;
@@ -13,8 +13,8 @@ pub fn details_ui(ui: &mut Ui, model: &ViewModel, job: &Job, actions: &mut Vec<U
     let dark = ui.visuals().dark_mode;
     ui.horizontal(|ui| {
         ui.heading(&job.display_name);
-        ui.label(RichText::new(format::state_word(job.state)).color(state_color(job.state, dark)));
-        ui.label(RichText::new(format!("({})", job.state.as_str())).weak());
+        let state = format::state_with_reason(job.state, job.error.as_ref());
+        ui.add(egui::Label::new(RichText::new(state).color(state_color(job.state, dark))).wrap());
     });
     if let Some(reason) = job.wait_reason {
         ui.horizontal(|ui| {
@@ -47,7 +47,6 @@ fn properties_ui(ui: &mut Ui, job: &Job) {
             ui.add(egui::Label::new(value).wrap());
             ui.end_row();
         };
-        row(ui, "Id", job.id.to_string());
         let total = job.progress.bytes_total.map(format::size).unwrap_or_else(|| "unknown".into());
         row(
             ui,
@@ -72,27 +71,47 @@ fn properties_ui(ui: &mut Ui, job: &Job) {
         if let Some(done) = job.times.transfer_completed {
             row(ui, "Transferred", time(done));
         }
-        if let Some(error) = &job.error {
-            row(ui, "Error", format::error_words(error));
-            row(ui, "Error detail", format!("{:?} / {}: {}", error.context, error.code, error.message));
+        if job.error_count > 0 {
+            row(ui, "Failed attempts", job.error_count.to_string());
         }
-        row(ui, "Errors so far", job.error_count.to_string());
-        row(ui, "Notify flags", job.notify_flags.names().join(", "));
-        if let Some(cmd) = &job.notify_cmd_line {
-            row(ui, "Notify command", format!("{} {}", cmd.program, cmd.args.join(" ")));
-        }
-        row(
-            ui,
-            "Retry",
-            format!(
-                "after {} s; fails after {} s without progress",
-                job.minimum_retry_delay_s, job.no_progress_timeout_s
-            ),
-        );
-        row(ui, "Auto-complete", if job.auto_complete { "by the service" } else { "no" }.into());
+        let finish = if job.auto_complete { "as soon as it is downloaded" } else { "when you choose Finish now" };
+        row(ui, "Moved into place", finish.into());
         if !job.custom_headers.is_empty() {
             row(ui, "Headers", job.custom_headers.join("\n"));
         }
+    });
+    advanced_ui(ui, job);
+}
+
+/// The service's own words (BITS names, codes, flags), folded away.
+fn advanced_ui(ui: &mut Ui, job: &Job) {
+    egui::CollapsingHeader::new("Advanced").id_salt("details-advanced").show(ui, |ui| {
+        egui::Grid::new("job-advanced").num_columns(2).striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
+            let row = |ui: &mut Ui, key: &str, value: String| {
+                ui.label(RichText::new(key).weak());
+                ui.add(egui::Label::new(value).wrap());
+                ui.end_row();
+            };
+            row(ui, "Job id", job.id.to_string());
+            row(ui, "BITS state", job.state.as_str().to_string());
+            if let Some(error) = &job.error {
+                row(ui, "Error", format!("{:?} / {}", error.context, error.code));
+                row(ui, "Service message", error.message.clone());
+            }
+            row(ui, "Notify flags", job.notify_flags.names().join(", "));
+            if let Some(cmd) = &job.notify_cmd_line {
+                row(ui, "Notify command", format!("{} {}", cmd.program, cmd.args.join(" ")));
+            }
+            row(
+                ui,
+                "Retry",
+                format!(
+                    "waits {} between attempts; gives up after {} without progress",
+                    format::span(job.minimum_retry_delay_s),
+                    format::span(job.no_progress_timeout_s)
+                ),
+            );
+        });
     });
 }
 

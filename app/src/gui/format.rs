@@ -58,22 +58,23 @@ pub fn state_icon(state: JobState) -> &'static str {
 /// Priority for people.
 pub fn priority(priority: Priority) -> &'static str {
     match priority {
-        Priority::Foreground => "Foreground",
+        Priority::Foreground => "Highest",
         Priority::High => "High",
         Priority::Normal => "Normal",
         Priority::Low => "Low",
     }
 }
 
-/// An error in plain words, e.g. "The server says the file is not there (404)".
+/// An error in plain words, e.g. "The file is not on the server (404)".
 pub fn error_words(error: &JobError) -> String {
     let status = error.http_status.or_else(|| error.code.strip_prefix("http_").and_then(|s| s.parse().ok()));
     let plain = match (status, error.code.as_str()) {
-        (Some(404), _) => Some("The server says the file is not there (404)".to_string()),
-        (Some(410), _) => Some("The server says the file is gone (410)".to_string()),
+        (Some(404), _) => Some("The file is not on the server (404)".to_string()),
+        (Some(410), _) => Some("The file is gone from the server (410)".to_string()),
         (Some(401), _) => Some("The server asks for a login (401)".to_string()),
         (Some(403), _) => Some("The server refuses access (403)".to_string()),
         (Some(code @ 500..=599), _) => Some(format!("The server has a problem ({code})")),
+        (Some(code), _) => Some(format!("The server answered with an error ({code})")),
         (_, "checksum_mismatch") => Some("The downloaded file is not the expected one (checksum mismatch)".into()),
         (_, "connection_refused") => Some("The server cannot be reached (connection refused)".into()),
         (_, "timeout") => Some("The server stopped answering (timeout)".into()),
@@ -84,6 +85,31 @@ pub fn error_words(error: &JobError) -> String {
         _ => None,
     };
     plain.unwrap_or_else(|| error.message.clone())
+}
+
+/// "Failed: the file is not on the server (404)", "Retrying: the server has a
+/// problem (503)": the state and its reason in one sentence.
+pub fn state_with_reason(state: JobState, error: Option<&JobError>) -> String {
+    let word = state_word(state);
+    match error {
+        Some(error) if matches!(state, JobState::Error | JobState::TransientError) => {
+            let words = error_words(error);
+            let mut chars = words.chars();
+            let first = chars.next().map(|c| c.to_lowercase().collect::<String>()).unwrap_or_default();
+            format!("{word}: {first}{}", chars.as_str())
+        }
+        _ => word.to_string(),
+    }
+}
+
+/// Seconds as a person says a span of time: "45 s", "10 min", "2 h", "14 days".
+pub fn span(seconds: u64) -> String {
+    match seconds {
+        0..120 => format!("{seconds} s"),
+        120..7_200 => format!("{} min", seconds / 60),
+        7_200..172_800 => format!("{} h", seconds / 3600),
+        _ => format!("{} days", seconds / 86_400),
+    }
 }
 
 /// "3 downloads finished, 1 failed" (parts with zero left out).
@@ -110,6 +136,9 @@ mod tests {
         assert_eq!(outcome_counts(3, 1), "3 downloads finished, 1 failed");
         assert_eq!(outcome_counts(1, 0), "1 download finished");
         assert_eq!(outcome_counts(0, 2), "2 downloads failed");
+        assert_eq!(span(45), "45 s");
+        assert_eq!(span(600), "10 min");
+        assert_eq!(span(1_209_600), "14 days");
     }
 
     #[test]
@@ -123,7 +152,9 @@ mod tests {
     #[test]
     fn errors_are_plain() {
         let mut error = JobError::new(ErrorContext::RemoteFile, "http_404", "HTTP 404 for http://x/gone.zip");
-        assert_eq!(error_words(&error), "The server says the file is not there (404)");
+        assert_eq!(error_words(&error), "The file is not on the server (404)");
+        assert_eq!(state_with_reason(JobState::Error, Some(&error)), "Failed: the file is not on the server (404)");
+        assert_eq!(state_with_reason(JobState::Suspended, Some(&error)), "Paused");
         error.code = "weird".into();
         assert_eq!(error_words(&error), "HTTP 404 for http://x/gone.zip");
         assert_eq!(state_word(JobState::Suspended), "Paused");

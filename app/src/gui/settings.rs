@@ -152,11 +152,13 @@ pub fn settings_ui(
                         change = Some(Limits { max_active_jobs: Some(active), speed_limit_bps: None });
                     }
                     ui.end_row();
-                    let label = ui.label("Total speed limit (KiB/s, 0 = none)");
-                    let mut kib = limits.speed_limit_bps.unwrap_or(0) / 1024;
-                    let widget = egui::DragValue::new(&mut kib).range(0..=10_000_000).speed(64);
+                    // MB/s, decimal, as every other speed in the window (units.rs).
+                    let label = ui.label("Total speed limit (MB/s, 0 = none)");
+                    let mut mbps = limits.speed_limit_bps.unwrap_or(0) as f64 / 1e6;
+                    let widget = egui::DragValue::new(&mut mbps).range(0.0..=10_000.0).speed(0.1).max_decimals(1);
                     if ui.add(widget).labelled_by(label.id).changed() {
-                        change = Some(Limits { max_active_jobs: None, speed_limit_bps: Some(kib * 1024) });
+                        let bps = (mbps * 1e6).round() as u64;
+                        change = Some(Limits { max_active_jobs: None, speed_limit_bps: Some(bps) });
                     }
                     ui.end_row();
                 }

@@ -32,7 +32,8 @@ pub fn status_bar_ui(ui: &mut Ui, model: &ViewModel) {
             ui.separator();
             ui.label(format!("⬇ {}", format::speed(speed)));
             ui.separator();
-            ui.label(format!("{} downloads", model.count(super::view_model::StateFilter::All)));
+            let all = model.count(super::view_model::StateFilter::All);
+            ui.label(format!("{all} {}", if all == 1 { "download" } else { "downloads" }));
         }
         if !model.selection.is_empty() {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

@@ -146,7 +146,7 @@ fn state_text(job: &Job, now: chrono::DateTime<chrono::Utc>) -> (String, Option<
             (format!("{icon} {word}{status}"), reason)
         }
         JobState::Transferred => {
-            (format!("{icon} {word}"), Some("Downloaded; Complete moves the files into place".into()))
+            (format!("{icon} {word}"), Some("Downloaded; Finish now (right click) moves the files into place".into()))
         }
         _ => (format!("{icon} {word}"), None),
     }
@@ -167,10 +167,10 @@ fn context_menu_ui(ui: &mut Ui, job: &Job, actions: &mut Vec<UiAction>) {
     item(ui, "Copy URL", true, UiAction::CopyUrl);
     ui.separator();
     item(ui, "Resume", matches!(state, JobState::Suspended), UiAction::Resume);
-    item(ui, "Suspend", live && !matches!(state, JobState::Suspended), UiAction::Suspend);
-    item(ui, "Retry now", matches!(state, JobState::Error | JobState::TransientError), UiAction::Retry);
-    item(ui, "Complete", live, UiAction::AskComplete);
-    item(ui, "Cancel…", live, UiAction::AskCancel);
+    item(ui, "Pause", super::widgets::can_pause(state), UiAction::Suspend);
+    item(ui, "Retry", matches!(state, JobState::Error | JobState::TransientError), UiAction::Retry);
+    item(ui, "Finish now", live, UiAction::AskComplete);
+    item(ui, "Cancel", live, UiAction::AskCancel);
     ui.separator();
     item(ui, "Remove", true, UiAction::Remove);
     item(ui, "Remove and delete the file…", state == JobState::Acknowledged, UiAction::AskDeleteFiles);

@@ -16,7 +16,7 @@ pub fn toolbar_ui(ui: &mut Ui, model: &mut ViewModel, actions: &mut Vec<UiAction
     let selected = model.selected_jobs();
     let any = |f: fn(JobState) -> bool| selected.iter().any(|j| f(j.state));
     let can_resume = any(|s| s == JobState::Suspended);
-    let can_suspend = any(|s| !s.is_final() && s != JobState::Suspended);
+    let can_suspend = any(super::widgets::can_pause);
     let can_retry = any(|s| matches!(s, JobState::Error | JobState::TransientError));
     let live = any(|s| !s.is_final());
     let can_remove = !selected.is_empty();
@@ -29,16 +29,15 @@ pub fn toolbar_ui(ui: &mut Ui, model: &mut ViewModel, actions: &mut Vec<UiAction
         };
         button("➕", "Add", connected, "Add downloads (Ctrl+N)", UiAction::OpenAdd(None));
         button("▶", "Resume", can_resume, "Resume the selected downloads (Space)", UiAction::Resume);
-        button("⏸", "Suspend", can_suspend, "Pause the selected downloads (Space)", UiAction::Suspend);
+        button("⏸", "Pause", can_suspend, "Pause the selected downloads (Space)", UiAction::Suspend);
+        button("⟲", "Retry", can_retry, "Try the failed downloads again now", UiAction::Retry);
         button(
             "✖",
             "Cancel",
             live,
-            "Cancel the selected downloads and delete their partial files (Del)",
+            "Stop the selected downloads and delete their partial files (asks first)",
             UiAction::AskCancel,
         );
-        button("✔", "Complete", live, "Move the downloaded files into place", UiAction::AskComplete);
-        button("⟲", "Retry now", can_retry, "Try the failed downloads again now", UiAction::Retry);
         let hint = "Take the selected downloads off the list (Del); finished files stay on the disk";
         button("🗑", "Remove", can_remove, hint, UiAction::Remove);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

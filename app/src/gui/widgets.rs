@@ -78,6 +78,12 @@ pub fn icon_button(ui: &mut Ui, icon: &str, word: &str, enabled: bool, hint: &st
     response.on_hover_text(hint).on_disabled_hover_text(hint)
 }
 
+/// Whether Pause applies to a job in `state`: it waits, connects, downloads
+/// or is about to retry (a failed or paused one has nothing to pause).
+pub fn can_pause(state: JobState) -> bool {
+    matches!(state, JobState::Queued | JobState::Connecting | JobState::Transferring | JobState::TransientError)
+}
+
 /// The colour a state is shown in.
 pub fn state_color(state: JobState, dark: bool) -> Color32 {
     let (light, dim) = match state {

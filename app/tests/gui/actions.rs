@@ -8,7 +8,7 @@ use haul_core::model::JobState;
 use haul_tests::server::{Route, random_bytes};
 
 #[test]
-fn clicking_suspend_suspends_the_selected_job_in_the_service() {
+fn clicking_pause_suspends_the_selected_job_in_the_service() {
     let world = World::new();
     let body = random_bytes(8 << 20, 3);
     world.server.set_route("/slow.iso", Route::new(body).throttle_per_connection(256 << 10));
@@ -22,7 +22,7 @@ fn clicking_suspend_suspends_the_selected_job_in_the_service() {
     window.get_by_label("slow.iso").click();
     window.run();
     assert_eq!(window.state().model().selection.single(), Some(job));
-    window.get_by_role_and_label(Role::Button, "Suspend").click();
+    window.get_by_role_and_label(Role::Button, "Pause").click();
     window.run();
     step_until(&mut window, "the service to suspend the job", |_| world.get(job).state == JobState::Suspended);
     step_until(&mut window, "the row to say Paused", |w| shows(w, "Paused"));

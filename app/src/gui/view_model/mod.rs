@@ -196,7 +196,8 @@ impl ViewModel {
         let (job_id, name) = (job.id, job.display_name.clone());
         self.upsert(job);
         let title = format!("{name} failed");
-        let body = format!("{}.\n{}", format::error_words(&error), error.message);
+        // The plain words once; the service's own message stays in the details' Advanced part.
+        let body = format::error_words(&error);
         let actions = vec![ToastAction::Retry(job_id), ToastAction::Details(job_id)];
         self.toasts.push_once(key, NewToast::error(title.clone(), body.clone(), actions)).then(|| Notice {
             title,

@@ -45,7 +45,7 @@ fn startup_shows_one_summary_and_swallows_the_replays() {
     let (mut again, error) = failed_job("b.zip", 2);
     again.id = failed.id;
     let notice = model.apply(Update::Failed(Box::new(again.clone()), error.clone())).expect("news");
-    assert_eq!(notice.body, "The server says the file is not there (404)");
+    assert_eq!(notice.body, "The file is not on the server (404)");
     assert!(model.apply(Update::Failed(Box::new(again), error)).is_none(), "the same event twice");
     assert_eq!(model.toasts.list().len(), 2);
     let toast = &model.toasts.list()[1];
