@@ -11,6 +11,8 @@ mod support;
 mod actions;
 #[path = "gui/add.rs"]
 mod add;
+#[path = "gui/add_links.rs"]
+mod add_links;
 #[path = "gui/away.rs"]
 mod away;
 #[path = "gui/dropped.rs"]

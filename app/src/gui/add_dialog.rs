@@ -1,7 +1,7 @@
-//! The add dialog: several URLs (one per line), the folder (typed or picked
-//! with the native dialog on its own thread), name, priority, optional sha256
-//! and headers. Problems are shown inline as they are typed; Download is
-//! enabled only when there are none.
+//! The add dialog: several URLs (one per line, one download each unless "as
+//! one batch" is ticked), the folder (typed or picked with the native dialog
+//! on its own thread), name, priority, optional sha256 and headers. Problems
+//! are shown inline as they are typed; Download is enabled only when there are none.
 
 use super::format;
 use crate::jobs_add::NewDownload;
@@ -18,8 +18,8 @@ pub enum AddOutcome {
     Open,
     /// Closed without adding.
     Cancelled,
-    /// Add this.
-    Submit(Box<NewDownload>),
+    /// Add these: one per link, or one batch.
+    Submit(Vec<NewDownload>),
 }
 
 /// The dialog's fields.
@@ -37,6 +37,8 @@ pub struct AddDialog {
     pub sha256: String,
     /// Extra headers, one per line.
     pub headers: String,
+    /// Several links make one download (one job of several files), not one each.
+    pub batch: bool,
     picking: Option<Receiver<Option<PathBuf>>>,
     focused: bool,
 }
@@ -85,7 +87,8 @@ impl AddDialog {
         Checked { urls, problems }
     }
 
-    /// The download, if the fields are complete and valid.
+    /// The download as one batch (every URL one file of one job), if the
+    /// fields are complete and valid.
     pub fn request(&self, auto_complete: bool) -> Option<NewDownload> {
         let checked = self.check();
         if !checked.problems.is_empty() || checked.urls.is_empty() {
@@ -102,6 +105,20 @@ impl AddDialog {
             auto_complete,
             settings: JobChanges { custom_headers: (!headers.is_empty()).then_some(headers), ..Default::default() },
         })
+    }
+
+    /// What Download adds: one download per link, or one batch when asked
+    /// (or when there is a single link). Empty while a field is wrong.
+    pub fn requests(&self, auto_complete: bool) -> Vec<NewDownload> {
+        let Some(batch) = self.request(auto_complete) else {
+            return Vec::new();
+        };
+        if self.batch || batch.urls.len() == 1 {
+            return vec![batch];
+        }
+        // One row per link, each named after its own file.
+        let one = |url: &RemoteUrl| NewDownload { urls: vec![url.clone()], name: None, ..batch.clone() };
+        batch.urls.iter().map(one).collect()
     }
 
     /// Draws the dialog.
@@ -156,9 +173,19 @@ impl AddDialog {
             });
             ui.end_row();
             let label = ui.label("Name");
-            let edit = egui::TextEdit::singleline(&mut self.name).hint_text("the first file's name");
-            ui.add(edit.desired_width(f32::INFINITY)).labelled_by(label.id);
+            let several = checked.urls.len() > 1;
+            let named = !several || self.batch;
+            let hint = if named { "the first file's name" } else { "each download is named after its file" };
+            let edit = egui::TextEdit::singleline(&mut self.name).hint_text(hint);
+            ui.add_enabled(named, edit.desired_width(f32::INFINITY)).labelled_by(label.id);
             ui.end_row();
+            if several {
+                ui.label("Links");
+                let text = format!("Download the {} links as one batch (one row)", checked.urls.len());
+                ui.checkbox(&mut self.batch, text)
+                    .on_hover_text("Unticked: one download per link, each with its own row, progress and retry");
+                ui.end_row();
+            }
             ui.label("Priority");
             ui.horizontal(|ui| {
                 for priority in [Priority::Foreground, Priority::High, Priority::Normal, Priority::Low] {
@@ -179,14 +206,17 @@ impl AddDialog {
         let mut outcome = AddOutcome::Open;
         ui.horizontal(|ui| {
             let ready = checked.problems.is_empty() && !checked.urls.is_empty();
-            let count = checked.urls.len();
-            let hint = if ready { format!("Download {count} file(s)") } else { "Fix the fields above first".into() };
+            let hint = match (ready, checked.urls.len()) {
+                (false, _) => "Fix the fields above first".to_string(),
+                (true, 1) => "Download the file (Ctrl+Enter)".into(),
+                (true, n) if self.batch => format!("Download the {n} files as one download (Ctrl+Enter)"),
+                (true, n) => format!("Add {n} downloads, one per link (Ctrl+Enter)"),
+            };
             let submit = ui.add_enabled(ready, egui::Button::new("Download")).on_hover_text(hint);
             let enter = ui.input(|i| i.key_pressed(egui::Key::Enter) && i.modifiers.command);
-            if (submit.clicked() || (ready && enter))
-                && let Some(request) = self.request(auto_complete)
-            {
-                outcome = AddOutcome::Submit(Box::new(request));
+            let requests = if submit.clicked() || (ready && enter) { self.requests(auto_complete) } else { Vec::new() };
+            if !requests.is_empty() {
+                outcome = AddOutcome::Submit(requests);
             }
             if ui.button("Cancel").clicked() {
                 outcome = AddOutcome::Cancelled;
@@ -239,6 +269,11 @@ mod tests {
         assert_eq!(request.name.as_deref(), Some("My files"));
         assert_eq!(request.settings.custom_headers, Some(vec!["X-Token: 1".to_string()]));
         assert!(!request.auto_complete);
+        let each = dialog.requests(false);
+        assert_eq!(each.len(), 2, "one download per link");
+        assert!(each.iter().all(|d| d.urls.len() == 1 && d.name.is_none()));
+        dialog.batch = true;
+        assert_eq!(dialog.requests(false), vec![request], "one batch when asked");
         dialog.folder = "/no/such/folder/anywhere".into();
         assert!(dialog.check().problems[0].contains("does not exist"));
     }

@@ -259,9 +259,11 @@ impl HaulApp {
             match dialog.ui(ctx, self.prefs.auto_complete) {
                 AddOutcome::Open => {}
                 AddOutcome::Cancelled => self.add = None,
-                AddOutcome::Submit(request) => {
-                    self.prefs.last_folder = Some(request.dir.clone());
-                    self.bridge.send(Command::Add(request));
+                AddOutcome::Submit(requests) => {
+                    for request in requests {
+                        self.prefs.last_folder = Some(request.dir.clone());
+                        self.bridge.send(Command::Add(Box::new(request)));
+                    }
                     self.add = None;
                 }
             }

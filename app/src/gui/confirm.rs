@@ -41,6 +41,17 @@ fn bytes_lost(jobs: &[&Job]) -> String {
     if bytes > 0 { format!(" The {} downloaded so far will be deleted.", format::size(bytes)) } else { String::new() }
 }
 
+/// " Its 1 finished file is deleted too (Finish now keeps it)." for batches
+/// some of whose files are already downloaded (nothing otherwise).
+fn finished_lost(jobs: &[&Job]) -> String {
+    let done: u32 = jobs.iter().filter(|j| j.progress.files_total > 1).map(|j| j.progress.files_transferred).sum();
+    match done {
+        0 => String::new(),
+        1 => " Its 1 finished file is deleted too (Finish now keeps it).".into(),
+        n => format!(" Their {n} finished files are deleted too (Finish now keeps them)."),
+    }
+}
+
 impl Confirm {
     /// The question for cancelling `jobs` (the live ones among them).
     pub fn cancel(jobs: &[&Job]) -> Option<Confirm> {
@@ -48,7 +59,7 @@ impl Confirm {
         if live.is_empty() {
             return None;
         }
-        let text = format!("Cancel {}?{}", what(&live), bytes_lost(&live));
+        let text = format!("Cancel {}?{}{}", what(&live), bytes_lost(&live), finished_lost(&live));
         Some(Confirm::Cancel(live.iter().map(|j| j.id).collect(), text))
     }
 
@@ -174,6 +185,18 @@ mod tests {
         assert_eq!(Confirm::complete(&[&batch]).expect_err("a question").words().1, "Discard everything");
         let done = test_job("done", JobState::Transferred, 1);
         assert_eq!(Confirm::complete(&[&done]), Ok(vec![done.id]), "nothing dropped: no question");
+    }
+
+    #[test]
+    fn cancel_says_when_finished_files_of_a_batch_go_too() {
+        let mut batch = test_job("batch", JobState::Suspended, 1);
+        batch.progress.files_total = 2;
+        batch.progress.files_transferred = 1;
+        let Some(Confirm::Cancel(_, text)) = Confirm::cancel(&[&batch]) else { panic!("a question") };
+        assert!(text.contains("Its 1 finished file is deleted too"), "{text}");
+        let single = test_job("one.iso", JobState::Suspended, 1);
+        let Some(Confirm::Cancel(_, text)) = Confirm::cancel(&[&single]) else { panic!("a question") };
+        assert!(!text.contains("finished file"), "{text}");
     }
 
     #[test]
