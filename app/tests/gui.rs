@@ -15,6 +15,8 @@ mod add;
 mod add_links;
 #[path = "gui/away.rs"]
 mod away;
+#[path = "gui/details.rs"]
+mod details;
 #[path = "gui/dropped.rs"]
 mod dropped;
 #[path = "gui/frame_time.rs"]

@@ -3,7 +3,7 @@
 //! why a queued job waits, with "Download now anyway" when it waits for an unmetered network.
 
 use super::format;
-use super::view_model::{ViewModel, fraction};
+use super::view_model::{ViewModel, file_views, percent};
 use super::widgets::{UiAction, state_color};
 use eframe::egui::{self, RichText, Ui};
 use haul_core::model::{CostPolicy, Job, JobFile, WaitReason};
@@ -52,10 +52,10 @@ fn properties_ui(ui: &mut Ui, job: &Job) {
             ui,
             "Progress",
             format!(
-                "{} of {} ({:.0}%), {} of {} files",
+                "{} of {} ({}%), {} of {} files",
                 format::size(job.progress.bytes_transferred),
                 total,
-                fraction(job) * 100.0,
+                percent(job),
                 job.progress.files_transferred,
                 job.progress.files_total
             ),
@@ -121,34 +121,22 @@ fn files_ui(ui: &mut Ui, files: Option<&[JobFile]>, dark: bool, job: &Job) {
         ui.label(RichText::new("loading…").weak());
         return;
     };
+    let views = file_views(job, files);
     egui::Grid::new("job-files").num_columns(3).striped(true).spacing([10.0, 4.0]).show(ui, |ui| {
-        for file in files {
+        for (file, view) in files.iter().zip(views) {
             let name = file.local_name.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let layout = egui::Layout::left_to_right(egui::Align::Center);
             let hover = format!("{}\n← {}", file.local_name.display(), file.remote_url);
             ui.allocate_ui_with_layout(egui::vec2(180.0, 18.0), layout, |ui| {
                 ui.add(egui::Label::new(name).truncate()).on_hover_text(hover);
             });
-            let done = match file.bytes_total {
-                _ if file.transferred || file.completed => 1.0,
-                Some(0) => 1.0,
-                Some(total) => (file.bytes_transferred as f64 / total as f64) as f32,
-                None => 0.0,
+            let text = match view.bytes_total {
+                Some(total) => format!("{} / {}", format::size(view.bytes_done), format::size(total)),
+                None => format::size(view.bytes_done),
             };
-            let text = match file.bytes_total {
-                Some(total) => format!("{} / {}", format::size(file.bytes_transferred), format::size(total)),
-                None => format::size(file.bytes_transferred),
-            };
-            let bar = egui::ProgressBar::new(done).text(text).desired_width(180.0);
+            let bar = egui::ProgressBar::new(view.fraction()).text(text).desired_width(180.0);
             ui.add(bar.fill(state_color(job.state, dark).gamma_multiply(0.8)));
-            let status = if file.completed {
-                "in place"
-            } else if file.transferred {
-                "downloaded"
-            } else {
-                "pending"
-            };
-            ui.label(status);
+            ui.label(view.status);
             ui.end_row();
         }
     });

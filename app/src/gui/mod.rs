@@ -71,7 +71,7 @@ pub use {
     messages::{Connection, Startup, Summary, Update},
     settings::Theme,
     tray::{Tray, TrayAction, TrayRemote},
-    view_model::{Level, Notice, ToastAction, ViewModel},
+    view_model::{Activity, Level, Notice, StateFilter, ToastAction, ViewModel, percent},
 };
 
 use eframe::egui;

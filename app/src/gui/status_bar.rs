@@ -24,13 +24,19 @@ pub fn status_bar_ui(ui: &mut Ui, model: &ViewModel) {
             ui.label(egui::RichText::new(words).color(level_color(Some(false), dark)));
         }
         if model.loaded {
-            let (active, waiting, speed) = model.totals();
+            // The side bar's "Active", split the same way everywhere.
+            let activity = model.activity();
+            let parts: Vec<String> =
+                [(activity.downloading, "downloading"), (activity.waiting, "waiting"), (activity.retrying, "retrying")]
+                    .into_iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, what)| format!("{n} {what}"))
+                    .collect();
             ui.separator();
-            ui.label(format!("{active} active"));
+            let active = format!("{} active", activity.total());
+            ui.label(if parts.is_empty() { active } else { format!("{active}: {}", parts.join(", ")) });
             ui.separator();
-            ui.label(format!("{waiting} waiting"));
-            ui.separator();
-            ui.label(format!("⬇ {}", format::speed(speed)));
+            ui.label(format!("⬇ {}", format::speed(activity.speed_bps)));
             ui.separator();
             let all = model.count(super::view_model::StateFilter::All);
             ui.label(format!("{all} {}", if all == 1 { "download" } else { "downloads" }));

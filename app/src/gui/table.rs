@@ -104,7 +104,7 @@ fn cells_ui(row: &mut egui_extras::TableRow<'_, '_>, job: &Job, dark: bool, now:
             None if !matches!(job.state, JobState::Transferred | JobState::Acknowledged) => {
                 format::size(job.progress.bytes_transferred)
             }
-            _ => format!("{:.0}%", (done * 100.0).floor()),
+            _ => format!("{}%", super::view_model::percent(job)),
         };
         let bar = egui::ProgressBar::new(done).desired_height(ROW_HEIGHT - 6.0).text(text);
         ui.add(bar.fill(state_color(job.state, dark).gamma_multiply(0.8)));

@@ -3,10 +3,12 @@
 //! Pure: no I/O, no egui; every frame draws it.
 
 mod history;
+mod progress;
 mod selection;
 mod table;
 mod toasts;
 
+pub use progress::{Activity, file_views, percent};
 pub use selection::Selection;
 pub use table::{Filter, Sort, SortColumn, StateFilter, fraction};
 pub use toasts::{Level, NewToast, SUMMARY_TTL, ToastAction, Toasts};
@@ -334,20 +336,15 @@ impl ViewModel {
         self.jobs.iter().filter(|j| filter.admits(j.state) && !self.removing.contains(&j.id)).count()
     }
 
-    /// (active, waiting, total speed) for the status bar.
+    /// (downloading, waiting or retrying, total speed) for the tray's tooltip.
     pub fn totals(&self) -> (usize, usize, f64) {
-        let mut totals = (0, 0, 0.0);
-        for job in &self.jobs {
-            match job.state {
-                JobState::Connecting | JobState::Transferring => {
-                    totals.0 += 1;
-                    totals.2 += job.speed_bps;
-                }
-                JobState::Queued | JobState::TransientError => totals.1 += 1,
-                _ => {}
-            }
-        }
-        totals
+        let activity = self.activity();
+        (activity.downloading, activity.waiting + activity.retrying, activity.speed_bps)
+    }
+
+    /// The active jobs by kind, counted as the side bar counts "Active".
+    pub fn activity(&self) -> Activity {
+        Activity::of(self.jobs.iter().filter(|j| !self.removing.contains(&j.id)))
     }
 
     /// Whether something is moving (the window then repaints about 10× a second).

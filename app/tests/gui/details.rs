@@ -1,0 +1,61 @@
+//! The details panel agrees with the row and the bars: a file shows its real
+//! state, its bytes follow the job's, the percent is the row's, and a retrying
+//! job is "active" in the side bar and the status bar alike.
+
+use crate::support::{World, shows, step_until, wait_loaded};
+use egui_kittest::kittest::Queryable;
+use haul::units::size;
+use haul_core::model::JobState;
+use haul_tests::server::{Route, random_bytes};
+
+type Window = crate::support::Window;
+
+/// Whether some node is labelled exactly `text`.
+fn exactly(window: &Window, text: &str) -> bool {
+    window.query_all_by_label(text).next().is_some()
+}
+
+#[test]
+fn a_downloading_file_reads_downloading_with_the_rows_bytes_and_percent() {
+    let world = World::new();
+    world.server.set_route("/big.iso", Route::new(random_bytes(8 << 20, 1)).throttle_per_connection(256 << 10));
+    let job = world.job("big.iso", "/big.iso", true);
+    world.block_on(world.other.resume(job)).expect("resume");
+    let (mut window, _) = world.window(None);
+    wait_loaded(&mut window);
+    step_until(&mut window, "the row", |w| shows(w, "big.iso"));
+    window.get_by_label("big.iso").click();
+    window.run();
+    step_until(&mut window, "the file's state", |w| exactly(w, "downloading"));
+    assert!(!exactly(&window, "pending"), "not pending while it downloads");
+    // One frame draws the row and the panel from the same numbers.
+    step_until(&mut window, "some bytes", |w| {
+        w.state().model().job(job).is_some_and(|j| j.progress.bytes_transferred > 0 && j.progress.bytes_total.is_some())
+    });
+    let shown = window.state().model().job(job).cloned().expect("the job");
+    let percent = haul::gui::percent(&shown);
+    assert!(exactly(&window, &format!("{percent}%")), "the row says {percent}%");
+    assert!(shows(&window, &format!("({percent}%)")), "the details say {percent}% too");
+    let total = shown.progress.bytes_total.map(size).unwrap_or_default();
+    let file_bytes = format!("{} / {total}", size(shown.progress.bytes_transferred));
+    assert!(exactly(&window, &file_bytes), "the file's bar shows the job's bytes: {file_bytes}");
+}
+
+#[test]
+fn a_retrying_job_is_active_in_the_side_bar_and_the_status_bar_and_its_file_retrying() {
+    let world = World::new();
+    world.server.set_route("/flaky.bin", Route::new(random_bytes(50_000, 2)).fail_with(503, 100, None));
+    let job = world.job("flaky.bin", "/flaky.bin", true);
+    world.block_on(world.other.resume(job)).expect("resume");
+    world.wait_state(job, JobState::TransientError);
+    let (mut window, _) = world.window(None);
+    wait_loaded(&mut window);
+    step_until(&mut window, "the row", |w| shows(w, "flaky.bin"));
+    assert_eq!(window.state().model().count(haul::gui::StateFilter::Active), 1, "the side bar counts it");
+    assert!(shows(&window, "1 active: 1 retrying"), "the status bar counts it the same way");
+    assert!(!shows(&window, "0 active"));
+    window.get_by_label("flaky.bin").click();
+    window.run();
+    step_until(&mut window, "the file's state", |w| exactly(w, "retrying"));
+    assert!(!exactly(&window, "pending"));
+}
