@@ -31,6 +31,8 @@ mod notification_clicks;
 mod rpc;
 #[path = "gui/startup.rs"]
 mod startup;
+#[path = "gui/toasts.rs"]
+mod toasts;
 #[path = "gui/tray.rs"]
 mod tray;
 #[path = "gui/words.rs"]

@@ -59,6 +59,8 @@ pub struct HaulApp {
     quitting: bool,
     /// Removals that can still be undone.
     removals: history::Removals,
+    /// The pointer is over the toasts: they hold still and do not expire.
+    toasts_hovered: bool,
 }
 
 impl HaulApp {
@@ -108,6 +110,7 @@ impl HaulApp {
             hidden: false,
             quitting: false,
             removals: Default::default(),
+            toasts_hovered: false,
         }
     }
 
@@ -306,8 +309,9 @@ impl eframe::App for HaulApp {
         if let Some(text) = self.model.clipboard.take() {
             ctx.copy_text(text);
         }
-        if !looking {
-            // Unseen toasts wait: their time starts when the user is back.
+        if !looking || self.toasts_hovered {
+            // Unseen toasts wait: their time starts when the user is back
+            // (or when the pointer leaves them: nothing moves under it).
             self.model.toasts.hold(Instant::now());
         } else if let Some(next) = self.model.toasts.expire(Instant::now()) {
             ctx.request_repaint_after(next);
@@ -350,8 +354,9 @@ impl eframe::App for HaulApp {
             .resizable(false)
             .default_size(160.0)
             .show(ui, |ui| sidebar::sidebar_ui(ui, &self.model, &mut actions));
-        egui::CentralPanel::default().show(ui, |ui| table::table_ui(ui, &mut self.model, &mut actions));
-        toasts::toasts_ui(&ctx, &self.model.toasts, &mut actions);
+        let list = egui::CentralPanel::default().show(ui, |ui| table::table_ui(ui, &mut self.model, &mut actions));
+        // Over the job list only: the details panel stays readable.
+        self.toasts_hovered = toasts::toasts_ui(&ctx, &self.model.toasts, list.response.rect, &mut actions);
         self.dialogs_ui(&ctx);
         for action in actions {
             self.perform(action, &ctx);

@@ -148,6 +148,23 @@ impl Toasts {
     }
 }
 
+/// Toasts shown while the stack is folded (the newest ones).
+pub const FOLDED_SHOWN: usize = 2;
+
+/// The toasts drawn this frame, oldest first, and how many wait behind a
+/// "N more" button. Folded: the newest [`FOLDED_SHOWN`]; `frozen` (the ids
+/// shown when the pointer came over the stack) keeps the same toasts in the
+/// same places while it is there, whatever arrives.
+pub fn stack<'a>(list: &'a [Toast], expanded: bool, frozen: Option<&[u64]>) -> (Vec<&'a Toast>, usize) {
+    let shown: Vec<&Toast> = match frozen {
+        Some(ids) => list.iter().filter(|t| ids.contains(&t.id)).collect(),
+        None if expanded => list.iter().collect(),
+        None => list.iter().skip(list.len().saturating_sub(FOLDED_SHOWN)).collect(),
+    };
+    let more = list.len() - shown.len();
+    (shown, more)
+}
+
 /// What a new toast says; `ttl: None` makes it sticky.
 #[derive(Clone, Debug)]
 pub struct NewToast {
@@ -220,6 +237,22 @@ mod tests {
         assert!(toasts.expire(back).is_some_and(|left| left == SUCCESS_TTL));
         toasts.expire(back + SUCCESS_TTL + Duration::from_secs(1));
         assert!(toasts.list().is_empty());
+    }
+
+    #[test]
+    fn the_stack_folds_and_holds_still_under_the_pointer() {
+        let mut toasts = Toasts::default();
+        for n in 0..4 {
+            toasts.push(NewToast::error(format!("e{n}"), String::new(), vec![]));
+        }
+        let titles = |shown: Vec<&Toast>| shown.iter().map(|t| t.title.clone()).collect::<Vec<_>>();
+        let (shown, more) = stack(toasts.list(), false, None);
+        assert_eq!((titles(shown), more), (vec!["e2".to_string(), "e3".into()], 2));
+        assert_eq!(stack(toasts.list(), true, None).1, 0, "unfolded: all of them");
+        let frozen: Vec<u64> = stack(toasts.list(), false, None).0.iter().map(|t| t.id).collect();
+        toasts.push(NewToast::error("e4".into(), String::new(), vec![]));
+        let (shown, more) = stack(toasts.list(), false, Some(&frozen));
+        assert_eq!((titles(shown), more), (vec!["e2".to_string(), "e3".into()], 3), "the new one waits");
     }
 
     #[test]
