@@ -240,6 +240,7 @@ impl HaulApp {
             }
             UiAction::DismissToast(toast_id) => self.model.toasts.dismiss(toast_id),
             UiAction::OpenSettings => self.open_settings(),
+            UiAction::ShowDetails(shown) => self.prefs.show_details = shown,
             UiAction::FocusFilter => ctx.memory_mut(|m| m.request_focus(toolbar::filter_id())),
         }
     }
@@ -343,12 +344,20 @@ impl eframe::App for HaulApp {
         });
         egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, &self.model));
         let selected = self.model.selection.single().and_then(|id| self.model.job(id)).cloned();
-        if let Some(job) = selected.filter(|_| self.prefs.show_details) {
-            self.request_files(job.id, job.state.is_running());
-            egui::Panel::bottom("details")
-                .resizable(true)
-                .default_size(210.0)
-                .show(ui, |ui| details::details_ui(ui, &self.model, &job, &mut actions));
+        match selected {
+            Some(job) if self.prefs.show_details => {
+                self.request_files(job.id, job.state.is_running());
+                let most = (ui.available_height() * 0.7).max(120.0);
+                egui::Panel::bottom("details")
+                    .resizable(true)
+                    .default_size(230.0)
+                    .size_range(100.0..=most)
+                    .show(ui, |ui| details::details_ui(ui, &self.model, &job, &mut actions));
+            }
+            Some(job) => {
+                egui::Panel::bottom("details-folded").show(ui, |ui| details::folded_ui(ui, &job, &mut actions));
+            }
+            None => {}
         }
         egui::Panel::left("filters")
             .resizable(false)

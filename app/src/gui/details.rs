@@ -1,26 +1,38 @@
-//! The details panel of the selected job: its files with their own progress,
-//! times, the failure in plain words, and an "Advanced" part with the service's own terms;
-//! why a queued job waits, with "Download now anyway" when it waits for an unmetered network.
+//! The details panel of the selected job: its name and state in plain words
+//! (the failure's reason, why a queued job waits, with "Download now anyway"
+//! when it waits for an unmetered network), then its properties and its files.
+//! The panel can be hidden ("Hide details") and resized; it starts at the top
+//! for each job it shows.
+
+mod files;
+mod properties;
 
 use super::format;
-use super::view_model::{ViewModel, file_views, percent};
+use super::view_model::ViewModel;
 use super::widgets::{UiAction, state_color};
 use eframe::egui::{self, RichText, Ui};
-use haul_core::model::{CostPolicy, Job, JobFile, WaitReason};
+use haul_core::model::{Job, JobId, JobState, WaitReason};
 
 /// The panel for one job.
 pub fn details_ui(ui: &mut Ui, model: &ViewModel, job: &Job, actions: &mut Vec<UiAction>) {
     let dark = ui.visuals().dark_mode;
     ui.horizontal(|ui| {
-        ui.heading(&job.display_name);
-        let state = format::state_with_reason(job.state, job.error.as_ref());
-        ui.add(egui::Label::new(RichText::new(state).color(state_color(job.state, dark))).wrap());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let hide = ui.add(egui::Button::new("⏷").frame(false)).on_hover_text("Hide details");
+            hide.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Button, true, "Hide details"));
+            if hide.clicked() {
+                actions.push(UiAction::ShowDetails(false));
+            }
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                ui.add(egui::Label::new(RichText::new(&job.display_name).heading()).truncate());
+                let state = format::state_with_reason(job.state, job.error.as_ref());
+                ui.add(egui::Label::new(RichText::new(state).color(state_color(job.state, dark))).truncate());
+            });
+        });
     });
     if let Some(reason) = job.wait_reason {
         ui.horizontal(|ui| {
-            ui.label(
-                RichText::new(reason.words()).color(state_color(haul_core::model::JobState::TransientError, dark)),
-            );
+            ui.label(RichText::new(reason.words()).color(state_color(JobState::TransientError, dark)));
             if reason == WaitReason::UnmeteredNetwork
                 && ui
                     .button("Download now anyway")
@@ -31,113 +43,31 @@ pub fn details_ui(ui: &mut Ui, model: &ViewModel, job: &Job, actions: &mut Vec<U
             }
         });
     }
-    egui::ScrollArea::vertical().id_salt("details").auto_shrink([false, true]).show(ui, |ui| {
+    // Another job: start at the top, not where the last one was scrolled to.
+    let shown_id = egui::Id::unique("haul-details-job");
+    let changed = ui.data(|d| d.get_temp::<JobId>(shown_id)) != Some(job.id);
+    ui.data_mut(|d| d.insert_temp(shown_id, job.id));
+    let mut scroll = egui::ScrollArea::vertical().id_salt("details").auto_shrink([false, false]);
+    if changed {
+        scroll = scroll.vertical_scroll_offset(0.0);
+    }
+    scroll.show(ui, |ui| {
         ui.columns(2, |columns| {
-            properties_ui(&mut columns[0], job);
-            files_ui(&mut columns[1], model.files(job.id), dark, job);
+            let files = model.files(job.id);
+            properties::properties_ui(&mut columns[0], job, files);
+            files::files_ui(&mut columns[1], files, dark, job);
         });
     });
 }
 
-fn properties_ui(ui: &mut Ui, job: &Job) {
-    let time = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono::Local).format("%F %T").to_string();
-    egui::Grid::new("job-properties").num_columns(2).striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
-        let row = |ui: &mut Ui, key: &str, value: String| {
-            ui.label(RichText::new(key).weak());
-            ui.add(egui::Label::new(value).wrap());
-            ui.end_row();
-        };
-        let total = job.progress.bytes_total.map(format::size).unwrap_or_else(|| "unknown".into());
-        row(
-            ui,
-            "Progress",
-            format!(
-                "{} of {} ({}%), {} of {} files",
-                format::size(job.progress.bytes_transferred),
-                total,
-                percent(job),
-                job.progress.files_transferred,
-                job.progress.files_total
-            ),
-        );
-        row(ui, "Priority", format::priority(job.priority).into());
-        let networks = match job.cost_policy {
-            CostPolicy::Any => "any, metered ones too",
-            CostPolicy::Unmetered => "unmetered only",
-        };
-        row(ui, "Networks", networks.into());
-        row(ui, "Created", time(job.times.created));
-        row(ui, "Modified", time(job.times.modified));
-        if let Some(done) = job.times.transfer_completed {
-            row(ui, "Transferred", time(done));
+/// The folded panel: one line to bring the details back.
+pub fn folded_ui(ui: &mut Ui, job: &Job, actions: &mut Vec<UiAction>) {
+    ui.horizontal(|ui| {
+        let show = ui.add(egui::Button::new("⏶ Details").frame(false)).on_hover_text("Show details");
+        show.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Button, true, "Show details"));
+        if show.clicked() {
+            actions.push(UiAction::ShowDetails(true));
         }
-        if job.error_count > 0 {
-            row(ui, "Failed attempts", job.error_count.to_string());
-        }
-        let finish = if job.auto_complete { "as soon as it is downloaded" } else { "when you choose Finish now" };
-        row(ui, "Moved into place", finish.into());
-        if !job.custom_headers.is_empty() {
-            row(ui, "Headers", job.custom_headers.join("\n"));
-        }
-    });
-    advanced_ui(ui, job);
-}
-
-/// The service's own words (BITS names, codes, flags), folded away.
-fn advanced_ui(ui: &mut Ui, job: &Job) {
-    egui::CollapsingHeader::new("Advanced").id_salt("details-advanced").show(ui, |ui| {
-        egui::Grid::new("job-advanced").num_columns(2).striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
-            let row = |ui: &mut Ui, key: &str, value: String| {
-                ui.label(RichText::new(key).weak());
-                ui.add(egui::Label::new(value).wrap());
-                ui.end_row();
-            };
-            row(ui, "Job id", job.id.to_string());
-            row(ui, "BITS state", job.state.as_str().to_string());
-            if let Some(error) = &job.error {
-                row(ui, "Error", format!("{:?} / {}", error.context, error.code));
-                row(ui, "Service message", error.message.clone());
-            }
-            row(ui, "Notify flags", job.notify_flags.names().join(", "));
-            if let Some(cmd) = &job.notify_cmd_line {
-                row(ui, "Notify command", format!("{} {}", cmd.program, cmd.args.join(" ")));
-            }
-            row(
-                ui,
-                "Retry",
-                format!(
-                    "waits {} between attempts; gives up after {} without progress",
-                    format::span(job.minimum_retry_delay_s),
-                    format::span(job.no_progress_timeout_s)
-                ),
-            );
-        });
-    });
-}
-
-fn files_ui(ui: &mut Ui, files: Option<&[JobFile]>, dark: bool, job: &Job) {
-    ui.label(RichText::new("Files").strong());
-    let Some(files) = files else {
-        ui.label(RichText::new("loading…").weak());
-        return;
-    };
-    let views = file_views(job, files);
-    egui::Grid::new("job-files").num_columns(3).striped(true).spacing([10.0, 4.0]).show(ui, |ui| {
-        for (file, view) in files.iter().zip(views) {
-            let name = file.local_name.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let layout = egui::Layout::left_to_right(egui::Align::Center);
-            let hover = format!("{}\n← {}", file.local_name.display(), file.remote_url);
-            ui.allocate_ui_with_layout(egui::vec2(180.0, 18.0), layout, |ui| {
-                ui.add(egui::Label::new(name).truncate()).on_hover_text(hover);
-            });
-            let text = match view.bytes_total {
-                Some(total) => format!("{} / {}", format::size(view.bytes_done), format::size(total)),
-                None => format::size(view.bytes_done),
-            };
-            let bar = egui::ProgressBar::new(view.fraction()).text(text).desired_width(180.0);
-            ui.add(bar.fill(state_color(job.state, dark).gamma_multiply(0.8)));
-            ui.label(view.status);
-            ui.end_row();
-        }
+        ui.add(egui::Label::new(RichText::new(&job.display_name).weak()).truncate());
     });
 }

@@ -68,6 +68,8 @@ pub enum UiAction {
     FocusFilter,
     /// "Download now anyway": let this job use metered networks (cost policy `any`).
     DownloadAnyway(JobId),
+    /// Show (`true`) or fold (`false`) the details panel.
+    ShowDetails(bool),
 }
 
 /// A button showing an icon and a word, named by the word alone for screen

@@ -59,3 +59,55 @@ fn a_retrying_job_is_active_in_the_side_bar_and_the_status_bar_and_its_file_retr
     step_until(&mut window, "the file's state", |w| exactly(w, "retrying"));
     assert!(!exactly(&window, "pending"));
 }
+
+/// A finished one-file download named `name`.
+fn finished(world: &World, name: &str, seed: u64) -> haul_core::model::JobId {
+    world.server.add_file(&format!("/{name}"), random_bytes(30_000, seed));
+    let job = world.job(name, &format!("/{name}"), true);
+    world.block_on(world.other.resume(job)).expect("resume");
+    world.wait_state(job, JobState::Acknowledged);
+    job
+}
+
+#[test]
+fn details_tell_source_path_connections_speed_and_time_start_at_the_top_and_fold() {
+    use eframe::egui::{self, Event, MouseWheelSource, MouseWheelUnit, TouchPhase};
+    let world = World::new();
+    finished(&world, "first.bin", 3);
+    finished(&world, "second.bin", 4);
+    let (mut window, _) = world.window(None);
+    wait_loaded(&mut window);
+    step_until(&mut window, "the rows", |w| shows(w, "first.bin") && shows(w, "second.bin"));
+    window.get_by_label("first.bin").click();
+    window.run();
+    step_until(&mut window, "the file list", |w| shows(w, "/first.bin"));
+    assert!(exactly(&window, &world.server.url("/first.bin")), "the source URL");
+    let path = world.downloads().join("first.bin").display().to_string();
+    assert!(exactly(&window, &path), "the save path");
+    assert!(exactly(&window, "up to 32 per file"), "connections");
+    assert!(exactly(&window, "Average speed") && exactly(&window, "Time taken"));
+
+    // Scrolled down in one job, the next starts at the top.
+    let top = window.get_by_label("Source").rect().min.y;
+    window.get_by_label("Source").hover();
+    window.event(Event::MouseWheel {
+        unit: MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, -80.0),
+        phase: TouchPhase::Move,
+        source: MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    window.run();
+    assert!(window.get_by_label("Source").rect().min.y < top, "the panel scrolled");
+    window.get_by_label("second.bin").click();
+    window.run();
+    assert_eq!(window.get_by_label("Source").rect().min.y, top, "another job starts at the top");
+
+    // Folded and back.
+    window.get_by_label("Hide details").click();
+    window.run();
+    assert!(!exactly(&window, "Source"), "folded");
+    window.get_by_label("Show details").click();
+    window.run();
+    assert!(exactly(&window, "Source"), "shown again");
+}

@@ -30,6 +30,8 @@ fn a_failed_download_reads_in_plain_words_and_bits_terms_stay_under_advanced() {
     assert!(toolbar("Pause") && toolbar("Resume"), "nothing to pause or resume");
     assert!(window.query_by_label("Suspend").is_none() && window.query_by_label("Retry now").is_none());
 
+    window.get_by_label("Advanced").scroll_to_me();
+    window.run();
     window.get_by_label("Advanced").click();
     window.run();
     assert!(shows(&window, "RemoteFile / http_404"), "the service's terms, under Advanced");
