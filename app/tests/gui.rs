@@ -29,6 +29,8 @@ mod network;
 mod notification_clicks;
 #[path = "gui/rpc.rs"]
 mod rpc;
+#[path = "gui/small.rs"]
+mod small;
 #[path = "gui/startup.rs"]
 mod startup;
 #[path = "gui/toasts.rs"]

@@ -33,6 +33,8 @@ const BUSY_FRAME: Duration = Duration::from_millis(100);
 const FILES_REFRESH: Duration = Duration::from_secs(1);
 /// How long the "no link in the dropped file" toast stays.
 const DROP_TOAST_TTL: Duration = Duration::from_secs(6);
+/// Below this window width the side bar hides unless asked for.
+const SIDEBAR_BELOW: f32 = 800.0;
 /// How long closing the window waits for unregistering.
 const EXIT_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -61,6 +63,8 @@ pub struct HaulApp {
     removals: history::Removals,
     /// The pointer is over the toasts: they hold still and do not expire.
     toasts_hovered: bool,
+    /// The side bar shown or hidden by the user (`None`: by the window's width).
+    sidebar_choice: Option<bool>,
 }
 
 impl HaulApp {
@@ -111,6 +115,7 @@ impl HaulApp {
             quitting: false,
             removals: Default::default(),
             toasts_hovered: false,
+            sidebar_choice: None,
         }
     }
 
@@ -241,6 +246,9 @@ impl HaulApp {
             UiAction::DismissToast(toast_id) => self.model.toasts.dismiss(toast_id),
             UiAction::OpenSettings => self.open_settings(),
             UiAction::ShowDetails(shown) => self.prefs.show_details = shown,
+            UiAction::ToggleSidebar => {
+                self.sidebar_choice = Some(!self.sidebar_shown(ctx.content_rect().width()));
+            }
             UiAction::FocusFilter => ctx.memory_mut(|m| m.request_focus(toolbar::filter_id())),
         }
     }
@@ -256,6 +264,11 @@ impl HaulApp {
             self.files_asked = Some((job_id, Instant::now()));
             self.bridge.send(Command::LoadFiles(job_id));
         }
+    }
+
+    /// Whether the side bar shows: the user's choice, else only on a window wide enough.
+    fn sidebar_shown(&self, window_width: f32) -> bool {
+        self.sidebar_choice.unwrap_or(window_width >= SIDEBAR_BELOW)
     }
 
     fn dialogs_ui(&mut self, ctx: &egui::Context) {
@@ -339,7 +352,8 @@ impl eframe::App for HaulApp {
         }
         egui::Panel::top("toolbar").show(ui, |ui| {
             ui.add_space(4.0);
-            toolbar::toolbar_ui(ui, &mut self.model, &mut actions);
+            let sidebar = self.sidebar_shown(ui.ctx().content_rect().width());
+            toolbar::toolbar_ui(ui, &mut self.model, sidebar, &mut actions);
             ui.add_space(2.0);
         });
         egui::Panel::bottom("status").show(ui, |ui| status_bar::status_bar_ui(ui, &self.model));
@@ -359,10 +373,11 @@ impl eframe::App for HaulApp {
             }
             None => {}
         }
-        egui::Panel::left("filters")
-            .resizable(false)
-            .default_size(160.0)
-            .show(ui, |ui| sidebar::sidebar_ui(ui, &self.model, &mut actions));
+        if self.sidebar_shown(ctx.content_rect().width()) {
+            egui::Panel::left("filters").resizable(false).default_size(160.0).show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| sidebar::sidebar_ui(ui, &self.model, &mut actions))
+            });
+        }
         let list = egui::CentralPanel::default().show(ui, |ui| table::table_ui(ui, &mut self.model, &mut actions));
         // Over the job list only: the details panel stays readable.
         self.toasts_hovered = toasts::toasts_ui(&ctx, &self.model.toasts, list.response.rect, &mut actions);

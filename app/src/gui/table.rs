@@ -23,6 +23,21 @@ pub fn table_ui(ui: &mut Ui, model: &mut ViewModel, actions: &mut Vec<UiAction>)
     let sort = model.sort;
     let modifiers = ui.input(|i| i.modifiers);
     let model = &*model;
+    // A narrow window scrolls the table sideways rather than cutting columns.
+    egui::ScrollArea::horizontal().id_salt("jobs-sideways").show(ui, |ui| {
+        rows_ui(ui, model, sort, dark, now, modifiers, actions);
+    });
+}
+
+fn rows_ui(
+    ui: &mut Ui,
+    model: &ViewModel,
+    sort: super::view_model::Sort,
+    dark: bool,
+    now: chrono::DateTime<chrono::Utc>,
+    modifiers: egui::Modifiers,
+    actions: &mut Vec<UiAction>,
+) {
     let rows = model.rows();
     let table = TableBuilder::new(ui)
         .id_salt("jobs")

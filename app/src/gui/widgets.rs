@@ -70,6 +70,8 @@ pub enum UiAction {
     DownloadAnyway(JobId),
     /// Show (`true`) or fold (`false`) the details panel.
     ShowDetails(bool),
+    /// Show or hide the side bar (hidden by itself on a narrow window).
+    ToggleSidebar,
 }
 
 /// A button showing an icon and a word, named by the word alone for screen

@@ -61,6 +61,7 @@ fn settings_change_the_theme_and_auto_complete() {
     window.get_by_role_and_label(Role::Button, "Settings").click();
     window.run();
     window.get_by_label("Light").click();
+    window.run();
     window.get_by_label("Move the files into place at once (auto-complete)").click();
     window.run();
     assert_eq!(window.state().prefs().theme, haul::gui::Theme::Light);

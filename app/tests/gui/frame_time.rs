@@ -89,7 +89,7 @@ fn every_state_icon_and_word_has_its_glyphs() {
         for state in JobState::ALL {
             ui.label(format!("{} {}", haul::gui::state_icon(state), haul::gui::state_word(state)));
         }
-        ui.label("⏶ ⏷ ⬇ ➕ ▶ ⏸ ✖ ✔ ⟲ ⚙ 🔍 —");
+        ui.label("⏶ ⏷ ⬇ ➕ ▶ ⏸ ✖ ✔ ⟲ ⚙ 🔍 — ☰ 🗑 …");
     });
     window.run();
 }
