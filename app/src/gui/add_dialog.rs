@@ -3,6 +3,7 @@
 //! on its own thread), name, priority, optional sha256 and headers. Problems
 //! are shown inline as they are typed; Download is enabled only when there are none.
 
+use super::folder_picker::{Picked, pick_folder};
 use super::format;
 use crate::jobs_add::NewDownload;
 use eframe::egui::{self, RichText, Ui};
@@ -39,7 +40,9 @@ pub struct AddDialog {
     pub headers: String,
     /// Several links make one download (one job of several files), not one each.
     pub batch: bool,
-    picking: Option<Receiver<Option<PathBuf>>>,
+    picking: Option<Receiver<Picked>>,
+    /// Why Browse… could not show a picker.
+    picker_problem: Option<String>,
     focused: bool,
 }
 
@@ -126,17 +129,23 @@ impl AddDialog {
         if let Some(picking) = &self.picking
             && let Ok(picked) = picking.try_recv()
         {
-            if let Some(folder) = picked {
-                self.folder = folder.display().to_string();
+            match picked {
+                Ok(Some(folder)) => self.folder = folder.display().to_string(),
+                Ok(None) => {}
+                Err(why) => self.picker_problem = Some(why),
             }
             self.picking = None;
         }
+        // Ctrl+Enter adds from anywhere in the dialog, before the URL field
+        // takes the Enter as a new line.
+        let shortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Enter);
+        let start_now = ctx.input_mut(|i| i.consume_shortcut(&shortcut));
         let mut outcome = AddOutcome::Open;
         let modal = egui::Modal::new(egui::Id::unique("haul-add")).show(ctx, |ui| {
             ui.set_width(520.0);
             ui.heading("Add downloads");
             ui.add_space(4.0);
-            outcome = self.fields_ui(ui, auto_complete);
+            outcome = self.fields_ui(ui, auto_complete, start_now);
         });
         if modal.should_close() && outcome == AddOutcome::Open {
             outcome = AddOutcome::Cancelled;
@@ -144,7 +153,7 @@ impl AddDialog {
         outcome
     }
 
-    fn fields_ui(&mut self, ui: &mut Ui, auto_complete: bool) -> AddOutcome {
+    fn fields_ui(&mut self, ui: &mut Ui, auto_complete: bool, start_now: bool) -> AddOutcome {
         let label = ui.label("URLs, one per line");
         let urls = egui::TextEdit::multiline(&mut self.urls)
             .hint_text("https://example.com/file.iso")
@@ -168,10 +177,16 @@ impl AddDialog {
                 ui.add(edit).labelled_by(label.id);
                 let browse = ui.add_enabled(self.picking.is_none(), egui::Button::new("Browse…"));
                 if browse.on_hover_text("Choose the folder").clicked() {
+                    self.picker_problem = None;
                     self.picking = Some(pick_folder(ui.ctx().clone(), PathBuf::from(self.folder.trim())));
                 }
             });
             ui.end_row();
+            if let Some(problem) = &self.picker_problem {
+                ui.label("");
+                ui.add(egui::Label::new(RichText::new(problem).color(error_color)).wrap());
+                ui.end_row();
+            }
             let label = ui.label("Name");
             let several = checked.urls.len() > 1;
             let named = !several || self.batch;
@@ -213,8 +228,8 @@ impl AddDialog {
                 (true, n) => format!("Add {n} downloads, one per link (Ctrl+Enter)"),
             };
             let submit = ui.add_enabled(ready, egui::Button::new("Download")).on_hover_text(hint);
-            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter) && i.modifiers.command);
-            let requests = if submit.clicked() || (ready && enter) { self.requests(auto_complete) } else { Vec::new() };
+            let requests =
+                if submit.clicked() || (ready && start_now) { self.requests(auto_complete) } else { Vec::new() };
             if !requests.is_empty() {
                 outcome = AddOutcome::Submit(requests);
             }
@@ -224,23 +239,6 @@ impl AddDialog {
         });
         outcome
     }
-}
-
-/// Opens the native folder picker on its own thread; the answer arrives on the receiver.
-fn pick_folder(ctx: egui::Context, start: PathBuf) -> Receiver<Option<PathBuf>> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new().name("haul-folder-picker".into()).spawn(move || {
-        let mut dialog = rfd::FileDialog::new().set_title("Save downloads to");
-        if start.is_dir() {
-            dialog = dialog.set_directory(&start);
-        }
-        let _ = tx.send(dialog.pick_folder());
-        ctx.request_repaint();
-    });
-    if let Err(e) = spawned {
-        tracing::warn!("cannot open the folder picker: {e}");
-    }
-    rx
 }
 
 #[cfg(test)]

@@ -346,6 +346,8 @@ impl eframe::App for HaulApp {
             ctx.set_theme(self.prefs.theme.preference());
             self.theme_applied = Some(self.prefs.theme);
         }
+        // The filter first: the toolbar then acts only on rows still shown.
+        self.model.visible();
         let mut actions = Vec::new();
         if self.add.is_none() && self.confirm.is_none() {
             shortcuts::shortcuts(&ctx, &mut actions);

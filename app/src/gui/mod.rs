@@ -35,6 +35,7 @@ mod context;
 mod desktop_notify;
 mod details;
 mod dropped;
+mod folder_picker;
 mod format;
 mod icon;
 mod messages;

@@ -115,20 +115,14 @@ fn cells_ui(row: &mut egui_extras::TableRow<'_, '_>, job: &Job, dark: bool, now:
     });
     row.col(|ui| {
         let done = fraction(job);
-        let text = match job.progress.bytes_total {
-            None if !matches!(job.state, JobState::Transferred | JobState::Acknowledged) => {
-                format::size(job.progress.bytes_transferred)
-            }
-            _ => format!("{}%", super::view_model::percent(job)),
-        };
-        let bar = egui::ProgressBar::new(done).desired_height(ROW_HEIGHT - 6.0).text(text);
-        ui.add(bar.fill(state_color(job.state, dark).gamma_multiply(0.8)));
+        let bar = egui::ProgressBar::new(done).desired_height(ROW_HEIGHT - 6.0).text(progress_text(job));
+        ui.add(bar.fill(bar_fill(done, state_color(job.state, dark))));
     });
     row.col(|ui| {
-        ui.label(job.progress.bytes_total.map(format::size).unwrap_or_else(|| "?".into()));
+        ui.label(size_text(job));
     });
     row.col(|ui| {
-        ui.label(format::size(job.progress.bytes_transferred));
+        ui.label(transferred_text(job));
     });
     row.col(|ui| {
         ui.label(if job.state.is_running() { format::speed(job.speed_bps) } else { "—".into() });
@@ -142,6 +136,41 @@ fn cells_ui(row: &mut egui_extras::TableRow<'_, '_>, job: &Job, dark: bool, now:
     row.col(|ui| {
         ui.label(format::ago(job.times.created, now)).on_hover_text(job.times.created.to_rfc2822());
     });
+}
+
+/// The progress bar's fill: none at all at 0 % (egui would draw a round blob).
+pub fn bar_fill(done: f32, color: egui::Color32) -> egui::Color32 {
+    if done <= 0.0 { egui::Color32::TRANSPARENT } else { color.gamma_multiply(0.8) }
+}
+
+/// The progress cell's words: the percent, or the bytes while the size is
+/// unknown, or "—" for a failure that got nothing.
+fn progress_text(job: &Job) -> String {
+    match job.progress.bytes_total {
+        None if job.state == JobState::Error && job.progress.bytes_transferred == 0 => "—".into(),
+        None if !matches!(job.state, JobState::Transferred | JobState::Acknowledged) => {
+            format::size(job.progress.bytes_transferred)
+        }
+        _ => format!("{}%", super::view_model::percent(job)),
+    }
+}
+
+/// The size, or "unknown" ("—" once failed: it will not be learned).
+fn size_text(job: &Job) -> String {
+    match job.progress.bytes_total {
+        Some(total) => format::size(total),
+        None if job.state == JobState::Error => "—".into(),
+        None => "unknown".into(),
+    }
+}
+
+/// The bytes so far ("—" for a failure that got none).
+fn transferred_text(job: &Job) -> String {
+    if job.state == JobState::Error && job.progress.bytes_transferred == 0 {
+        "—".into()
+    } else {
+        format::size(job.progress.bytes_transferred)
+    }
 }
 
 /// The state cell: icon, word and detail; the reason on hover.
@@ -225,4 +254,24 @@ fn empty_ui(ui: &mut Ui, model: &ViewModel, actions: &mut Vec<UiAction>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gui::view_model::test_job;
+
+    #[test]
+    fn no_blob_at_zero_and_a_failure_shows_no_zero_bytes() {
+        assert_eq!(bar_fill(0.0, egui::Color32::RED), egui::Color32::TRANSPARENT);
+        assert_ne!(bar_fill(0.01, egui::Color32::RED), egui::Color32::TRANSPARENT);
+        let mut failed = test_job("gone.zip", JobState::Error, 1);
+        assert_eq!(
+            (progress_text(&failed), size_text(&failed), transferred_text(&failed)),
+            ("—".into(), "—".into(), "—".into())
+        );
+        failed.progress.bytes_total = Some(2_000_000);
+        failed.progress.bytes_transferred = 500_000;
+        assert_eq!((progress_text(&failed), size_text(&failed)), ("25%".into(), "2.0 MB".into()));
+    }
 }

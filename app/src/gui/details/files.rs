@@ -27,7 +27,7 @@ pub(super) fn files_ui(ui: &mut Ui, files: Option<&[JobFile]>, dark: bool, job: 
                 None => format::size(view.bytes_done),
             };
             let bar = egui::ProgressBar::new(view.fraction()).text(text).desired_width(180.0);
-            ui.add(bar.fill(state_color(job.state, dark).gamma_multiply(0.8)));
+            ui.add(bar.fill(crate::gui::table::bar_fill(view.fraction(), state_color(job.state, dark))));
             ui.label(view.status);
             ui.end_row();
         }

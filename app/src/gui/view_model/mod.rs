@@ -290,6 +290,9 @@ impl ViewModel {
         if self.dirty {
             self.visible = table::visible(&self.jobs, &self.filter, self.sort);
             self.visible.retain(|&i| !self.removing.contains(&self.jobs[i].id));
+            // The toolbar acts on the selection: never on rows the filter hides.
+            let shown: std::collections::HashSet<JobId> = self.visible.iter().map(|&i| self.jobs[i].id).collect();
+            self.selection.retain(|id| shown.contains(id));
             self.dirty = false;
         }
         &self.visible
