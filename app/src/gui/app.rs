@@ -363,10 +363,11 @@ impl eframe::App for HaulApp {
         match selected {
             Some(job) if self.prefs.show_details => {
                 self.request_files(job.id, job.state.is_running());
-                let most = (ui.available_height() * 0.7).max(120.0);
+                // At most half the height: a small window keeps rows to see.
+                let most = (ui.available_height() * 0.5).max(100.0);
                 egui::Panel::bottom("details")
                     .resizable(true)
-                    .default_size(230.0)
+                    .default_size(230.0f32.min(most))
                     .size_range(100.0..=most)
                     .show(ui, |ui| details::details_ui(ui, &self.model, &job, &mut actions));
             }
