@@ -7,7 +7,7 @@ use super::folder_picker::{Picked, pick_folder};
 use super::format;
 use crate::jobs_add::NewDownload;
 use eframe::egui::{self, RichText, Ui};
-use haul_core::model::{Priority, RemoteUrl, check_header, check_sha256};
+use haul_core::model::{JobId, Priority, RemoteUrl, check_header, check_sha256};
 use haul_core::protocol::JobChanges;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
@@ -21,6 +21,8 @@ pub enum AddOutcome {
     Cancelled,
     /// Add these: one per link, or one batch.
     Submit(Vec<NewDownload>),
+    /// Close, and show this job already on the list (a link added before).
+    ShowExisting(JobId),
 }
 
 /// The dialog's fields.
@@ -45,6 +47,9 @@ pub struct AddDialog {
     picker_problem: Option<String>,
     focused: bool,
 }
+
+/// Which job on the list already downloads a URL: its id and name.
+pub type Existing<'a> = dyn Fn(&str) -> Option<(JobId, String)> + 'a;
 
 /// The non-empty lines of a field, trimmed.
 fn lines(text: &str) -> impl Iterator<Item = &str> {
@@ -124,8 +129,8 @@ impl AddDialog {
         batch.urls.iter().map(one).collect()
     }
 
-    /// Draws the dialog.
-    pub fn ui(&mut self, ctx: &egui::Context, auto_complete: bool) -> AddOutcome {
+    /// Draws the dialog; `existing` names the job already downloading a URL, if any.
+    pub fn ui(&mut self, ctx: &egui::Context, auto_complete: bool, existing: &Existing<'_>) -> AddOutcome {
         if let Some(picking) = &self.picking
             && let Ok(picked) = picking.try_recv()
         {
@@ -145,7 +150,7 @@ impl AddDialog {
             ui.set_width(520.0);
             ui.heading("Add downloads");
             ui.add_space(4.0);
-            outcome = self.fields_ui(ui, auto_complete, start_now);
+            outcome = self.fields_ui(ui, auto_complete, start_now, existing);
         });
         if modal.should_close() && outcome == AddOutcome::Open {
             outcome = AddOutcome::Cancelled;
@@ -153,7 +158,7 @@ impl AddDialog {
         outcome
     }
 
-    fn fields_ui(&mut self, ui: &mut Ui, auto_complete: bool, start_now: bool) -> AddOutcome {
+    fn fields_ui(&mut self, ui: &mut Ui, auto_complete: bool, start_now: bool, existing: &Existing<'_>) -> AddOutcome {
         let label = ui.label("URLs, one per line");
         let urls = egui::TextEdit::multiline(&mut self.urls)
             .hint_text("https://example.com/file.iso")
@@ -168,6 +173,18 @@ impl AddDialog {
         let error_color = super::widgets::level_color(Some(false), ui.visuals().dark_mode);
         for problem in &checked.problems {
             ui.label(RichText::new(problem).color(error_color));
+        }
+        let mut outcome = AddOutcome::Open;
+        let warn_color =
+            super::widgets::state_color(haul_core::model::JobState::TransientError, ui.visuals().dark_mode);
+        for (job_id, name) in checked.urls.iter().filter_map(|url| existing(url)) {
+            ui.horizontal_wrapped(|ui| {
+                let text = format!("“{name}” is already on the list; Download adds a second copy.");
+                ui.label(RichText::new(text).color(warn_color));
+                if ui.button("Show the existing one").clicked() {
+                    outcome = AddOutcome::ShowExisting(job_id);
+                }
+            });
         }
         ui.add_space(6.0);
         egui::Grid::new("add-fields").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
@@ -218,7 +235,6 @@ impl AddDialog {
             ui.end_row();
         });
         ui.add_space(8.0);
-        let mut outcome = AddOutcome::Open;
         ui.horizontal(|ui| {
             let ready = checked.problems.is_empty() && !checked.urls.is_empty();
             let hint = match (ready, checked.urls.len()) {

@@ -24,6 +24,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 mod desktop;
+mod dialogs;
 mod history;
 mod settings_window;
 
@@ -33,6 +34,8 @@ const BUSY_FRAME: Duration = Duration::from_millis(100);
 const FILES_REFRESH: Duration = Duration::from_secs(1);
 /// How long the "no link in the dropped file" toast stays.
 const DROP_TOAST_TTL: Duration = Duration::from_secs(6);
+/// The newest jobs whose links the add dialog checks for a second copy.
+const KNOWN_LINKS: usize = 500;
 /// Below this window width the side bar hides unless asked for.
 const SIDEBAR_BELOW: f32 = 800.0;
 /// How long closing the window waits for unregistering.
@@ -172,6 +175,10 @@ impl HaulApp {
             UiAction::OpenAdd(urls) => {
                 if self.add.is_none() {
                     self.add = Some(AddDialog::new(&self.prefs.add_folder(&self.download_dir), urls));
+                    // The jobs' links, to warn before adding one twice.
+                    for job_id in self.model.jobs_without_files(KNOWN_LINKS) {
+                        self.bridge.send(Command::LoadFiles(job_id));
+                    }
                 }
             }
             UiAction::Resume => self.send_for(self.selected_ids(|s| s == JobState::Suspended), Command::Resume),
@@ -269,34 +276,6 @@ impl HaulApp {
     /// Whether the side bar shows: the user's choice, else only on a window wide enough.
     fn sidebar_shown(&self, window_width: f32) -> bool {
         self.sidebar_choice.unwrap_or(window_width >= SIDEBAR_BELOW)
-    }
-
-    fn dialogs_ui(&mut self, ctx: &egui::Context) {
-        if let Some(dialog) = &mut self.add {
-            match dialog.ui(ctx, self.prefs.auto_complete) {
-                AddOutcome::Open => {}
-                AddOutcome::Cancelled => self.add = None,
-                AddOutcome::Submit(requests) => {
-                    for request in requests {
-                        self.prefs.last_folder = Some(request.dir.clone());
-                        self.bridge.send(Command::Add(Box::new(request)));
-                    }
-                    self.add = None;
-                }
-            }
-        }
-        if let Some(confirm) = &self.confirm
-            && let Some(answer) = confirm_ui(ctx, confirm)
-        {
-            let confirm = confirm.clone();
-            self.confirm = None;
-            if answer {
-                self.confirmed(confirm);
-            }
-        }
-        if self.settings_open {
-            self.settings_window_ui(ctx);
-        }
     }
 }
 

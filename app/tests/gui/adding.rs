@@ -1,4 +1,5 @@
-//! Rough edges of adding and filtering: Ctrl+Enter starts, Browse… without a
+//! Rough edges of adding and filtering: Ctrl+Enter starts, a link already on
+//! the list warns and offers the existing one, Browse… without a
 //! picker says so in the window, the filter never leaves the toolbar acting on
 //! a hidden row, and a failed row shows no "0 B" or "?".
 
@@ -72,4 +73,30 @@ fn the_filter_does_not_leave_a_hidden_row_selected_and_a_failed_row_shows_no_zer
     assert!(!shows(&window, "1 selected"), "and its selection with it");
     let remove = window.get_by_role_and_label(Role::Button, "Remove");
     assert!(remove.accesskit_node().is_disabled(), "the toolbar has nothing hidden to act on");
+}
+
+#[test]
+fn adding_a_link_already_on_the_list_warns_and_shows_the_existing_one() {
+    let world = World::new();
+    world.server.add_file("/report.pdf", random_bytes(10_000, 3));
+    let first = world.job("report.pdf", "/report.pdf", true);
+    let (mut window, _) = world.window(None);
+    wait_loaded(&mut window);
+    step_until(&mut window, "the row", |w| shows(w, "report.pdf"));
+    window.get_by_role_and_label(Role::Button, "Add").click();
+    window.run();
+    let urls = window.get_by_label("URLs, one per line");
+    urls.focus();
+    urls.type_text(&world.server.url("/report.pdf"));
+    window.run();
+    step_until(&mut window, "the warning", |w| shows(w, "“report.pdf” is already on the list"));
+    let download = window.get_by_role_and_label(Role::Button, "Download");
+    assert!(!download.accesskit_node().is_disabled(), "a second copy stays possible");
+    window.get_by_role_and_label(Role::Button, "Show the existing one").click();
+    window.run();
+    assert!(window.state_mut().add_dialog().is_none(), "the dialog closed");
+    assert_eq!(window.state().model().selection.single(), Some(first), "the existing one is selected");
+    assert!(shows(&window, "Hide details"), "with its details");
+    let jobs = world.block_on(world.other.enum_jobs(false, true)).expect("list");
+    assert_eq!(jobs.len(), 1, "nothing added");
 }

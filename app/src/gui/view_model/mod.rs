@@ -3,6 +3,7 @@
 //! Pure: no I/O, no egui; every frame draws it.
 
 mod history;
+mod links;
 mod progress;
 mod selection;
 mod table;
