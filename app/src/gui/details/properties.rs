@@ -45,18 +45,13 @@ pub(super) fn properties_ui(ui: &mut Ui, job: &Job, files: Option<&[JobFile]>) {
     let time = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono::Local).format("%F %T").to_string();
     egui::Grid::new("job-properties").num_columns(2).striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
         let total = job.progress.bytes_total.map(format::size).unwrap_or_else(|| "unknown".into());
-        row(
-            ui,
-            "Progress",
-            format!(
-                "{} of {} ({}%), {} of {} files",
-                format::size(job.progress.bytes_transferred),
-                total,
-                percent(job),
-                job.progress.files_transferred,
-                job.progress.files_total
-            ),
-        );
+        let mut progress = format!("{} of {} ({}%)", format::size(job.progress.bytes_transferred), total, percent(job));
+        if job.progress.files_total > 1 {
+            progress.push_str(&format!(", {} of {} files", job.progress.files_transferred, job.progress.files_total));
+        }
+        row(ui, "Progress", progress);
+        // What people look for first, before the rest.
+        timing_rows(ui, job, chrono::Utc::now());
         source_rows(ui, job, files);
         row(ui, "Priority", format::priority(job.priority).into());
         let networks = match job.cost_policy {
@@ -69,7 +64,6 @@ pub(super) fn properties_ui(ui: &mut Ui, job: &Job, files: Option<&[JobFile]>) {
         if let Some(done) = job.times.transfer_completed {
             row(ui, "Finished", time(done));
         }
-        timing_rows(ui, job, chrono::Utc::now());
         if job.error_count > 0 {
             row(ui, "Failed attempts", job.error_count.to_string());
         }
