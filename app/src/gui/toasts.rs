@@ -1,13 +1,16 @@
 //! Drawing the toasts: one stack in the bottom-right corner of the job list
 //! (never over the details panel), newest at the bottom, folded to the newest
-//! two behind an "N more" button. While the pointer is over the stack it holds
+//! two behind an "N more" button (on a very small window, all of them behind
+//! "N notifications"). While the pointer is over the stack it holds
 //! still: the same toasts in the same places, none expiring, new ones counted
 //! in "N more" until the pointer leaves.
 
-use super::view_model::{Level, Toast, Toasts, stack};
+use super::view_model::{FOLDED_SHOWN, Level, Toast, Toasts, stack};
 use super::widgets::{UiAction, level_color};
 use eframe::egui::{self, Align2, RichText};
 
+/// A job list shorter than this folds every toast behind one button.
+const SHORT_LIST: f32 = 200.0;
 /// The widest a toast gets.
 const TOAST_WIDTH: f32 = 340.0;
 
@@ -37,7 +40,9 @@ pub fn toasts_ui(ctx: &egui::Context, toasts: &Toasts, within: egui::Rect, actio
     if !hovered {
         state.frozen = None;
     }
-    let (shown, more) = stack(toasts.list(), state.expanded, state.frozen.as_deref());
+    // A very small window keeps its few rows visible: all behind one button.
+    let folded = if within.height() < SHORT_LIST { 0 } else { FOLDED_SHOWN };
+    let (shown, more) = stack(toasts.list(), state.expanded, folded, state.frozen.as_deref());
     if hovered && state.frozen.is_none() {
         state.frozen = Some(shown.iter().map(|t| t.id).collect());
     }
@@ -54,6 +59,9 @@ pub fn toasts_ui(ctx: &egui::Context, toasts: &Toasts, within: egui::Rect, actio
             ui.set_width(width + 16.0);
             let fold = match (more, state.expanded) {
                 (0, false) => None,
+                (n, false) if shown.is_empty() => {
+                    Some(format!("{n} {}", if n == 1 { "notification" } else { "notifications" }))
+                }
                 (n, false) => Some(format!("{n} more")),
                 (n, true) if n > 0 => Some(format!("{n} more")),
                 (_, true) => Some("Show fewer".to_string()),

@@ -1,6 +1,7 @@
 //! A small window (640×360) stays usable: the actions fold into "More", the
 //! filter box keeps a usable width, the side bar hides (and comes back on
-//! demand), and the table scrolls sideways instead of cutting columns.
+//! demand), toasts wait behind one button, and the table scrolls sideways
+//! instead of cutting columns.
 
 use crate::support::{World, shows, step_until, wait_loaded};
 use eframe::egui::accesskit::Role;
@@ -47,6 +48,13 @@ fn at_640_by_360_the_toolbar_folds_the_side_bar_hides_and_the_table_scrolls_side
     step_until(&mut window, "the side bar on demand", |w| w.query_by_label("Clear finished").is_some());
     window.get_by_label("Filters").click();
     window.run();
+
+    // Toasts do not cover the few rows: they wait behind one button.
+    step_until(&mut window, "the finish, folded", |w| shows(w, "1 notification"));
+    assert!(!shows(&window, "later.iso downloaded"), "folded away");
+    window.get_by_label("1 notification").click();
+    window.run();
+    assert!(shows(&window, "later.iso downloaded"), "one click away");
 
     // The last column is reachable by scrolling sideways.
     window.get_by_label_contains("Added").scroll_to_me();

@@ -12,7 +12,7 @@ mod toasts;
 pub use progress::{Activity, file_views, percent};
 pub use selection::Selection;
 pub use table::{Filter, Sort, SortColumn, StateFilter, fraction};
-pub use toasts::{Level, NewToast, SUMMARY_TTL, Toast, ToastAction, Toasts, stack};
+pub use toasts::{FOLDED_SHOWN, Level, NewToast, SUMMARY_TTL, Toast, ToastAction, Toasts, stack};
 
 use super::format;
 use super::messages::{Connection, Startup, Update};

@@ -152,14 +152,15 @@ impl Toasts {
 pub const FOLDED_SHOWN: usize = 2;
 
 /// The toasts drawn this frame, oldest first, and how many wait behind a
-/// "N more" button. Folded: the newest [`FOLDED_SHOWN`]; `frozen` (the ids
-/// shown when the pointer came over the stack) keeps the same toasts in the
-/// same places while it is there, whatever arrives.
-pub fn stack<'a>(list: &'a [Toast], expanded: bool, frozen: Option<&[u64]>) -> (Vec<&'a Toast>, usize) {
+/// "N more" button. Folded: the newest `folded` (e.g. [`FOLDED_SHOWN`], none
+/// on a very small window); `frozen` (the ids shown when the pointer came over
+/// the stack) keeps the same toasts in the same places while it is there,
+/// whatever arrives.
+pub fn stack<'a>(list: &'a [Toast], expanded: bool, folded: usize, frozen: Option<&[u64]>) -> (Vec<&'a Toast>, usize) {
     let shown: Vec<&Toast> = match frozen {
         Some(ids) => list.iter().filter(|t| ids.contains(&t.id)).collect(),
         None if expanded => list.iter().collect(),
-        None => list.iter().skip(list.len().saturating_sub(FOLDED_SHOWN)).collect(),
+        None => list.iter().skip(list.len().saturating_sub(folded)).collect(),
     };
     let more = list.len() - shown.len();
     (shown, more)
@@ -246,13 +247,14 @@ mod tests {
             toasts.push(NewToast::error(format!("e{n}"), String::new(), vec![]));
         }
         let titles = |shown: Vec<&Toast>| shown.iter().map(|t| t.title.clone()).collect::<Vec<_>>();
-        let (shown, more) = stack(toasts.list(), false, None);
+        let (shown, more) = stack(toasts.list(), false, FOLDED_SHOWN, None);
         assert_eq!((titles(shown), more), (vec!["e2".to_string(), "e3".into()], 2));
-        assert_eq!(stack(toasts.list(), true, None).1, 0, "unfolded: all of them");
-        let frozen: Vec<u64> = stack(toasts.list(), false, None).0.iter().map(|t| t.id).collect();
+        assert_eq!(stack(toasts.list(), true, FOLDED_SHOWN, None).1, 0, "unfolded: all of them");
+        let frozen: Vec<u64> = stack(toasts.list(), false, FOLDED_SHOWN, None).0.iter().map(|t| t.id).collect();
         toasts.push(NewToast::error("e4".into(), String::new(), vec![]));
-        let (shown, more) = stack(toasts.list(), false, Some(&frozen));
+        let (shown, more) = stack(toasts.list(), false, FOLDED_SHOWN, Some(&frozen));
         assert_eq!((titles(shown), more), (vec!["e2".to_string(), "e3".into()], 3), "the new one waits");
+        assert_eq!(stack(toasts.list(), false, 0, None).1, 5, "a tiny window: all behind one button");
     }
 
     #[test]
