@@ -12,11 +12,12 @@
 //! - `callbacks`: answering `job_transferred`, `job_error`, `file_transferred`
 //! - `actions`: the commands, run against the service; `removal`: cancelling, removing, forgetting
 //! - `messages`: `Command`, `Update` and what they carry
-//! - `view_model`: jobs, toasts (one per event), selection, filter and sort — pure
+//! - `view_model`: jobs, toasts (one per event), selection, filter and sort, and every number
+//!   shown twice computed once (`progress`) — pure
 //! - `toast_key`: the identity of an event worth a toast (told once)
 //! - `table`, `toolbar`, `sidebar`, `details`, `status_bar`, `toasts`: the panels
 //! - `add_dialog`, `confirm`, `settings`, `rpc_settings`: dialogs and preferences (`confirm`: questions
-//!   naming what goes; `rpc_settings`: the aria2 RPC section)
+//!   naming what goes; `rpc_settings`: the aria2 RPC section); `folder_picker`: Browse…, or why not
 //! - `tray`, `autostart`: the tray icon and its menu; "start on login"
 //! - `shortcuts`, `widgets`, `format`, `icon`: keys, shared widgets, words, the icon
 //! - `desktop_notify`, `outgoing`, `notification_actions`, `open`: desktop notifications, one to send,
