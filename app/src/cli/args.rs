@@ -186,6 +186,11 @@ pub struct LimitsArgs {
     /// Background jobs transferring at once.
     #[arg(long)]
     pub max_active: Option<usize>,
+    /// A schedule window, "DAYS HH:MM-HH:MM LIMIT" (e.g. "Mon-Fri 09:00-17:00 500K",
+    /// "daily 22:00-06:00 unlimited", "Sat,Sun 00:00-24:00 pause"); repeat for more
+    /// windows (they replace the schedule); "off" removes the schedule.
+    #[arg(long, value_name = "WINDOW|off")]
+    pub schedule: Vec<String>,
 }
 
 /// `haul events`.

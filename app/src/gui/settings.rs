@@ -149,14 +149,14 @@ pub fn settings_ui(
                     let mut active = limits.max_active_jobs.unwrap_or(4);
                     let widget = egui::DragValue::new(&mut active).range(1..=64);
                     if ui.add(widget).labelled_by(label.id).changed() {
-                        change = Some(Limits { max_active_jobs: Some(active), speed_limit_bps: None });
+                        change = Some(Limits { max_active_jobs: Some(active), ..Default::default() });
                     }
                     ui.end_row();
                     let label = ui.label("Total speed limit (KiB/s, 0 = none)");
                     let mut kib = limits.speed_limit_bps.unwrap_or(0) / 1024;
                     let widget = egui::DragValue::new(&mut kib).range(0..=10_000_000).speed(64);
                     if ui.add(widget).labelled_by(label.id).changed() {
-                        change = Some(Limits { max_active_jobs: None, speed_limit_bps: Some(kib * 1024) });
+                        change = Some(Limits { speed_limit_bps: Some(kib * 1024), ..Default::default() });
                     }
                     ui.end_row();
                 }

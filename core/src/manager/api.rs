@@ -90,6 +90,7 @@ impl Manager {
             speed_bps: 0.0,
             eta_s: None,
             wait_reason: None,
+            wait_until: None,
         };
         let job_id = job.id;
         let queue_order = state.next_order;

@@ -11,18 +11,19 @@ mod network;
 mod properties;
 mod queue;
 mod run;
+mod schedule;
 mod speed;
 mod validate;
 
-use crate::engine::{self, RateLimiter};
-use crate::model::{Event, Job, JobFile, JobId, JobState, NetworkStatus};
+use crate::engine::{self, Effective, RateLimiter};
+use crate::model::{Event, Job, JobFile, JobId, JobState, NetworkStatus, ScheduleWindow};
 use crate::notify::{Pending, Registry};
 use crate::store::{Store, StoreError};
 use speed::SpeedMeter;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, broadcast, watch};
@@ -102,7 +103,10 @@ struct Inner {
     client: engine::Clients,
     shutdown: CancellationToken,
     tracker: TaskTracker,
+    /// The speed limit of all background jobs together that the scheduler
+    /// puts into `global_limit` when no schedule window applies.
     global_limit: Arc<RateLimiter>,
+    base_speed: AtomicU64,
     max_active: AtomicUsize,
     /// The network state, for `network` notifications (the scheduler reads `State::network`).
     network: watch::Sender<NetworkStatus>,
@@ -119,6 +123,10 @@ struct State {
     network: NetworkStatus,
     /// Since when the network is gone, while it is.
     offline_since: Option<Instant>,
+    /// The schedule's windows (see `schedule.rs`).
+    schedule: Vec<ScheduleWindow>,
+    /// What they made of the background jobs when last looked at.
+    schedule_now: Effective,
 }
 
 struct Entry {
@@ -262,6 +270,7 @@ impl Manager {
         let store = Store::open(&config.db_path)?;
         let client = engine::Clients::new(config.read_timeout)?;
         let stored = store.load_jobs()?;
+        let saved = schedule::load(&schedule::settings_path(&config.db_path));
         let (events, _) = broadcast::channel(4096);
         let next_order = stored.iter().map(|s| s.queue_order + 1).max().unwrap_or(0);
         let mut jobs = HashMap::new();
@@ -279,6 +288,8 @@ impl Manager {
                     writable_dirs: HashMap::new(),
                     network: NetworkStatus::default(),
                     offline_since: None,
+                    schedule: saved.schedule,
+                    schedule_now: engine::evaluate_schedule(&schedule::local_now(), &[], config.speed_limit_bps),
                 }),
                 events,
                 kick: Notify::new(),
@@ -287,6 +298,7 @@ impl Manager {
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
                 global_limit: Arc::new(RateLimiter::new(config.speed_limit_bps)),
+                base_speed: AtomicU64::new(config.speed_limit_bps),
                 max_active: AtomicUsize::new(config.max_active_jobs.max(1)),
                 network: watch::Sender::new(NetworkStatus::default()),
                 config,

@@ -92,11 +92,12 @@ impl Manager {
         }
         job.times.modified = Utc::now();
         if cost_changed {
-            let network = state.network;
+            let (network, schedule) = (state.network, state.schedule_now);
             let Some(entry) = state.jobs.get_mut(&job_id) else {
                 return Err(Error::NotFound(job_id.to_string()));
             };
-            entry.job.wait_reason = super::network::wait_reason(entry.job.state, entry.job.cost_policy, &network);
+            let job = &mut entry.job;
+            (job.wait_reason, job.wait_until) = super::schedule::waiting(job, &network, &schedule);
         }
         let Some(entry) = state.jobs.get(&job_id) else {
             return Err(Error::NotFound(job_id.to_string()));
@@ -168,9 +169,12 @@ impl Manager {
 
     /// The service-wide limits.
     pub fn limits(&self) -> Limits {
+        let state = self.lock();
         Limits {
-            speed_limit_bps: Some(self.inner.global_limit.rate()),
+            speed_limit_bps: Some(self.inner.base_speed.load(std::sync::atomic::Ordering::Relaxed)),
             max_active_jobs: Some(self.inner.max_active.load(std::sync::atomic::Ordering::Relaxed)),
+            schedule: Some(state.schedule.clone()),
+            schedule_now: Some(Manager::schedule_now(&state)),
         }
     }
 
@@ -186,8 +190,15 @@ impl Manager {
         if limits.max_active_jobs == Some(0) {
             return Err(Error::InvalidArgument("max_active_jobs must be at least 1".into()));
         }
+        if limits.schedule_now.is_some() {
+            return Err(Error::InvalidArgument("schedule_now is read-only; set schedule instead".into()));
+        }
+        if let Some(windows) = limits.schedule {
+            self.replace_schedule(&mut self.lock(), windows)?;
+        }
         if let Some(rate) = limits.speed_limit_bps {
-            self.inner.global_limit.set_rate(rate);
+            self.inner.base_speed.store(rate, std::sync::atomic::Ordering::Relaxed);
+            self.refresh_schedule(&mut self.lock());
         }
         if let Some(n) = limits.max_active_jobs {
             self.inner.max_active.store(n, std::sync::atomic::Ordering::Relaxed);

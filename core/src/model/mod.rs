@@ -9,6 +9,7 @@ mod job;
 mod network;
 mod priority;
 mod ranges;
+mod schedule;
 mod state;
 mod values;
 
@@ -23,5 +24,6 @@ pub use job::{
 pub use network::{Connectivity, CostPolicy, NO_NETWORK, NetworkSource, NetworkStatus, WaitReason, no_network_error};
 pub use priority::Priority;
 pub use ranges::RangeSet;
+pub use schedule::{ClockTime, DAY_NAMES, Days, ScheduleNow, ScheduleWindow};
 pub use state::JobState;
 pub use values::{INVALID_VALUE_PREFIX, InvalidValue, RemoteUrl, RpcListen, check_header, check_sha256};

@@ -79,6 +79,8 @@ pub enum WaitReason {
     Network,
     /// The network is metered and the job's cost policy is `unmetered`.
     UnmeteredNetwork,
+    /// A schedule window pauses background jobs now (until the job's `wait_until`).
+    Schedule,
 }
 
 impl WaitReason {
@@ -87,6 +89,7 @@ impl WaitReason {
         match self {
             WaitReason::Network => "network",
             WaitReason::UnmeteredNetwork => "unmetered_network",
+            WaitReason::Schedule => "schedule",
         }
     }
 
@@ -95,6 +98,7 @@ impl WaitReason {
         match self {
             WaitReason::Network => "Waiting for the network",
             WaitReason::UnmeteredNetwork => "Waiting for an unmetered network",
+            WaitReason::Schedule => "Waiting for the schedule",
         }
     }
 }
