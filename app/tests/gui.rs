@@ -25,6 +25,8 @@ mod network;
 mod notification_clicks;
 #[path = "gui/rpc.rs"]
 mod rpc;
+#[path = "gui/schedule.rs"]
+mod schedule;
 #[path = "gui/startup.rs"]
 mod startup;
 #[path = "gui/tray.rs"]

@@ -19,7 +19,8 @@ pub fn details_ui(ui: &mut Ui, model: &ViewModel, job: &Job, actions: &mut Vec<U
     if let Some(reason) = job.wait_reason {
         ui.horizontal(|ui| {
             ui.label(
-                RichText::new(reason.words()).color(state_color(haul_core::model::JobState::TransientError, dark)),
+                RichText::new(job.wait_words().unwrap_or_else(|| reason.words().into()))
+                    .color(state_color(haul_core::model::JobState::TransientError, dark)),
             );
             if reason == WaitReason::UnmeteredNetwork
                 && ui

@@ -44,6 +44,7 @@ mod outgoing;
 mod registration;
 mod removal;
 mod rpc_settings;
+mod schedule_settings;
 mod session;
 mod settings;
 mod shortcuts;

@@ -2,6 +2,7 @@
 //! and the settings window.
 
 use super::rpc_settings::{RpcPanel, RpcView, rpc_section_ui};
+use super::schedule_settings::schedule_section_ui;
 use super::view_model::Sort;
 use eframe::egui;
 use haul_core::model::RpcListen;
@@ -203,6 +204,13 @@ pub fn settings_ui(
             });
             ui.end_row();
         });
+        if let Some(limits) = limits {
+            ui.add_space(6.0);
+            ui.separator();
+            if let Some(schedule) = schedule_section_ui(ui, limits) {
+                change = Some(schedule);
+            }
+        }
         ui.add_space(6.0);
         ui.separator();
         ui.add_space(4.0);
