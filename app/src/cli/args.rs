@@ -191,6 +191,13 @@ pub struct LimitsArgs {
     /// windows (they replace the schedule); "off" removes the schedule.
     #[arg(long, value_name = "WINDOW|off")]
     pub schedule: Vec<String>,
+    /// What to do when the queue empties: nothing, command:"CMD", suspend or
+    /// poweroff (after a 60-second countdown); cancel stops a countdown.
+    #[arg(long, value_name = "ACTION")]
+    pub when_done: Option<String>,
+    /// Keep the --when-done action after it fired (else it is done once).
+    #[arg(long, requires = "when_done")]
+    pub permanent: bool,
 }
 
 /// `haul events`.

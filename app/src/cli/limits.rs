@@ -5,7 +5,7 @@ use super::args::LimitsArgs;
 use super::connect::connect;
 use super::output::{parse_rate, print_json, size};
 use crate::exit::{Failure, USAGE};
-use haul_core::model::{ClockTime, Days, ScheduleWindow};
+use haul_core::model::{ClockTime, Days, ScheduleWindow, WhenDone, WhenDoneAction};
 use haul_core::protocol::Limits;
 
 /// Parses "Mon-Fri 09:00-17:00 500K": days (`daily`, `weekdays`, `weekends`,
@@ -62,16 +62,48 @@ fn schedule_change(args: &LimitsArgs) -> Result<Option<Vec<ScheduleWindow>>, Fai
     }
 }
 
+/// Parses `--when-done`: `nothing`, `command:CMD`, `suspend`, `poweroff`;
+/// `None` for `cancel`.
+pub fn parse_when_done(text: &str) -> Result<Option<WhenDoneAction>, String> {
+    if let Some(command) = text.strip_prefix("command:") {
+        return match command.trim() {
+            "" => Err("command: needs a command line, e.g. command:\"notify-send done\"".into()),
+            command => Ok(Some(WhenDoneAction::Command { command: command.into() })),
+        };
+    }
+    match text.to_ascii_lowercase().as_str() {
+        "nothing" | "off" | "none" => Ok(Some(WhenDoneAction::Nothing)),
+        "suspend" => Ok(Some(WhenDoneAction::Suspend)),
+        "poweroff" | "power-off" | "shutdown" => Ok(Some(WhenDoneAction::Poweroff)),
+        "cancel" => Ok(None),
+        _ => Err(format!("'{text}' is not an action: nothing, command:\"CMD\", suspend, poweroff or cancel")),
+    }
+}
+
 /// `haul limits`: shows the service's limits, or changes them.
 pub async fn limits(args: LimitsArgs, json_out: bool) -> Result<(), Failure> {
     let schedule = schedule_change(&args)?;
+    let (mut when_done, mut cancel_when_done) = (None, None);
+    if let Some(text) = &args.when_done {
+        match parse_when_done(text).map_err(|e| Failure::new(USAGE, e))? {
+            Some(action) => when_done = Some(WhenDone { action, permanent: args.permanent }),
+            None => cancel_when_done = Some(true),
+        }
+    }
     let client = connect().await?;
-    let limits = if args.speed.is_none() && args.max_active.is_none() && schedule.is_none() {
-        client.get_limits().await?
-    } else {
-        let change =
-            Limits { speed_limit_bps: args.speed, max_active_jobs: args.max_active, schedule, ..Default::default() };
+    let asks = args.speed.is_some() || args.max_active.is_some() || schedule.is_some() || args.when_done.is_some();
+    let limits = if asks {
+        let change = Limits {
+            speed_limit_bps: args.speed,
+            max_active_jobs: args.max_active,
+            schedule,
+            when_done,
+            cancel_when_done,
+            ..Default::default()
+        };
         client.set_limits(change).await?
+    } else {
+        client.get_limits().await?
     };
     if json_out {
         print_json(&limits);
@@ -87,6 +119,14 @@ fn print_limits(limits: &Limits) {
     match limits.max_active_jobs {
         Some(n) => outln!("Background jobs at once:        {n}"),
         None => outln!("Background jobs at once:        unknown"),
+    }
+    if let Some(when_done) = &limits.when_done {
+        let once = if when_done.permanent || when_done.action == WhenDoneAction::Nothing { "" } else { " (once)" };
+        outln!("When the queue empties:         {}{once}", when_done.action.words());
+    }
+    if let Some(pending) = &limits.when_done_pending {
+        let at = pending.at.with_timezone(&chrono::Local).format("%H:%M:%S");
+        outln!("Counting down:                  {} at {at} (haul limits --when-done cancel)", pending.action.words());
     }
     let windows = limits.schedule.as_deref().unwrap_or_default();
     if windows.is_empty() {
@@ -124,6 +164,11 @@ mod tests {
         ] {
             assert_eq!(parse_window(text).map(|w| window_text(&w)), Ok(shown.to_string()), "{text}");
         }
+        let touch = WhenDoneAction::Command { command: "touch /tmp/x".into() };
+        assert_eq!(parse_when_done("command:touch /tmp/x"), Ok(Some(touch)));
+        assert_eq!(parse_when_done("PowerOff"), Ok(Some(WhenDoneAction::Poweroff)));
+        assert_eq!(parse_when_done("cancel"), Ok(None));
+        assert!(parse_when_done("command: ").is_err() && parse_when_done("reboot").is_err());
         for bad in
             ["Mon-Fri 09:00-17:00", "Mon 9-9 1M", "Someday 09:00-10:00 1M", "Mon 09:00-25:00 1M", "Mon 9:00-10:00 fast"]
         {

@@ -119,6 +119,7 @@ impl Manager {
         };
         self.save(state, job_id, which)?;
         if new != old {
+            self.note_queue_exit(state, old, new);
             let error =
                 matches!(new, JobState::Error | JobState::TransientError).then(|| snapshot.error.clone()).flatten();
             self.journal(state, &snapshot, EventKind::for_state(new), error, None);

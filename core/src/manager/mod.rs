@@ -14,9 +14,10 @@ mod run;
 mod schedule;
 mod speed;
 mod validate;
+mod when_done;
 
 use crate::engine::{self, Effective, RateLimiter};
-use crate::model::{Event, Job, JobFile, JobId, JobState, NetworkStatus, ScheduleWindow};
+use crate::model::{Event, Job, JobFile, JobId, JobState, NetworkStatus, ScheduleWindow, WhenDone, WhenDonePending};
 use crate::notify::{Pending, Registry};
 use crate::store::{Store, StoreError};
 use speed::SpeedMeter;
@@ -110,6 +111,8 @@ struct Inner {
     max_active: AtomicUsize,
     /// The network state, for `network` notifications (the scheduler reads `State::network`).
     network: watch::Sender<NetworkStatus>,
+    /// The power action counting down, for the window (see `when_done.rs`).
+    when_done_changed: watch::Sender<Option<WhenDonePending>>,
 }
 
 struct State {
@@ -127,6 +130,10 @@ struct State {
     schedule: Vec<ScheduleWindow>,
     /// What they made of the background jobs when last looked at.
     schedule_now: Effective,
+    /// What to do when the queue empties (see `when_done.rs`).
+    when_done: WhenDone,
+    /// A power action counting down, and the token that cancels it.
+    when_done_pending: Option<(WhenDonePending, CancellationToken)>,
 }
 
 struct Entry {
@@ -289,6 +296,8 @@ impl Manager {
                     network: NetworkStatus::default(),
                     offline_since: None,
                     schedule: saved.schedule,
+                    when_done: saved.when_done,
+                    when_done_pending: None,
                     schedule_now: engine::evaluate_schedule(&schedule::local_now(), &[], config.speed_limit_bps),
                 }),
                 events,
@@ -301,6 +310,7 @@ impl Manager {
                 base_speed: AtomicU64::new(config.speed_limit_bps),
                 max_active: AtomicUsize::new(config.max_active_jobs.max(1)),
                 network: watch::Sender::new(NetworkStatus::default()),
+                when_done_changed: watch::Sender::new(None),
                 config,
             }),
         };

@@ -175,6 +175,9 @@ impl Manager {
             max_active_jobs: Some(self.inner.max_active.load(std::sync::atomic::Ordering::Relaxed)),
             schedule: Some(state.schedule.clone()),
             schedule_now: Some(Manager::schedule_now(&state)),
+            when_done: Some(state.when_done.clone()),
+            when_done_pending: state.when_done_pending.as_ref().map(|p| p.0.clone()),
+            cancel_when_done: None,
         }
     }
 
@@ -190,8 +193,17 @@ impl Manager {
         if limits.max_active_jobs == Some(0) {
             return Err(Error::InvalidArgument("max_active_jobs must be at least 1".into()));
         }
-        if limits.schedule_now.is_some() {
-            return Err(Error::InvalidArgument("schedule_now is read-only; set schedule instead".into()));
+        if limits.schedule_now.is_some() || limits.when_done_pending.is_some() {
+            return Err(Error::InvalidArgument("schedule_now and when_done_pending are read-only".into()));
+        }
+        if let Some(when_done) = limits.when_done {
+            self.replace_when_done(&mut self.lock(), when_done)?;
+        }
+        if limits.cancel_when_done == Some(true) {
+            let mut state = self.lock();
+            if self.cancel_when_done(&mut state) {
+                self.spent(&mut state);
+            }
         }
         if let Some(windows) = limits.schedule {
             self.replace_schedule(&mut self.lock(), windows)?;

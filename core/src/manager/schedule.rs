@@ -27,6 +27,8 @@ pub const MAX_WINDOWS: usize = 64;
 pub(super) struct Saved {
     #[serde(default)]
     pub schedule: Vec<ScheduleWindow>,
+    #[serde(default)]
+    pub when_done: crate::model::WhenDone,
 }
 
 /// The settings file next to the database.
@@ -124,6 +126,16 @@ impl Manager {
         Some(Instant::now() + wait + Duration::from_millis(5))
     }
 
+    /// Keeps the schedule and the queue-empty action in the data folder.
+    pub(super) fn save_settings(&self, state: &State) {
+        let path = settings_path(&self.inner.config.db_path);
+        let saved = Saved { schedule: state.schedule.clone(), when_done: state.when_done.clone() };
+        if let Err(e) = store(&path, &saved) {
+            // The settings still apply until the service stops.
+            tracing::error!("cannot save the settings in {}: {e}", path.display());
+        }
+    }
+
     /// Replaces the schedule and keeps it in the data folder.
     pub(super) fn replace_schedule(&self, state: &mut State, windows: Vec<ScheduleWindow>) -> Result<(), Error> {
         if windows.len() > MAX_WINDOWS {
@@ -132,13 +144,8 @@ impl Manager {
         if let Some(problem) = windows.iter().find_map(ScheduleWindow::problem) {
             return Err(Error::InvalidArgument(problem));
         }
-        let path = settings_path(&self.inner.config.db_path);
-        let saved = Saved { schedule: windows.clone() };
-        if let Err(e) = store(&path, &saved) {
-            // The schedule still applies until the service stops.
-            tracing::error!("cannot save the schedule in {}: {e}", path.display());
-        }
         state.schedule = windows;
+        self.save_settings(state);
         self.refresh_schedule(state);
         self.kick();
         Ok(())

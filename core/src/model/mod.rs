@@ -12,6 +12,7 @@ mod ranges;
 mod schedule;
 mod state;
 mod values;
+mod when_done;
 
 pub use caller::Caller;
 pub use error::{ErrorContext, JobError};
@@ -27,3 +28,4 @@ pub use ranges::RangeSet;
 pub use schedule::{ClockTime, DAY_NAMES, Days, ScheduleNow, ScheduleWindow};
 pub use state::JobState;
 pub use values::{INVALID_VALUE_PREFIX, InvalidValue, RemoteUrl, RpcListen, check_header, check_sha256};
+pub use when_done::{WhenDone, WhenDoneAction, WhenDonePending};

@@ -177,6 +177,15 @@ pub struct Limits {
     /// What the schedule makes of the background jobs now (read-only: only in results).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_now: Option<crate::model::ScheduleNow>,
+    /// What to do when the queue empties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when_done: Option<crate::model::WhenDone>,
+    /// A power action counting down (read-only: only in results).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when_done_pending: Option<crate::model::WhenDonePending>,
+    /// `true` cancels a power action counting down (only in `set_limits`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_when_done: Option<bool>,
 }
 
 /// `set_notify_interface`.
