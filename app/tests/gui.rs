@@ -31,3 +31,5 @@ mod schedule;
 mod startup;
 #[path = "gui/tray.rs"]
 mod tray;
+#[path = "gui/when_done.rs"]
+mod when_done;

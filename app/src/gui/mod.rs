@@ -57,6 +57,7 @@ mod toasts;
 mod toolbar;
 mod tray;
 mod view_model;
+mod when_done_settings;
 mod widgets;
 
 pub use app::HaulApp;

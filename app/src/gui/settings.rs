@@ -4,6 +4,7 @@
 use super::rpc_settings::{RpcPanel, RpcView, rpc_section_ui};
 use super::schedule_settings::schedule_section_ui;
 use super::view_model::Sort;
+use super::when_done_settings::when_done_section_ui;
 use eframe::egui;
 use haul_core::model::RpcListen;
 use haul_core::protocol::Limits;
@@ -209,6 +210,11 @@ pub fn settings_ui(
             ui.separator();
             if let Some(schedule) = schedule_section_ui(ui, limits) {
                 change = Some(schedule);
+            }
+            ui.add_space(6.0);
+            ui.separator();
+            if let Some(when_done) = when_done_section_ui(ui, limits) {
+                change = Some(when_done);
             }
         }
         ui.add_space(6.0);
