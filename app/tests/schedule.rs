@@ -112,3 +112,26 @@ fn a_window_that_starts_mid_download_slows_it_and_a_pausing_one_holds_background
     let runs = wait_until(Duration::from_secs(5), || job_json(&world, &job_id)["wait_reason"].is_null());
     assert!(runs, "still held: {}", job_json(&world, &job_id));
 }
+
+#[test]
+fn the_default_cost_policy_applies_to_new_background_jobs_and_survives_a_restart() {
+    let mut world = World::new();
+    world.start_service();
+    let server = TestServer::start();
+    server.set_route("/c.bin", Route::new(random_bytes(10_000, 9)));
+    let url = server.url("/c.bin");
+    let dir = world.downloads();
+    let dir = dir.to_str().unwrap_or("");
+    let before = haul_ok(&world, &["add", &url, "--dir", dir, "--name", "before"]);
+    assert_eq!(job_json(&world, before.trim())["cost_policy"], "unmetered");
+    assert!(haul_ok(&world, &["limits", "--default-cost", "any"]).contains("networks:  any"));
+    let after = haul_ok(&world, &["add", &url, "--dir", dir, "--name", "after"]);
+    assert_eq!(job_json(&world, after.trim())["cost_policy"], "any");
+    let chosen = haul_ok(&world, &["add", &url, "--dir", dir, "--name", "chosen", "--cost", "unmetered"]);
+    assert_eq!(job_json(&world, chosen.trim())["cost_policy"], "unmetered", "--cost wins");
+    world.kill_service();
+    world.start_service();
+    assert_eq!(limits(&world)["default_cost_policy"], "any");
+    let bad = world.haul().args(["limits", "--default-cost", "cheap"]).output().expect("haul");
+    assert!(!bad.status.success());
+}

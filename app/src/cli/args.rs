@@ -122,6 +122,10 @@ pub struct AddArgs {
     /// Most connections per file (1 to 128; default 32).
     #[arg(long)]
     pub connections: Option<u32>,
+    /// Which networks it may use: any (metered ones too) or unmetered
+    /// (default: any for foreground jobs, else the service's default).
+    #[arg(long, value_name = "any|unmetered")]
+    pub cost: Option<String>,
 }
 
 /// `haul list`.
@@ -195,6 +199,10 @@ pub struct LimitsArgs {
     /// poweroff (after a 60-second countdown); cancel stops a countdown.
     #[arg(long, value_name = "ACTION")]
     pub when_done: Option<String>,
+    /// Which networks new background jobs may use unless `haul add --cost` says:
+    /// unmetered (the default) or any (foreground jobs always any).
+    #[arg(long, value_name = "any|unmetered")]
+    pub default_cost: Option<String>,
     /// Keep the --when-done action after it fired (else it is done once).
     #[arg(long, requires = "when_done")]
     pub permanent: bool,

@@ -5,7 +5,7 @@ use super::args::LimitsArgs;
 use super::connect::connect;
 use super::output::{parse_rate, print_json, size};
 use crate::exit::{Failure, USAGE};
-use haul_core::model::{ClockTime, Days, ScheduleWindow, WhenDone, WhenDoneAction};
+use haul_core::model::{ClockTime, CostPolicy, Days, ScheduleWindow, WhenDone, WhenDoneAction};
 use haul_core::protocol::Limits;
 
 /// Parses "Mon-Fri 09:00-17:00 500K": days (`daily`, `weekdays`, `weekends`,
@@ -90,8 +90,19 @@ pub async fn limits(args: LimitsArgs, json_out: bool) -> Result<(), Failure> {
             None => cancel_when_done = Some(true),
         }
     }
+    let default_cost_policy = match args.default_cost.as_deref() {
+        None => None,
+        Some(name) => Some(
+            CostPolicy::parse(name)
+                .ok_or_else(|| Failure::new(USAGE, format!("'{name}' is not a cost policy; use any or unmetered")))?,
+        ),
+    };
     let client = connect().await?;
-    let asks = args.speed.is_some() || args.max_active.is_some() || schedule.is_some() || args.when_done.is_some();
+    let asks = args.speed.is_some()
+        || args.max_active.is_some()
+        || schedule.is_some()
+        || args.when_done.is_some()
+        || default_cost_policy.is_some();
     let limits = if asks {
         let change = Limits {
             speed_limit_bps: args.speed,
@@ -99,6 +110,7 @@ pub async fn limits(args: LimitsArgs, json_out: bool) -> Result<(), Failure> {
             schedule,
             when_done,
             cancel_when_done,
+            default_cost_policy,
             ..Default::default()
         };
         client.set_limits(change).await?
@@ -119,6 +131,11 @@ fn print_limits(limits: &Limits) {
     match limits.max_active_jobs {
         Some(n) => outln!("Background jobs at once:        {n}"),
         None => outln!("Background jobs at once:        unknown"),
+    }
+    match limits.default_cost_policy {
+        Some(CostPolicy::Any) => outln!("New background jobs' networks:  any (metered ones too)"),
+        Some(CostPolicy::Unmetered) => outln!("New background jobs' networks:  unmetered only"),
+        None => {}
     }
     if let Some(when_done) = &limits.when_done {
         let once = if when_done.permanent || when_done.action == WhenDoneAction::Nothing { "" } else { " (once)" };

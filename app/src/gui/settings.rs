@@ -161,6 +161,19 @@ pub fn settings_ui(
                         change = Some(Limits { speed_limit_bps: Some(kib * 1024), ..Default::default() });
                     }
                     ui.end_row();
+                    ui.label("New background downloads use");
+                    let cost = limits.default_cost_policy.unwrap_or_default();
+                    ui.horizontal(|ui| {
+                        use haul_core::model::CostPolicy;
+                        for (policy, words) in
+                            [(CostPolicy::Unmetered, "Unmetered networks only"), (CostPolicy::Any, "Any network")]
+                        {
+                            if ui.selectable_label(cost == policy, words).clicked() && cost != policy {
+                                change = Some(Limits { default_cost_policy: Some(policy), ..Default::default() });
+                            }
+                        }
+                    });
+                    ui.end_row();
                 }
                 None => {
                     ui.label("Downloads at once");

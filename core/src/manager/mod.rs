@@ -104,9 +104,8 @@ struct Inner {
     client: engine::Clients,
     shutdown: CancellationToken,
     tracker: TaskTracker,
-    /// The speed limit of all background jobs together that the scheduler
-    /// puts into `global_limit` when no schedule window applies.
     global_limit: Arc<RateLimiter>,
+    /// The background limit outside schedule windows (the scheduler sets `global_limit`).
     base_speed: AtomicU64,
     max_active: AtomicUsize,
     /// The network state, for `network` notifications (the scheduler reads `State::network`).
@@ -132,6 +131,8 @@ struct State {
     schedule_now: Effective,
     /// What to do when the queue empties (see `when_done.rs`).
     when_done: WhenDone,
+    /// New background jobs' cost policy (foreground ones: `any`).
+    default_cost: crate::model::CostPolicy,
     /// A power action counting down, and the token that cancels it.
     when_done_pending: Option<(WhenDonePending, CancellationToken)>,
 }
@@ -297,6 +298,7 @@ impl Manager {
                     offline_since: None,
                     schedule: saved.schedule,
                     when_done: saved.when_done,
+                    default_cost: saved.default_cost_policy,
                     when_done_pending: None,
                     schedule_now: engine::evaluate_schedule(&schedule::local_now(), &[], config.speed_limit_bps),
                 }),

@@ -39,6 +39,7 @@ impl Manager {
         {
             return Err(Error::InvalidArgument(format!("notify command '{}' must be an absolute path", cmd.program)));
         }
+        let background_cost = state.default_cost;
         let Some(entry) = state.jobs.get_mut(&job_id) else {
             return Err(Error::NotFound(job_id.to_string()));
         };
@@ -48,9 +49,9 @@ impl Manager {
         // A cost policy left at its priority's default follows the priority.
         if let Some(priority) = changes.priority
             && changes.cost_policy.is_none()
-            && job.cost_policy == CostPolicy::default_for(job.priority)
+            && job.cost_policy == CostPolicy::default_for(job.priority, background_cost)
         {
-            job.cost_policy = CostPolicy::default_for(priority);
+            job.cost_policy = CostPolicy::default_for(priority, background_cost);
         }
         if let Some(v) = changes.cost_policy {
             job.cost_policy = v;
@@ -176,6 +177,7 @@ impl Manager {
             schedule: Some(state.schedule.clone()),
             schedule_now: Some(Manager::schedule_now(&state)),
             when_done: Some(state.when_done.clone()),
+            default_cost_policy: Some(state.default_cost),
             when_done_pending: state.when_done_pending.as_ref().map(|p| p.0.clone()),
             cancel_when_done: None,
         }
@@ -195,6 +197,11 @@ impl Manager {
         }
         if limits.schedule_now.is_some() || limits.when_done_pending.is_some() {
             return Err(Error::InvalidArgument("schedule_now and when_done_pending are read-only".into()));
+        }
+        if let Some(cost) = limits.default_cost_policy {
+            let mut state = self.lock();
+            state.default_cost = cost;
+            self.save_settings(&state);
         }
         if let Some(when_done) = limits.when_done {
             self.replace_when_done(&mut self.lock(), when_done)?;

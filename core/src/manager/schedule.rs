@@ -29,6 +29,8 @@ pub(super) struct Saved {
     pub schedule: Vec<ScheduleWindow>,
     #[serde(default)]
     pub when_done: crate::model::WhenDone,
+    #[serde(default)]
+    pub default_cost_policy: crate::model::CostPolicy,
 }
 
 /// The settings file next to the database.
@@ -129,7 +131,11 @@ impl Manager {
     /// Keeps the schedule and the queue-empty action in the data folder.
     pub(super) fn save_settings(&self, state: &State) {
         let path = settings_path(&self.inner.config.db_path);
-        let saved = Saved { schedule: state.schedule.clone(), when_done: state.when_done.clone() };
+        let saved = Saved {
+            schedule: state.schedule.clone(),
+            when_done: state.when_done.clone(),
+            default_cost_policy: state.default_cost,
+        };
         if let Err(e) = store(&path, &saved) {
             // The settings still apply until the service stops.
             tracing::error!("cannot save the settings in {}: {e}", path.display());

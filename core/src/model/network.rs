@@ -129,8 +129,9 @@ impl CostPolicy {
     }
 
     /// A new job's policy: foreground jobs (someone waits for them) use any
-    /// network, background jobs wait for an unmetered one.
-    pub fn default_for(priority: Priority) -> Self {
-        if priority == Priority::Foreground { CostPolicy::Any } else { CostPolicy::Unmetered }
+    /// network, background jobs `background` (the service's default, `unmetered`
+    /// unless changed with `set_limits`).
+    pub fn default_for(priority: Priority, background: CostPolicy) -> Self {
+        if priority == Priority::Foreground { CostPolicy::Any } else { background }
     }
 }

@@ -183,6 +183,9 @@ pub struct Limits {
     /// A power action counting down (read-only: only in results).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when_done_pending: Option<crate::model::WhenDonePending>,
+    /// New background jobs' cost policy: `unmetered` (the default) or `any`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_cost_policy: Option<crate::model::CostPolicy>,
     /// `true` cancels a power action counting down (only in `set_limits`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_when_done: Option<bool>,
