@@ -31,6 +31,8 @@ mod network;
 mod notification_clicks;
 #[path = "gui/rpc.rs"]
 mod rpc;
+#[path = "gui/schedule.rs"]
+mod schedule;
 #[path = "gui/small.rs"]
 mod small;
 #[path = "gui/startup.rs"]
@@ -39,5 +41,7 @@ mod startup;
 mod toasts;
 #[path = "gui/tray.rs"]
 mod tray;
+#[path = "gui/when_done.rs"]
+mod when_done;
 #[path = "gui/words.rs"]
 mod words;

@@ -187,6 +187,10 @@ fn a_metered_network_holds_background_jobs_until_allowed_or_unmetered_again() {
     assert_eq!(sha256_file(&world.downloads().join("urgent.bin")).expect("file"), sha256_hex(&urgent_body));
     assert!(server.requests_for("/held.bin").is_empty(), "a held job asked the server");
     assert_eq!(job_json(&world, &held)["state"], "queued");
+    // A background job added with --cost any runs on the metered network.
+    let anyway = add(&world, &server.url("/urgent.bin"), &["--cost", "any", "--name", "anyway"]);
+    let job = wait_state(&world, &anyway, &["acknowledged"], Duration::from_secs(30));
+    assert_eq!((job["cost_policy"].as_str(), job["priority"].as_str()), (Some("any"), Some("normal")), "{job}");
 
     // "Download now anyway".
     set(&world, &held, &["--cost", "any"]);

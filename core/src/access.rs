@@ -39,6 +39,7 @@ mod tests {
             speed_bps: 0.0,
             eta_s: None,
             wait_reason: None,
+            wait_until: None,
         }
     }
 

@@ -13,6 +13,7 @@
 //! - `client`: the async client used by the GUI, the CLI and the tests
 //! - `aria2`: aria2's JSON-RPC over HTTP and WebSocket, for AriaNg, aria2p and browser extensions
 //! - `network`: online/offline and metered, from NetworkManager over D-Bus
+//! - `power`: suspend or power off through logind, when the queue empties
 //! - `naming`: safe file names from URLs and Content-Disposition
 //! - `users`: local users: file ownership and folder rights for a system service
 
@@ -26,6 +27,7 @@ pub mod model;
 pub mod naming;
 pub mod network;
 pub mod notify;
+pub mod power;
 pub mod protocol;
 pub mod service;
 pub mod store;

@@ -41,7 +41,7 @@ async fn the_global_limit_slows_background_jobs_but_not_foreground_ones() {
     server.add_file("/b", random_bytes(8 << 20, 53));
     let manager = open_manager(dir.path());
     let me = Caller::from_uid(haul_core::users::service_uid(), None);
-    manager.set_limits(&me, Limits { speed_limit_bps: Some(1 << 20), max_active_jobs: None }).expect("limits");
+    manager.set_limits(&me, Limits { speed_limit_bps: Some(1 << 20), ..Default::default() }).expect("limits");
     assert_eq!(manager.set_limits(&bob(), Limits::default()).map_err(|e| e.kind()).err(), Some("access_denied"));
     let create = |name: &str, priority| {
         let new = CreateJobParams { display_name: name.into(), priority: Some(priority), ..Default::default() };
@@ -57,7 +57,9 @@ async fn the_global_limit_slows_background_jobs_but_not_foreground_ones() {
     wait_state(&manager, fore, JobState::Transferred, Duration::from_secs(5)).await;
     let back_done = manager.get_job(&alice(), back).expect("job").progress.bytes_transferred;
     assert!(back_done < 6 << 20, "the background job moved {back_done} bytes in {:?}", started.elapsed());
-    manager.set_limits(&me, Limits { speed_limit_bps: Some(0), max_active_jobs: Some(2) }).expect("lift");
+    manager
+        .set_limits(&me, Limits { speed_limit_bps: Some(0), max_active_jobs: Some(2), ..Default::default() })
+        .expect("lift");
     wait_state(&manager, back, JobState::Transferred, LONG).await;
     manager.shutdown().await;
 }

@@ -67,7 +67,7 @@ async fn next_callback(incoming: &mut mpsc::Receiver<Incoming>) -> (String, Valu
                 let method = callback.method().to_string();
                 return (method, callback.params().expect("a callback encodes"), responder);
             }
-            Incoming::Event(_) | Incoming::Progress(_) | Incoming::Network(_) => {}
+            Incoming::Event(_) | Incoming::Progress(_) | Incoming::Network(_) | Incoming::WhenDone(_) => {}
         }
     }
 }

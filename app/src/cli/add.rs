@@ -47,7 +47,15 @@ fn new_download(args: &AddArgs) -> Result<NewDownload, Failure> {
             Failure::new(REFUSED, format!("'{name}' is not a priority; use foreground, high, normal or low"))
         })?),
     };
+    let cost_policy = match args.cost.as_deref() {
+        None => None,
+        Some(name) => Some(
+            haul_core::model::CostPolicy::parse(name)
+                .ok_or_else(|| Failure::new(REFUSED, format!("'{name}' is not a cost policy; use any or unmetered")))?,
+        ),
+    };
     let settings = JobChanges {
+        cost_policy,
         custom_headers: (!args.headers.is_empty()).then(|| args.headers.clone()),
         speed_limit_bps: args.limit,
         max_connections: args.connections,
@@ -137,7 +145,7 @@ async fn wait(
                     _ => {}
                 }
             }
-            Incoming::Network(_) => {}
+            Incoming::Network(_) | Incoming::WhenDone(_) => {}
             Incoming::Event(event) => {
                 if event.job_id == job_id && event.state == JobState::Cancelled {
                     break Err(Failure::new(CANCELLED, format!("job {job_id} was cancelled")));

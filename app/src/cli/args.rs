@@ -122,6 +122,10 @@ pub struct AddArgs {
     /// Most connections per file (1 to 128; default 32).
     #[arg(long)]
     pub connections: Option<u32>,
+    /// Which networks it may use: any (metered ones too) or unmetered
+    /// (default: any for foreground jobs, else the service's default).
+    #[arg(long, value_name = "any|unmetered")]
+    pub cost: Option<String>,
 }
 
 /// `haul list`.
@@ -186,6 +190,22 @@ pub struct LimitsArgs {
     /// Background jobs transferring at once.
     #[arg(long)]
     pub max_active: Option<usize>,
+    /// A schedule window, "DAYS HH:MM-HH:MM LIMIT" (e.g. "Mon-Fri 09:00-17:00 500K",
+    /// "daily 22:00-06:00 unlimited", "Sat,Sun 00:00-24:00 pause"); repeat for more
+    /// windows (they replace the schedule); "off" removes the schedule.
+    #[arg(long, value_name = "WINDOW|off")]
+    pub schedule: Vec<String>,
+    /// What to do when the queue empties: nothing, command:"CMD", suspend or
+    /// poweroff (after a 60-second countdown); cancel stops a countdown.
+    #[arg(long, value_name = "ACTION")]
+    pub when_done: Option<String>,
+    /// Which networks new background jobs may use unless `haul add --cost` says:
+    /// unmetered (the default) or any (foreground jobs always any).
+    #[arg(long, value_name = "any|unmetered")]
+    pub default_cost: Option<String>,
+    /// Keep the --when-done action after it fired (else it is done once).
+    #[arg(long, requires = "when_done")]
+    pub permanent: bool,
 }
 
 /// `haul events`.

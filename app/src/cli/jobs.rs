@@ -1,11 +1,11 @@
-//! `list`, `info`, `files`, `resume|suspend|cancel|complete`, `set`, `limits` and `call`.
+//! `list`, `info`, `files`, `resume|suspend|cancel|complete`, `set` and `call`.
 
-use super::args::{CallArgs, JobArg, LimitsArgs, ListArgs, RpcArgs, SetArgs};
+use super::args::{CallArgs, JobArg, ListArgs, RpcArgs, SetArgs};
 use super::connect::{connect, resolve_job};
 use super::output::{print_json, progress, size};
 use crate::exit::{FAILED, Failure, REFUSED, USAGE};
 use haul_core::model::{CostPolicy, NotifyCmdLine, NotifyFlags, Priority};
-use haul_core::protocol::{JobChanges, Limits};
+use haul_core::protocol::JobChanges;
 use serde_json::Value;
 
 /// `haul list`: your jobs (or everyone's), a line each.
@@ -49,8 +49,8 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
     outln!("Job        {}", job.id);
     outln!("Name       {}", job.display_name);
     outln!("State      {}", job.state.as_str());
-    if let Some(reason) = job.wait_reason {
-        outln!("Waiting    {}", reason.words());
+    if let Some(words) = job.wait_words() {
+        outln!("Waiting    {words}");
     }
     outln!("Priority   {}", job.priority.as_str());
     outln!(
@@ -218,30 +218,6 @@ pub async fn call(args: CallArgs) -> Result<(), Failure> {
     let client = connect().await?;
     let result = client.call_raw(&args.method, params).await?;
     print_json(&result);
-    Ok(())
-}
-
-/// `haul limits`: shows the service's limits, or changes them.
-pub async fn limits(args: LimitsArgs, json_out: bool) -> Result<(), Failure> {
-    let client = connect().await?;
-    let limits = if args.speed.is_none() && args.max_active.is_none() {
-        client.get_limits().await?
-    } else {
-        client.set_limits(Limits { speed_limit_bps: args.speed, max_active_jobs: args.max_active }).await?
-    };
-    if json_out {
-        print_json(&limits);
-        return Ok(());
-    }
-    let speed = match limits.speed_limit_bps {
-        Some(0) | None => "unlimited".to_string(),
-        Some(bps) => format!("{}/s", size(bps)),
-    };
-    outln!("Total speed of background jobs: {speed}");
-    match limits.max_active_jobs {
-        Some(n) => outln!("Background jobs at once:        {n}"),
-        None => outln!("Background jobs at once:        unknown"),
-    }
     Ok(())
 }
 

@@ -19,6 +19,7 @@ mod add;
 mod args;
 mod connect;
 mod jobs;
+mod limits;
 mod monitor;
 mod network;
 mod output;
@@ -48,7 +49,7 @@ pub fn run(command: Command, json: bool) -> Result<(), Failure> {
             Command::Monitor => monitor::monitor(json).await,
             Command::Events(args) => monitor::events(args, json).await,
             Command::Call(args) => jobs::call(args).await,
-            Command::Limits(args) => jobs::limits(args, json).await,
+            Command::Limits(args) => limits::limits(args, json).await,
             Command::Rpc(args) => jobs::rpc(args, json).await,
             Command::Network => network::network(json).await,
             Command::Service(_) => Ok(()),

@@ -40,6 +40,13 @@ pub async fn monitor(json_out: bool) -> Result<(), Failure> {
             Some(Incoming::Progress(_)) => {}
             Some(Incoming::Network(status)) if json_out => print_json(&status),
             Some(Incoming::Network(status)) => outln!("network: {}", super::network::words(&status)),
+            Some(Incoming::WhenDone(pending)) if json_out => print_json(&pending),
+            Some(Incoming::WhenDone(Some(pending))) => outln!(
+                "queue empty: {} at {} (haul limits --when-done cancel)",
+                pending.action.words(),
+                pending.at.with_timezone(&chrono::Local).format("%H:%M:%S")
+            ),
+            Some(Incoming::WhenDone(None)) => outln!("queue empty: the countdown stopped"),
         }
     }
 }

@@ -32,7 +32,10 @@ pub fn details_ui(ui: &mut Ui, model: &ViewModel, job: &Job, actions: &mut Vec<U
     });
     if let Some(reason) = job.wait_reason {
         ui.horizontal(|ui| {
-            ui.label(RichText::new(reason.words()).color(state_color(JobState::TransientError, dark)));
+            ui.label(
+                RichText::new(job.wait_words().unwrap_or_else(|| reason.words().into()))
+                    .color(state_color(JobState::TransientError, dark)),
+            );
             if reason == WaitReason::UnmeteredNetwork
                 && ui
                     .button("Download now anyway")

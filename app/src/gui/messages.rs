@@ -143,4 +143,6 @@ pub enum Update {
     },
     /// The network as the service sees it (online, metered).
     Network(NetworkStatus),
+    /// A power action started counting down (`Some`), or stopped.
+    WhenDone(Option<haul_core::model::WhenDonePending>),
 }

@@ -46,6 +46,7 @@ mod outgoing;
 mod registration;
 mod removal;
 mod rpc_settings;
+mod schedule_settings;
 mod session;
 mod settings;
 mod shortcuts;
@@ -58,6 +59,7 @@ mod toasts;
 mod toolbar;
 mod tray;
 mod view_model;
+mod when_done_settings;
 mod widgets;
 
 pub use app::HaulApp;

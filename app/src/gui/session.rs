@@ -124,6 +124,7 @@ fn handle(item: Incoming, client: &Client, cx: &Context, registry: &Registry, cu
     match item {
         Incoming::Callback { callback, responder } => callbacks::handle(*callback, responder, client, cx),
         Incoming::Progress(progress) => cx.sink.send(Update::Progress(progress)),
+        Incoming::WhenDone(pending) => cx.sink.send(Update::WhenDone(pending)),
         Incoming::Network(status) => {
             cx.sink.send(Update::Network(status));
             // Queued jobs' wait reasons changed with it, without an event.

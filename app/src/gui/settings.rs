@@ -2,7 +2,9 @@
 //! and the settings window.
 
 use super::rpc_settings::{RpcPanel, RpcView, rpc_section_ui};
+use super::schedule_settings::schedule_section_ui;
 use super::view_model::Sort;
+use super::when_done_settings::when_done_section_ui;
 use eframe::egui;
 use haul_core::model::RpcListen;
 use haul_core::protocol::Limits;
@@ -149,7 +151,7 @@ pub fn settings_ui(
                     let mut active = limits.max_active_jobs.unwrap_or(4);
                     let widget = egui::DragValue::new(&mut active).range(1..=64);
                     if ui.add(widget).labelled_by(label.id).changed() {
-                        change = Some(Limits { max_active_jobs: Some(active), speed_limit_bps: None });
+                        change = Some(Limits { max_active_jobs: Some(active), ..Default::default() });
                     }
                     ui.end_row();
                     // MB/s, decimal, as every other speed in the window (units.rs).
@@ -158,8 +160,21 @@ pub fn settings_ui(
                     let widget = egui::DragValue::new(&mut mbps).range(0.0..=10_000.0).speed(0.1).max_decimals(1);
                     if ui.add(widget).labelled_by(label.id).changed() {
                         let bps = (mbps * 1e6).round() as u64;
-                        change = Some(Limits { max_active_jobs: None, speed_limit_bps: Some(bps) });
+                        change = Some(Limits { speed_limit_bps: Some(bps), ..Default::default() });
                     }
+                    ui.end_row();
+                    ui.label("New background downloads use");
+                    let cost = limits.default_cost_policy.unwrap_or_default();
+                    ui.horizontal(|ui| {
+                        use haul_core::model::CostPolicy;
+                        for (policy, words) in
+                            [(CostPolicy::Unmetered, "Unmetered networks only"), (CostPolicy::Any, "Any network")]
+                        {
+                            if ui.selectable_label(cost == policy, words).clicked() && cost != policy {
+                                change = Some(Limits { default_cost_policy: Some(policy), ..Default::default() });
+                            }
+                        }
+                    });
                     ui.end_row();
                 }
                 None => {
@@ -205,6 +220,18 @@ pub fn settings_ui(
             });
             ui.end_row();
         });
+        if let Some(limits) = limits {
+            ui.add_space(6.0);
+            ui.separator();
+            if let Some(schedule) = schedule_section_ui(ui, limits) {
+                change = Some(schedule);
+            }
+            ui.add_space(6.0);
+            ui.separator();
+            if let Some(when_done) = when_done_section_ui(ui, limits) {
+                change = Some(when_done);
+            }
+        }
         ui.add_space(6.0);
         ui.separator();
         ui.add_space(4.0);

@@ -72,7 +72,7 @@ fn settings_change_the_theme_and_auto_complete() {
 #[test]
 fn settings_show_and_change_the_services_limits() {
     let world = World::new();
-    let three = haul_core::protocol::Limits { max_active_jobs: Some(3), speed_limit_bps: None };
+    let three = haul_core::protocol::Limits { max_active_jobs: Some(3), ..Default::default() };
     let set = world.block_on(world.other.set_limits(three)).expect("set");
     assert_eq!(set.max_active_jobs, Some(3));
     let (mut window, _) = world.window(None);

@@ -63,13 +63,13 @@ fn the_row_menu_says_pause_retry_finish_now_and_the_speed_limit_is_in_mb_per_s()
         .block_on(
             world
                 .other
-                .set_limits(haul_core::protocol::Limits { max_active_jobs: None, speed_limit_bps: Some(2_500_000) }),
+                .set_limits(haul_core::protocol::Limits { speed_limit_bps: Some(2_500_000), ..Default::default() }),
         )
         .expect("set_limits");
     window.get_by_role_and_label(Role::Button, "Settings").click();
     window.run();
     step_until(&mut window, "the limits to arrive", |w| {
-        w.state().model().limits.is_some_and(|l| l.speed_limit_bps == Some(2_500_000))
+        w.state().model().limits.as_ref().is_some_and(|l| l.speed_limit_bps == Some(2_500_000))
     });
     window.run();
     let limit = window.get_by_label("Total speed limit (MB/s, 0 = none)");

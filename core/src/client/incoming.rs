@@ -21,6 +21,8 @@ pub enum Incoming {
     Progress(Vec<JobProgressView>),
     /// The network state changed (after `subscribe`).
     Network(NetworkStatus),
+    /// A power action started counting down, or stopped (after `subscribe`).
+    WhenDone(Option<crate::model::WhenDonePending>),
 }
 
 /// The answer to one callback. A responder dropped without an answer fails

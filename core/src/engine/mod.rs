@@ -8,6 +8,7 @@ mod http;
 mod limit;
 mod ramp;
 mod range_client;
+mod schedule;
 mod scheduler;
 mod segments;
 mod threads;
@@ -19,5 +20,6 @@ pub use context::{FilePlan, Reporter};
 pub use limit::RateLimiter;
 /// The HTTP client type transfers use (see `build_client`).
 pub use reqwest::Client as HttpClient;
+pub use schedule::{Effective, evaluate as evaluate_schedule};
 pub use scheduler::{JobView, Limits, network_hold, next_to_run};
 pub use transfer::{FileResult, SPLIT_MIN_FILE, download_file, sha256_of};

@@ -86,10 +86,11 @@ impl Manager {
             custom_headers: Vec::new(),
             speed_limit_bps: 0,
             max_connections: config.max_connections_per_file.clamp(1, MAX_CONNECTIONS_LIMIT as usize) as u32,
-            cost_policy: crate::model::CostPolicy::default_for(new.priority.unwrap_or_default()),
+            cost_policy: crate::model::CostPolicy::default_for(new.priority.unwrap_or_default(), state.default_cost),
             speed_bps: 0.0,
             eta_s: None,
             wait_reason: None,
+            wait_until: None,
         };
         let job_id = job.id;
         let queue_order = state.next_order;

@@ -69,7 +69,7 @@ impl Manager {
         action: Action,
         error: Option<JobError>,
     ) -> Result<Outcome, Error> {
-        let network = state.network;
+        let (network, schedule) = (state.network, state.schedule_now);
         let entry = state.jobs.get_mut(&job_id).ok_or_else(|| Error::NotFound(format!("no job {job_id}")))?;
         let facts = FileFacts {
             files: entry.files.len(),
@@ -106,7 +106,7 @@ impl Manager {
             entry.run.retry_at = None;
         }
         job.progress = crate::store::progress_of(&entry.files);
-        job.wait_reason = super::network::wait_reason(new, job.cost_policy, &network);
+        (job.wait_reason, job.wait_until) = super::schedule::waiting(job, &network, &schedule);
         let snapshot = entry.job.clone();
         let which = match outcome.effect {
             FileEffect::None => Files::None,
@@ -119,6 +119,7 @@ impl Manager {
         };
         self.save(state, job_id, which)?;
         if new != old {
+            self.note_queue_exit(state, old, new);
             let error =
                 matches!(new, JobState::Error | JobState::TransientError).then(|| snapshot.error.clone()).flatten();
             self.journal(state, &snapshot, EventKind::for_state(new), error, None);

@@ -11,18 +11,20 @@ mod network;
 mod properties;
 mod queue;
 mod run;
+mod schedule;
 mod speed;
 mod validate;
+mod when_done;
 
-use crate::engine::{self, RateLimiter};
-use crate::model::{Event, Job, JobFile, JobId, JobState, NetworkStatus};
+use crate::engine::{self, Effective, RateLimiter};
+use crate::model::{Event, Job, JobFile, JobId, JobState, NetworkStatus, ScheduleWindow, WhenDone, WhenDonePending};
 use crate::notify::{Pending, Registry};
 use crate::store::{Store, StoreError};
 use speed::SpeedMeter;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, broadcast, watch};
@@ -103,9 +105,13 @@ struct Inner {
     shutdown: CancellationToken,
     tracker: TaskTracker,
     global_limit: Arc<RateLimiter>,
+    /// The background limit outside schedule windows (the scheduler sets `global_limit`).
+    base_speed: AtomicU64,
     max_active: AtomicUsize,
     /// The network state, for `network` notifications (the scheduler reads `State::network`).
     network: watch::Sender<NetworkStatus>,
+    /// The power action counting down, for the window (see `when_done.rs`).
+    when_done_changed: watch::Sender<Option<WhenDonePending>>,
 }
 
 struct State {
@@ -119,6 +125,16 @@ struct State {
     network: NetworkStatus,
     /// Since when the network is gone, while it is.
     offline_since: Option<Instant>,
+    /// The schedule's windows (see `schedule.rs`).
+    schedule: Vec<ScheduleWindow>,
+    /// What they made of the background jobs when last looked at.
+    schedule_now: Effective,
+    /// What to do when the queue empties (see `when_done.rs`).
+    when_done: WhenDone,
+    /// New background jobs' cost policy (foreground ones: `any`).
+    default_cost: crate::model::CostPolicy,
+    /// A power action counting down, and the token that cancels it.
+    when_done_pending: Option<(WhenDonePending, CancellationToken)>,
 }
 
 struct Entry {
@@ -262,6 +278,7 @@ impl Manager {
         let store = Store::open(&config.db_path)?;
         let client = engine::Clients::new(config.read_timeout)?;
         let stored = store.load_jobs()?;
+        let saved = schedule::load(&schedule::settings_path(&config.db_path));
         let (events, _) = broadcast::channel(4096);
         let next_order = stored.iter().map(|s| s.queue_order + 1).max().unwrap_or(0);
         let mut jobs = HashMap::new();
@@ -279,6 +296,11 @@ impl Manager {
                     writable_dirs: HashMap::new(),
                     network: NetworkStatus::default(),
                     offline_since: None,
+                    schedule: saved.schedule,
+                    when_done: saved.when_done,
+                    default_cost: saved.default_cost_policy,
+                    when_done_pending: None,
+                    schedule_now: engine::evaluate_schedule(&schedule::local_now(), &[], config.speed_limit_bps),
                 }),
                 events,
                 kick: Notify::new(),
@@ -287,8 +309,10 @@ impl Manager {
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
                 global_limit: Arc::new(RateLimiter::new(config.speed_limit_bps)),
+                base_speed: AtomicU64::new(config.speed_limit_bps),
                 max_active: AtomicUsize::new(config.max_active_jobs.max(1)),
                 network: watch::Sender::new(NetworkStatus::default()),
+                when_done_changed: watch::Sender::new(None),
                 config,
             }),
         };

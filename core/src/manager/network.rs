@@ -3,9 +3,9 @@
 //! coming back retries every waiting job at once; a metered network holds the
 //! jobs whose cost policy is `unmetered` (the scheduler preempts running ones).
 
+use super::schedule::waiting;
 use super::{Manager, State};
-use crate::engine::network_hold;
-use crate::model::{CostPolicy, JobId, JobState, NetworkStatus, WaitReason, no_network_error};
+use crate::model::{JobId, JobState, NetworkStatus, no_network_error};
 use crate::transition::Action;
 use std::time::Instant;
 use tokio::sync::watch;
@@ -80,12 +80,12 @@ impl Manager {
     /// Sets every queued job's wait reason for the network now, and tells the
     /// sinks of the jobs whose reason changed.
     pub(super) fn refresh_wait_reasons(&self, state: &mut State) {
-        let network = state.network;
+        let (network, schedule) = (state.network, state.schedule_now);
         let mut changed = Vec::new();
         for entry in state.jobs.values_mut() {
-            let reason = wait_reason(entry.job.state, entry.job.cost_policy, &network);
-            if entry.job.wait_reason != reason {
-                entry.job.wait_reason = reason;
+            let (reason, until) = waiting(&entry.job, &network, &schedule);
+            if (entry.job.wait_reason, entry.job.wait_until) != (reason, until) {
+                (entry.job.wait_reason, entry.job.wait_until) = (reason, until);
                 changed.push(entry.job.id);
             }
         }
@@ -93,12 +93,6 @@ impl Manager {
             self.modified(state, job_id);
         }
     }
-}
-
-/// Why a job in `job_state` waits on this network, if it does: only a queued
-/// job waits for the network; a running one is stopped, others do not run.
-pub(super) fn wait_reason(job_state: JobState, cost: CostPolicy, network: &NetworkStatus) -> Option<WaitReason> {
-    (job_state == JobState::Queued).then(|| network_hold(network, cost)).flatten()
 }
 
 fn jobs_in(state: &State, which: impl Fn(JobState) -> bool) -> Vec<JobId> {

@@ -39,6 +39,7 @@ impl Manager {
         {
             return Err(Error::InvalidArgument(format!("notify command '{}' must be an absolute path", cmd.program)));
         }
+        let background_cost = state.default_cost;
         let Some(entry) = state.jobs.get_mut(&job_id) else {
             return Err(Error::NotFound(job_id.to_string()));
         };
@@ -48,9 +49,9 @@ impl Manager {
         // A cost policy left at its priority's default follows the priority.
         if let Some(priority) = changes.priority
             && changes.cost_policy.is_none()
-            && job.cost_policy == CostPolicy::default_for(job.priority)
+            && job.cost_policy == CostPolicy::default_for(job.priority, background_cost)
         {
-            job.cost_policy = CostPolicy::default_for(priority);
+            job.cost_policy = CostPolicy::default_for(priority, background_cost);
         }
         if let Some(v) = changes.cost_policy {
             job.cost_policy = v;
@@ -92,11 +93,12 @@ impl Manager {
         }
         job.times.modified = Utc::now();
         if cost_changed {
-            let network = state.network;
+            let (network, schedule) = (state.network, state.schedule_now);
             let Some(entry) = state.jobs.get_mut(&job_id) else {
                 return Err(Error::NotFound(job_id.to_string()));
             };
-            entry.job.wait_reason = super::network::wait_reason(entry.job.state, entry.job.cost_policy, &network);
+            let job = &mut entry.job;
+            (job.wait_reason, job.wait_until) = super::schedule::waiting(job, &network, &schedule);
         }
         let Some(entry) = state.jobs.get(&job_id) else {
             return Err(Error::NotFound(job_id.to_string()));
@@ -168,9 +170,16 @@ impl Manager {
 
     /// The service-wide limits.
     pub fn limits(&self) -> Limits {
+        let state = self.lock();
         Limits {
-            speed_limit_bps: Some(self.inner.global_limit.rate()),
+            speed_limit_bps: Some(self.inner.base_speed.load(std::sync::atomic::Ordering::Relaxed)),
             max_active_jobs: Some(self.inner.max_active.load(std::sync::atomic::Ordering::Relaxed)),
+            schedule: Some(state.schedule.clone()),
+            schedule_now: Some(Manager::schedule_now(&state)),
+            when_done: Some(state.when_done.clone()),
+            default_cost_policy: Some(state.default_cost),
+            when_done_pending: state.when_done_pending.as_ref().map(|p| p.0.clone()),
+            cancel_when_done: None,
         }
     }
 
@@ -186,8 +195,29 @@ impl Manager {
         if limits.max_active_jobs == Some(0) {
             return Err(Error::InvalidArgument("max_active_jobs must be at least 1".into()));
         }
+        if limits.schedule_now.is_some() || limits.when_done_pending.is_some() {
+            return Err(Error::InvalidArgument("schedule_now and when_done_pending are read-only".into()));
+        }
+        if let Some(cost) = limits.default_cost_policy {
+            let mut state = self.lock();
+            state.default_cost = cost;
+            self.save_settings(&state);
+        }
+        if let Some(when_done) = limits.when_done {
+            self.replace_when_done(&mut self.lock(), when_done)?;
+        }
+        if limits.cancel_when_done == Some(true) {
+            let mut state = self.lock();
+            if self.cancel_when_done(&mut state) {
+                self.spent(&mut state);
+            }
+        }
+        if let Some(windows) = limits.schedule {
+            self.replace_schedule(&mut self.lock(), windows)?;
+        }
         if let Some(rate) = limits.speed_limit_bps {
-            self.inner.global_limit.set_rate(rate);
+            self.inner.base_speed.store(rate, std::sync::atomic::Ordering::Relaxed);
+            self.refresh_schedule(&mut self.lock());
         }
         if let Some(n) = limits.max_active_jobs {
             self.inner.max_active.store(n, std::sync::atomic::Ordering::Relaxed);

@@ -45,8 +45,9 @@ impl Manager {
     fn schedule_once(&self) -> Option<Instant> {
         let mut state = self.lock();
         let now = Instant::now();
-        let mut wake: Option<Instant> = None;
+        let mut wake: Option<Instant> = self.refresh_schedule(&mut state);
         let network = state.network;
+        let paused = state.schedule_now.background_paused;
         // Offline, nothing is retried and no no-progress clock runs (the
         // manager retries every waiting job when the network is back).
         let waiting: Vec<JobId> = match network.online {
@@ -78,7 +79,8 @@ impl Manager {
                 priority: e.job.priority,
                 state: e.job.state,
                 queue_order: e.queue_order,
-                held: engine::network_hold(&network, e.job.cost_policy).is_some(),
+                held: engine::network_hold(&network, e.job.cost_policy).is_some()
+                    || (paused && e.job.priority != crate::model::Priority::Foreground),
             })
             .collect();
         let max_active = self.inner.max_active.load(std::sync::atomic::Ordering::Relaxed);

@@ -97,6 +97,26 @@ pub struct Job {
     /// Why a queued job is not started (the network), if that is why.
     #[serde(default)]
     pub wait_reason: Option<WaitReason>,
+    /// Until when the job waits, when that is known (the schedule's pause ends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_until: Option<DateTime<Utc>>,
+}
+
+impl Job {
+    /// Why the job waits, in plain words with the local time it waits until
+    /// ("Waiting for the schedule (until 17:00)"), if it waits.
+    pub fn wait_words(&self) -> Option<String> {
+        let reason = self.wait_reason?.words();
+        Some(match self.wait_until {
+            Some(until) => {
+                let local = until.with_timezone(&chrono::Local);
+                let soon = until - Utc::now() < chrono::Duration::hours(20);
+                let when = if soon { local.format("%H:%M") } else { local.format("%a %H:%M") };
+                format!("{reason} (until {when})")
+            }
+            None => reason.to_string(),
+        })
+    }
 }
 
 /// Connections per file unless the job says otherwise.

@@ -9,8 +9,10 @@ mod job;
 mod network;
 mod priority;
 mod ranges;
+mod schedule;
 mod state;
 mod values;
+mod when_done;
 
 pub use caller::Caller;
 pub use error::{ErrorContext, JobError};
@@ -23,5 +25,7 @@ pub use job::{
 pub use network::{Connectivity, CostPolicy, NO_NETWORK, NetworkSource, NetworkStatus, WaitReason, no_network_error};
 pub use priority::Priority;
 pub use ranges::RangeSet;
+pub use schedule::{ClockTime, DAY_NAMES, Days, ScheduleNow, ScheduleWindow};
 pub use state::JobState;
 pub use values::{INVALID_VALUE_PREFIX, InvalidValue, RemoteUrl, RpcListen, check_header, check_sha256};
+pub use when_done::{WhenDone, WhenDoneAction, WhenDonePending};

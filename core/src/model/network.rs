@@ -79,6 +79,8 @@ pub enum WaitReason {
     Network,
     /// The network is metered and the job's cost policy is `unmetered`.
     UnmeteredNetwork,
+    /// A schedule window pauses background jobs now (until the job's `wait_until`).
+    Schedule,
 }
 
 impl WaitReason {
@@ -87,6 +89,7 @@ impl WaitReason {
         match self {
             WaitReason::Network => "network",
             WaitReason::UnmeteredNetwork => "unmetered_network",
+            WaitReason::Schedule => "schedule",
         }
     }
 
@@ -95,6 +98,7 @@ impl WaitReason {
         match self {
             WaitReason::Network => "Waiting for the network",
             WaitReason::UnmeteredNetwork => "Waiting for an unmetered network",
+            WaitReason::Schedule => "Waiting for the schedule",
         }
     }
 }
@@ -125,8 +129,9 @@ impl CostPolicy {
     }
 
     /// A new job's policy: foreground jobs (someone waits for them) use any
-    /// network, background jobs wait for an unmetered one.
-    pub fn default_for(priority: Priority) -> Self {
-        if priority == Priority::Foreground { CostPolicy::Any } else { CostPolicy::Unmetered }
+    /// network, background jobs `background` (the service's default, `unmetered`
+    /// unless changed with `set_limits`).
+    pub fn default_for(priority: Priority, background: CostPolicy) -> Self {
+        if priority == Priority::Foreground { CostPolicy::Any } else { background }
     }
 }

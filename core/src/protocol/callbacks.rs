@@ -120,6 +120,14 @@ pub enum Notice {
     Progress(Vec<JobProgressView>),
     /// `network`: the network state changed (online, metered).
     Network(NetworkStatus),
+    /// `when_done`: a power action started counting down (`Some`) or stopped.
+    WhenDone(Option<crate::model::WhenDonePending>),
+}
+
+/// The `when_done` notification's params.
+#[derive(Serialize, Deserialize)]
+struct WhenDoneParams {
+    pending: Option<crate::model::WhenDonePending>,
 }
 
 impl Notice {
@@ -129,6 +137,7 @@ impl Notice {
             Notice::Event(_) => method::EVENT,
             Notice::Progress(_) => method::PROGRESS,
             Notice::Network(_) => method::NETWORK,
+            Notice::WhenDone(_) => method::WHEN_DONE,
         }
     }
 
@@ -142,6 +151,7 @@ impl Notice {
             Notice::Event(event) => serde_json::to_value(event)?,
             Notice::Progress(jobs) => serde_json::to_value(Progress { jobs })?,
             Notice::Network(status) => serde_json::to_value(status)?,
+            Notice::WhenDone(pending) => serde_json::to_value(WhenDoneParams { pending: pending.clone() })?,
         };
         Ok(super::encode_notification(self.method(), params))
     }
@@ -155,6 +165,9 @@ impl Notice {
                 Some(serde_json::from_value::<ProgressParams>(params).map(|p| Notice::Progress(p.jobs)))
             }
             method::NETWORK => Some(serde_json::from_value(params).map(Notice::Network)),
+            method::WHEN_DONE => {
+                Some(serde_json::from_value::<WhenDoneParams>(params).map(|p| Notice::WhenDone(p.pending)))
+            }
             _ => None,
         }
     }
@@ -209,6 +222,22 @@ mod tests {
     fn unknown_notifications_are_ignored() {
         assert!(Notice::decode("weather", serde_json::json!({})).is_none());
         assert!(Notice::decode(method::PROGRESS, serde_json::json!({"jobs": []})).is_some_and(|n| n.is_ok()));
+    }
+
+    #[test]
+    fn a_when_done_notice_decodes_to_what_was_encoded() {
+        use crate::model::{WhenDoneAction, WhenDonePending};
+        let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("time");
+        for pending in [Some(WhenDonePending { action: WhenDoneAction::Poweroff, at }), None] {
+            let line = Notice::WhenDone(pending.clone()).encode().expect("encodes");
+            let message: Value = serde_json::from_str(&line).expect("json");
+            assert_eq!(message["method"], method::WHEN_DONE);
+            let decoded = Notice::decode(method::WHEN_DONE, message["params"].clone());
+            assert_eq!(decoded.and_then(Result::ok), Some(Notice::WhenDone(pending)));
+        }
+        let line = Notice::WhenDone(Some(WhenDonePending { action: WhenDoneAction::Suspend, at })).encode();
+        let message: Value = serde_json::from_str(&line.expect("encodes")).expect("json");
+        assert_eq!(message["params"]["pending"]["action"], "suspend");
     }
 
     #[test]

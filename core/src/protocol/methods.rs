@@ -107,7 +107,7 @@ empty_methods! {
 }
 
 /// `set_limits`: changes the service-wide limits (absent fields stay).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SetLimits(pub Limits);
 

@@ -146,6 +146,8 @@ pub mod method {
     pub const PROGRESS: &str = "progress";
     /// Notification: the network state changed.
     pub const NETWORK: &str = "network";
+    /// Notification: a power action started or stopped counting down.
+    pub const WHEN_DONE: &str = "when_done";
     /// Callback: the job entered transferred.
     pub const JOB_TRANSFERRED: &str = "job_transferred";
     /// Callback: the job entered error.

@@ -163,13 +163,32 @@ pub struct SetJobParams {
 
 /// Service-wide limits (`get_limits`'s result, `set_limits`'s params and result);
 /// in `set_limits`, absent fields stay as they are.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
-    /// Speed limit of all background jobs together, bytes per second (0 = unlimited).
+    /// Speed limit of all background jobs together, bytes per second (0 =
+    /// unlimited), outside the schedule's windows.
     pub speed_limit_bps: Option<u64>,
     /// Background jobs transferring at once.
     pub max_active_jobs: Option<usize>,
+    /// The schedule's windows, in local time (an empty list: no schedule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Vec<crate::model::ScheduleWindow>>,
+    /// What the schedule makes of the background jobs now (read-only: only in results).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_now: Option<crate::model::ScheduleNow>,
+    /// What to do when the queue empties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when_done: Option<crate::model::WhenDone>,
+    /// A power action counting down (read-only: only in results).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when_done_pending: Option<crate::model::WhenDonePending>,
+    /// New background jobs' cost policy: `unmetered` (the default) or `any`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_cost_policy: Option<crate::model::CostPolicy>,
+    /// `true` cancels a power action counting down (only in `set_limits`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_when_done: Option<bool>,
 }
 
 /// `set_notify_interface`.

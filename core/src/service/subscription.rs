@@ -39,9 +39,20 @@ impl Subscription {
         let mut maybe_running = true;
         let mut network = self.manager.watch_network();
         network.mark_unchanged();
+        let mut when_done = self.manager.watch_when_done();
+        when_done.mark_unchanged();
         loop {
             tokio::select! {
                 _ = self.closed.cancelled() => return,
+                changed = when_done.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    let pending = when_done.borrow_and_update().clone();
+                    if !self.send(Notice::WhenDone(pending), "a when_done notification").await {
+                        return;
+                    }
+                }
                 changed = network.changed() => {
                     if changed.is_err() {
                         return;

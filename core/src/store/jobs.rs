@@ -209,6 +209,7 @@ impl Store {
             speed_bps: 0.0,
             eta_s: None,
             wait_reason: None,
+            wait_until: None,
         };
         Ok(StoredJob { job, files: Vec::new(), queue_order: raw.queue_order })
     }

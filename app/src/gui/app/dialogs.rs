@@ -42,5 +42,6 @@ impl HaulApp {
         if self.settings_open {
             self.settings_window_ui(ctx);
         }
+        self.when_done_countdown_ui(ctx);
     }
 }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::gui::settings::{SettingsView, settings_ui};
+use haul_core::protocol::Limits;
 
 impl HaulApp {
     /// Opens the settings window and reads what it shows from the service.
@@ -42,5 +43,26 @@ impl HaulApp {
             // What is there now, whatever happened.
             self.start_on_login = self.autostart.is_enabled();
         }
+    }
+}
+
+impl HaulApp {
+    /// While a power action counts down (the queue is empty), a small window
+    /// says what will happen when, with Cancel.
+    pub(super) fn when_done_countdown_ui(&mut self, ctx: &egui::Context) {
+        let Some(pending) = self.model.when_done_pending.clone() else { return };
+        let at = pending.at.with_timezone(&chrono::Local).format("%H:%M:%S");
+        let mut cancel = false;
+        egui::Window::new("All downloads are done").collapsible(false).resizable(false).show(ctx, |ui| {
+            ui.label(format!("Haul will {} at {at}.", pending.action.words()));
+            cancel = ui.button("Cancel the countdown").clicked();
+        });
+        if cancel {
+            let limits = Limits { cancel_when_done: Some(true), ..Default::default() };
+            self.bridge.send(Command::SetLimits(limits));
+            self.model.when_done_pending = None;
+        }
+        // The time left changes every second.
+        ctx.request_repaint_after(std::time::Duration::from_secs(1));
     }
 }

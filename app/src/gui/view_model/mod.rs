@@ -8,6 +8,7 @@ mod progress;
 mod selection;
 mod table;
 mod toasts;
+mod when_done;
 
 pub use progress::{Activity, file_views, percent};
 pub use selection::Selection;
@@ -73,6 +74,8 @@ pub struct ViewModel {
     removing: std::collections::HashSet<JobId>,
     /// The network as the service sees it, once read (status bar).
     pub network: Option<haul_core::model::NetworkStatus>,
+    /// A power action counting down now the queue is empty (the countdown window).
+    pub when_done_pending: Option<haul_core::model::WhenDonePending>,
 }
 
 impl Default for ViewModel {
@@ -95,6 +98,7 @@ impl Default for ViewModel {
             rpc: RpcView::default(),
             removing: Default::default(),
             network: None,
+            when_done_pending: None,
         }
     }
 }
@@ -145,6 +149,7 @@ impl ViewModel {
             Update::Cancelled(job) => self.cancelled(*job),
             Update::Removed { gone, kept, deleted } => self.removed(gone, kept, deleted),
             Update::Network(status) => self.network = Some(status),
+            Update::WhenDone(pending) => return self.when_done(pending),
         }
         None
     }
