@@ -66,13 +66,6 @@ const PROBES_AT_ONCE: usize = 16;
 /// service to take them in bursts (one commit each).
 const ADD_FILES_IN_FLIGHT: usize = 32;
 
-/// Whether the URL alone may not name the file well (a script, a query, no
-/// extension): then the server is asked for its `Content-Disposition`.
-fn worth_asking(url: &url::Url) -> bool {
-    let name = naming::from_url(url);
-    url.query().is_some() || name == naming::FALLBACK_NAME || !name.contains('.')
-}
-
 /// Names each URL's file inside the download's folder (asking the server when
 /// the URL says too little), never reusing a name that exists or that an
 /// earlier URL took.
@@ -82,11 +75,11 @@ pub async fn plan(download: NewDownload) -> Planned {
         .map(|url| {
             let http = http.clone();
             async move {
-                let asked = match (http, worth_asking(url.url())) {
-                    (Some(http), true) => probe_name(&http, url.as_str()).await,
+                let offered = match (http, naming::worth_asking(url.url())) {
+                    (Some(http), true) => disposition(&http, url.as_str()).await,
                     _ => None,
                 };
-                asked.unwrap_or_else(|| naming::from_url(url.url()))
+                naming::download_name(url.url(), offered.as_deref())
             }
         })
         .buffered(PROBES_AT_ONCE)
@@ -219,11 +212,10 @@ async fn add_files(
 /// The answer to one pipelined request.
 type Answer = std::pin::Pin<Box<dyn Future<Output = Result<(), ClientError>> + Send>>;
 
-/// Asks the server for a `Content-Disposition` name (HEAD, short timeout).
-async fn probe_name(http: &HttpClient, url: &str) -> Option<String> {
+/// Asks the server for its `Content-Disposition` header (HEAD, short timeout).
+async fn disposition(http: &HttpClient, url: &str) -> Option<String> {
     let response = tokio::time::timeout(NAME_PROBE_TIMEOUT, http.head(url).send()).await.ok()?.ok()?;
-    let header = response.headers().get("content-disposition")?.to_str().ok()?.to_string();
-    naming::from_disposition(&header)
+    Some(response.headers().get("content-disposition")?.to_str().ok()?.to_string())
 }
 
 #[cfg(test)]
@@ -241,7 +233,7 @@ mod tests {
 
     #[test]
     fn only_urls_that_say_too_little_are_asked_about() {
-        let ask = |u: &str| worth_asking(&url::Url::parse(u).expect("url"));
+        let ask = |u: &str| naming::worth_asking(&url::Url::parse(u).expect("url"));
         assert!(!ask("http://h/files/report.pdf"));
         assert!(ask("http://h/download.php?id=7"));
         assert!(ask("http://h/get/12345"));

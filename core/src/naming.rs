@@ -58,6 +58,21 @@ pub fn from_disposition(header: &str) -> Option<String> {
     extended.or(plain).filter(|n| !n.trim().is_empty()).map(|n| sanitize(&n))
 }
 
+/// Whether the URL alone may not name the file well (a script, a query, no
+/// extension): then the server's `Content-Disposition` is worth asking for.
+pub fn worth_asking(url: &url::Url) -> bool {
+    let name = from_url(url);
+    url.query().is_some() || name == FALLBACK_NAME || !name.contains('.')
+}
+
+/// The name a download of `url` gets, given the server's `Content-Disposition`
+/// header if it was asked: the header's name when the URL says too little
+/// ([`worth_asking`]), else the URL's. Adding a job and `probe_url` both use it.
+pub fn download_name(url: &url::Url, disposition: Option<&str>) -> String {
+    let offered = disposition.filter(|_| worth_asking(url)).and_then(from_disposition);
+    offered.unwrap_or_else(|| from_url(url))
+}
+
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -133,6 +148,17 @@ mod tests {
         );
         assert_eq!(from_disposition("attachment; filename=\"../../x\"").as_deref(), Some("_.._x"));
         assert_eq!(from_disposition("inline").as_deref(), None);
+    }
+
+    #[test]
+    fn the_server_names_only_what_the_url_does_not() {
+        let url = |s: &str| url::Url::parse(s).expect("url");
+        let offered = Some("attachment; filename=\"report.pdf\"");
+        assert_eq!(download_name(&url("http://h/get.php?id=7"), offered), "report.pdf");
+        assert_eq!(download_name(&url("http://h/get/12"), offered), "report.pdf");
+        assert_eq!(download_name(&url("http://h/files/a.iso"), offered), "a.iso");
+        assert_eq!(download_name(&url("http://h/get/12"), None), "12");
+        assert_eq!(download_name(&url("http://h/"), Some("inline")), FALLBACK_NAME);
     }
 
     #[test]

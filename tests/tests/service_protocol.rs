@@ -11,6 +11,8 @@ mod callbacks;
 mod forget;
 #[path = "service_protocol/journal.rs"]
 mod journal;
+#[path = "service_protocol/probe.rs"]
+mod probe;
 #[path = "service_protocol/queue.rs"]
 mod queue;
 #[path = "service_protocol/rpc_listen.rs"]

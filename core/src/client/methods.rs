@@ -6,9 +6,9 @@ use crate::model::{Job, JobFile, JobId, NetworkStatus, NotifyFlags, Priority, Rp
 use crate::protocol::{
     AddFileParams, Cancel, Complete, CreateJobParams, EnumFiles, EnumJobsParams, EventsSinceParams, EventsSinceResult,
     ForgetJob, GetJob, GetLimits, GetNetwork, GetNotifyInterface, GetRpcInfo, GetStats, JobChanges, Limits,
-    MoveJobParams, NotifyInterfaceResult, Resume, RpcInfo, SetJobParams, SetLimits, SetNotifyFlags,
-    SetNotifyInterfaceParams, SetPriority, SetRemoteNameParams, SetRpcListen, Shutdown, StatsResult, Subscribe,
-    Suspend, TakeOwnership, Whence, code,
+    MoveJobParams, NotifyInterfaceResult, ProbeResult, ProbeUrl, Resume, RpcInfo, SetJobParams, SetLimits,
+    SetNotifyFlags, SetNotifyInterfaceParams, SetPriority, SetRemoteNameParams, SetRpcListen, Shutdown, StatsResult,
+    Subscribe, Suspend, TakeOwnership, Whence, code,
 };
 
 impl Client {
@@ -158,6 +158,14 @@ impl Client {
     /// Whether the service is online, and whether the network is metered.
     pub async fn get_network(&self) -> Result<NetworkStatus, ClientError> {
         self.request(GetNetwork {}).await
+    }
+
+    /// What a download of `url` would be (name, size, whether it can resume),
+    /// asked of its server with `headers`; the answer waits for the server
+    /// (at most 10 s), and so do this connection's later requests.
+    pub async fn probe_url(&self, url: RemoteUrl, headers: Vec<String>) -> Result<ProbeResult, ClientError> {
+        let headers = (!headers.is_empty()).then_some(headers);
+        self.request(ProbeUrl { url, headers }).await
     }
 
     /// Asks the service to stop.

@@ -1,11 +1,13 @@
 //! The transfer engine: which jobs run (scheduler), how a file is fetched
-//! (transfer), and how failures are judged (classify).
+//! (transfer), how failures are judged (classify), and what a URL would be
+//! before it is downloaded (probe).
 
 mod classify;
 mod clients;
 mod context;
 mod http;
 mod limit;
+mod probe;
 mod ramp;
 mod range_client;
 mod schedule;
@@ -18,6 +20,7 @@ pub use classify::{Severity, TransferError, classify_status};
 pub use clients::{ClientError, Clients, build_client};
 pub use context::{FilePlan, Reporter};
 pub use limit::RateLimiter;
+pub use probe::{ProbeError, probe};
 /// The HTTP client type transfers use (see `build_client`).
 pub use reqwest::Client as HttpClient;
 pub use schedule::{Effective, evaluate as evaluate_schedule};

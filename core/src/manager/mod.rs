@@ -383,6 +383,12 @@ impl Manager {
         self.inner.shutdown.clone()
     }
 
+    /// The HTTP client transfers use (for `probe_url`: the same headers,
+    /// redirects and TLS as a download).
+    pub fn http_client(&self) -> reqwest::Client {
+        self.inner.client.main.clone()
+    }
+
     /// Journal entries as they are written (all users; filter by `Event::owner`).
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.inner.events.subscribe()

@@ -30,6 +30,8 @@ pub mod code {
     pub const LIMIT_EXCEEDED: i64 = 6;
     /// No `hello` yet, or an unsupported protocol version.
     pub const PROTOCOL: i64 = 7;
+    /// The server a URL names could not be asked, or refused (`probe_url`).
+    pub const REMOTE_FAILED: i64 = 8;
 }
 
 /// `data` of an error object: its name.

@@ -190,6 +190,7 @@ mod tests {
             MoveJobParams::NAME,
             SetRpcListen::NAME,
             GetNetwork::NAME,
+            super::super::ProbeUrl::NAME,
         ];
         let mut names = typed.to_vec();
         names.sort_unstable();

@@ -12,6 +12,7 @@ mod methods;
 mod params;
 mod path;
 mod pending;
+mod probe;
 mod results;
 
 pub use callbacks::{Callback, Notice};
@@ -29,6 +30,7 @@ pub use params::{
 };
 pub use path::{current_uid, socket_path};
 pub use pending::{Pending, Slot};
+pub use probe::{ProbeResult, ProbeUrl};
 pub use results::{
     CompleteResult, Empty, EventsSinceResult, FileIndexResult, HelloResult, JobIdResult, JobProgressView,
     NotifyInterfaceResult, PositionResult, ProgressParams, RpcInfo, Stats, StatsResult, SubscribeResult,
@@ -46,7 +48,7 @@ pub fn server_name() -> String {
 }
 
 /// Every method a client may call, as the service dispatches them.
-pub const REQUEST_METHODS: [&str; 28] = [
+pub const REQUEST_METHODS: [&str; 29] = [
     method::HELLO,
     method::CREATE_JOB,
     method::ADD_FILE,
@@ -75,6 +77,7 @@ pub const REQUEST_METHODS: [&str; 28] = [
     method::GET_RPC_INFO,
     method::SET_RPC_LISTEN,
     method::GET_NETWORK,
+    method::PROBE_URL,
 ];
 
 /// Whether a client may call `name`.
@@ -140,6 +143,8 @@ pub mod method {
     pub const SET_RPC_LISTEN: &str = "set_rpc_listen";
     /// Whether the service is online, and whether the network is metered.
     pub const GET_NETWORK: &str = "get_network";
+    /// What a download of a URL would be: name, size, whether it can resume.
+    pub const PROBE_URL: &str = "probe_url";
     /// Notification: a journal entry.
     pub const EVENT: &str = "event";
     /// Notification: live progress of running jobs.

@@ -6,6 +6,7 @@ mod hello;
 pub(super) mod jobs;
 mod journal;
 mod notify;
+mod probe;
 mod properties;
 mod queue;
 mod rpc;
@@ -45,6 +46,7 @@ pub(super) fn dispatch(session: &mut Session, method: &str, params: Value) -> Re
         method::SET_RPC_LISTEN => {
             Err(RpcError::internal("set_rpc_listen waits for the endpoint: send it through Session::handle"))
         }
+        method::PROBE_URL => Err(RpcError::internal("probe_url waits for a server: send it through Session::handle")),
         method::GET_NETWORK => admin::get_network(session, params),
         method::FORGET_JOB => queue::forget_job(session, params),
         method::MOVE_JOB => queue::move_job(session, params),
@@ -61,6 +63,7 @@ pub(super) async fn dispatch_waiting(
 ) -> Result<Result<Value, RpcError>, Value> {
     match method {
         method::SET_RPC_LISTEN => Ok(rpc::set_rpc_listen(session, params).await),
+        method::PROBE_URL => Ok(probe::probe_url(session, params).await),
         _ => Err(params),
     }
 }
