@@ -13,6 +13,8 @@ mod actions;
 mod add;
 #[path = "gui/add_links.rs"]
 mod add_links;
+#[path = "gui/add_preview.rs"]
+mod add_preview;
 #[path = "gui/adding.rs"]
 mod adding;
 #[path = "gui/away.rs"]

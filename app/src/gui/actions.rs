@@ -46,6 +46,10 @@ async fn run(command: Command, client: &Client, cx: &Context, registry: &Registr
             Ok(())
         }
         Command::Add(request) => add(*request, client, cx, registry).await,
+        Command::Probe(links, headers) => {
+            super::probe::probe(links, headers, cx).await;
+            Ok(())
+        }
         Command::LoadFiles(job_id) => {
             let files = client.enum_files(job_id).await.map_err(|e| said("Reading the files", e))?;
             cx.sink.send(Update::Files(job_id, files));

@@ -2,7 +2,9 @@
 //! one batch" is ticked), the folder (typed or picked with the native dialog
 //! on its own thread), name, priority, optional sha256 and headers. Problems
 //! are shown inline as they are typed; Download is enabled only when there are none.
+//! Each link gets a preview line (name, size, can resume) once its server answers.
 
+use super::add_preview::Previews;
 use super::folder_picker::{Picked, pick_folder};
 use super::format;
 use crate::jobs_add::NewDownload;
@@ -42,6 +44,8 @@ pub struct AddDialog {
     pub headers: String,
     /// Several links make one download (one job of several files), not one each.
     pub batch: bool,
+    /// What the pasted links' servers said.
+    pub previews: Previews,
     picking: Option<Receiver<Picked>>,
     /// Why Browse… could not show a picker.
     picker_problem: Option<String>,
@@ -93,6 +97,11 @@ impl AddDialog {
         }
         problems.extend(lines(&self.headers).filter_map(|header| check_header(header).err()).map(|e| e.0));
         Checked { urls, problems }
+    }
+
+    /// The headers typed that are valid (sent with the previews' probes).
+    pub fn valid_headers(&self) -> Vec<String> {
+        lines(&self.headers).filter(|h| check_header(h).is_ok()).map(str::to_string).collect()
     }
 
     /// The download as one batch (every URL one file of one job), if the
@@ -169,6 +178,7 @@ impl AddDialog {
             urls.request_focus();
             self.focused = true;
         }
+        self.previews.ui(ui, &self.urls);
         let checked = self.check();
         let error_color = super::widgets::level_color(Some(false), ui.visuals().dark_mode);
         for problem in &checked.problems {

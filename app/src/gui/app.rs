@@ -293,6 +293,12 @@ impl eframe::App for HaulApp {
         let looking = self.user_is_looking(ctx);
         let updates: Vec<_> = self.bridge.drain().collect();
         for update in updates {
+            if let Update::Probed(link, outcome) = update {
+                if let Some(add) = &mut self.add {
+                    add.previews.arrived(link, outcome);
+                }
+                continue;
+            }
             if let Some(notice) = self.model.apply(update) {
                 self.notify(notice, looking);
             }

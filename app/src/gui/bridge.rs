@@ -140,7 +140,11 @@ async fn run(
             Ok(client) => {
                 delay = Duration::from_millis(250);
                 sink.send(Update::Connection(Connection::Connected(client.hello().server.clone())));
-                let context = Context { sink: sink.clone(), auto_complete: auto_complete.clone() };
+                let context = Context {
+                    sink: sink.clone(),
+                    auto_complete: auto_complete.clone(),
+                    socket: address.socket.clone(),
+                };
                 match session::run(client, &mut cursor, !first, &mut requests, context).await {
                     SessionEnd::Shutdown => return,
                     SessionEnd::Lost(reason) => reason,

@@ -15,6 +15,8 @@ pub struct Context {
     pub sink: UpdateSink,
     /// Whether transferred jobs are completed by the window.
     pub auto_complete: Arc<AtomicBool>,
+    /// The service's socket, for connections of their own (previews wait on servers).
+    pub socket: std::path::PathBuf,
 }
 
 /// Sends updates to the window and wakes it.

@@ -3,8 +3,10 @@
 
 use super::toast_key::ToastKey;
 use crate::jobs_add::NewDownload;
-use haul_core::model::{CostPolicy, Event, Job, JobError, JobFile, JobId, NetworkStatus, Priority, RpcListen};
-use haul_core::protocol::{JobProgressView, Limits, RpcInfo};
+use haul_core::model::{
+    CostPolicy, Event, Job, JobError, JobFile, JobId, NetworkStatus, Priority, RemoteUrl, RpcListen,
+};
+use haul_core::protocol::{JobProgressView, Limits, ProbeResult, RpcInfo};
 
 /// A user's request, carried out by the background client.
 #[derive(Debug)]
@@ -23,6 +25,9 @@ pub enum Command {
     SetCostPolicy(Vec<JobId>, CostPolicy),
     /// Create a job from the add dialog.
     Add(Box<NewDownload>),
+    /// Ask the servers of pasted links what they hold (the add dialog's
+    /// preview): each link as typed, and parsed; the headers to send.
+    Probe(Vec<(String, RemoteUrl)>, Vec<String>),
     /// Fetch a job's files (details panel).
     LoadFiles(JobId),
     /// Open the job's first file (`reveal`: its folder instead).
@@ -119,6 +124,8 @@ pub enum Update {
     FileDone(JobId, Box<JobFile>),
     /// A job the window created.
     Added(JobId, String),
+    /// What a pasted link's server said (the link as typed), or why it could not say.
+    Probed(String, Result<ProbeResult, String>),
     /// A request failed; the sentence says what and why.
     ActionFailed(String),
     /// Text for the clipboard.

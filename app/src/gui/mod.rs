@@ -10,14 +10,16 @@
 //! - `startup`: the journal since the saved cursor → the "while you were away" summary
 //! - `registration`: being every job's notification sink, and unregistering at exit
 //! - `callbacks`: answering `job_transferred`, `job_error`, `file_transferred`
-//! - `actions`: the commands, run against the service; `removal`: cancelling, removing, forgetting
+//! - `actions`: the commands, run against the service; `removal`: cancelling, removing, forgetting;
+//!   `probe`: the add dialog's previews, over connections of their own
 //! - `messages`: `Command`, `Update` and what they carry
 //! - `view_model`: jobs, toasts (one per event), selection, filter and sort, and every number
 //!   shown twice computed once (`progress`) — pure
 //! - `toast_key`: the identity of an event worth a toast (told once)
 //! - `table`, `toolbar`, `sidebar`, `details`, `status_bar`, `toasts`: the panels
 //! - `add_dialog`, `confirm`, `settings`, `rpc_settings`: dialogs and preferences (`confirm`: questions
-//!   naming what goes; `rpc_settings`: the aria2 RPC section); `folder_picker`: Browse…, or why not
+//!   naming what goes; `rpc_settings`: the aria2 RPC section); `folder_picker`: Browse…, or why not;
+//!   `add_preview`: each pasted link's name, size and resumability (`probe_url`)
 //! - `tray`, `autostart`: the tray icon and its menu; "start on login"
 //! - `shortcuts`, `widgets`, `format`, `icon`: keys, shared widgets, words, the icon
 //! - `desktop_notify`, `outgoing`, `notification_actions`, `open`: desktop notifications, one to send,
@@ -26,6 +28,7 @@
 
 mod actions;
 mod add_dialog;
+mod add_preview;
 mod app;
 mod autostart;
 mod bridge;
@@ -43,6 +46,7 @@ mod messages;
 mod notification_actions;
 mod open;
 mod outgoing;
+mod probe;
 mod registration;
 mod removal;
 mod rpc_settings;

@@ -190,7 +190,11 @@ fn announce(job_id: JobId, client: &Client, cx: &Context) {
 
 /// A command while there is no connection: tell the user instead of dropping it.
 pub fn refuse_offline(command: &Command, sink: &UpdateSink) {
-    if matches!(command, Command::GetRpcInfo | Command::SetRpcListen(_)) {
+    if let Command::Probe(links, _) = command {
+        for (link, _) in links {
+            sink.send(Update::Probed(link.clone(), Err("Haul is not connected to its service right now.".into())));
+        }
+    } else if matches!(command, Command::GetRpcInfo | Command::SetRpcListen(_)) {
         // The settings window says it where the endpoint is shown.
         sink.send(Update::RpcFailed("Haul is not connected to its service right now.".into()));
     } else if !matches!(command, Command::LoadFiles(_)) {

@@ -2,6 +2,7 @@
 //! already on the list), the questions before destructive actions, settings.
 
 use super::*;
+use crate::gui::add_preview::Due;
 
 impl HaulApp {
     /// Draws whichever dialogs are open and carries out their answers.
@@ -9,7 +10,13 @@ impl HaulApp {
         if let Some(dialog) = &mut self.add {
             let model = &self.model;
             let existing = |url: &str| model.job_with_url(url).map(|j| (j.id, j.display_name.clone()));
-            match dialog.ui(ctx, self.prefs.auto_complete, &existing) {
+            let outcome = dialog.ui(ctx, self.prefs.auto_complete, &existing);
+            match dialog.previews.due(&dialog.urls, std::time::Instant::now()) {
+                Due::Ask(links) => self.bridge.send(Command::Probe(links, dialog.valid_headers())),
+                Due::Wait(after) => ctx.request_repaint_after(after),
+                Due::Idle => {}
+            }
+            match outcome {
                 AddOutcome::Open => {}
                 AddOutcome::ShowExisting(job_id) => {
                     self.add = None;
