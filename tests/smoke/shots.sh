@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Screenshots of the window for a person to look at (issue #18): the details
-# panel of a running split download, the add dialog with two links, and the
+# panel of a running split download, the add dialog with three links and their
+# previews (name, size, can resume; no ranges; a 404), and the
 # window at 640×360. A real `haul` under Xvfb (no window manager: the window
 # sits at 0,0) against a loopback server that honours Range and throttles, so
 # the download splits and keeps running. PNGs go to target/smoke/shot-*.png.
@@ -28,25 +29,28 @@ export XDG_RUNTIME_DIR=$work/xdg HOME=$work/home
 mkdir -p "$work/downloads" "$HOME" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
 unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
 
-# /big.iso: 200 MB, Range-aware, each connection throttled to ~400 KB/s.
+# /big.iso: 200 MB, Range-aware, each connection throttled to ~400 KB/s;
+# /small.bin: 300 KB, Range-aware; /plain.bin: 1.2 MB, Range ignored.
 python3 - "$work/port" >"$work/http.log" 2>&1 <<'PY' &
 import http.server, socketserver, sys, time, re
 SIZE = 200_000_000
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def head(self):
-        if self.path not in ("/big.iso", "/small.bin"):
+        sizes = {"/big.iso": SIZE, "/small.bin": 300_000, "/plain.bin": 1_200_000}
+        if self.path not in sizes:
             self.send_error(404); return None
-        size = SIZE if self.path == "/big.iso" else 300_000
+        size = sizes[self.path]
         start, end = 0, size - 1
         m = re.match(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
-        if m:
+        if m and self.path != "/plain.bin":
             start = int(m.group(1)); end = int(m.group(2)) if m.group(2) else size - 1
             self.send_response(206)
             self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
         else:
             self.send_response(200)
-        self.send_header("Accept-Ranges", "bytes")
+        if self.path != "/plain.bin":
+            self.send_header("Accept-Ranges", "bytes")
         self.send_header("ETag", '"v1"')
         self.send_header("Content-Length", str(end - start + 1))
         self.end_headers()
@@ -100,15 +104,18 @@ shot list 1
 xdotool mousemove --window "$win" 500 78 click 1
 shot details 3
 
-# The Add button, then two links. No window manager: give the window the keyboard.
+# The Add button, then three links; their previews come once the field settles
+# (0.5 s) and the servers answer. No window manager: give the window the keyboard.
 xdotool windowfocus "$win" 2>/dev/null || true
 xdotool mousemove --window "$win" 70 16 click 1
 sleep 1
 xdotool mousemove --window "$win" 560 270 click 1
 xdotool type --delay 5 "$url/small.bin"
 xdotool key Return
+xdotool type --delay 5 "$url/plain.bin"
+xdotool key Return
 xdotool type --delay 5 "$url/other.bin"
-shot add 1
+shot add 3
 xdotool key Escape
 
 xdotool windowsize "$win" 640 360

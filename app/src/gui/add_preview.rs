@@ -92,8 +92,12 @@ impl Previews {
     /// One line per link asked about, in the field's order.
     pub fn ui(&self, ui: &mut Ui, field: &str) {
         let dark = ui.visuals().dark_mode;
+        let mut first = true;
         for link in links(field) {
             let Some(preview) = self.known.get(link) else { continue };
+            if std::mem::take(&mut first) {
+                ui.add_space(2.0);
+            }
             let text = line(link, preview);
             let text = match preview {
                 Preview::Asking => RichText::new(text).weak(),
