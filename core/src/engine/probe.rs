@@ -21,7 +21,7 @@ pub enum ProbeError {
         status: StatusCode,
     },
     /// No answer in time.
-    #[error("no answer from {host} within {} s", .after.as_secs())]
+    #[error("no answer from {host} within {}", words(*.after))]
     Timeout {
         /// The server's host.
         host: String,
@@ -78,6 +78,11 @@ pub async fn probe(
         resumable,
         content_type: http::header_str(headers, header::CONTENT_TYPE),
     })
+}
+
+/// A wait as people say it: "10 s", "300 ms".
+fn words(wait: Duration) -> String {
+    if wait >= Duration::from_secs(1) { format!("{} s", wait.as_secs()) } else { format!("{} ms", wait.as_millis()) }
 }
 
 /// The innermost cause of a request error ("Connection refused"), not

@@ -65,3 +65,16 @@ async fn a_failed_probe_names_the_problem() {
     let bad = within(client.probe_url(url(&server.url("/a")), vec!["no colon".into()])).await.expect_err("header");
     assert_eq!(bad.code(), Some(code::INVALID_ARGUMENT), "{bad}");
 }
+
+/// The service gives a server 10 s; the same probe with a short limit shows
+/// what a silent server becomes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_does_not_answer_in_time_is_named() {
+    let server = TestServer::start();
+    server.set_route("/slow.iso", Route::new(vec![0; 10]).latency(std::time::Duration::from_secs(3)));
+    let http = haul_core::engine::build_client(std::time::Duration::from_secs(30)).expect("client");
+    let limit = std::time::Duration::from_millis(300);
+    let slow = within(haul_core::engine::probe(&http, &url(&server.url("/slow.iso")), &[], limit)).await;
+    let error = slow.expect_err("no answer in time").to_string();
+    assert_eq!(error, "no answer from 127.0.0.1 within 300 ms");
+}
