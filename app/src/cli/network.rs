@@ -17,6 +17,7 @@ pub fn words(status: &NetworkStatus) -> String {
     let source = match status.source {
         NetworkSource::NetworkManager => "NetworkManager",
         NetworkSource::Netlink => "the routes: no NetworkManager",
+        NetworkSource::Windows => "Windows",
         NetworkSource::Assumed => "assumed: nothing reports the network state",
     };
     format!("{reach}{cost} ({source})")

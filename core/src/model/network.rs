@@ -47,6 +47,9 @@ pub enum NetworkSource {
     /// each route or address change that netlink announces (online = a
     /// default route; metered unknown, so not).
     Netlink,
+    /// Windows's internet connection profile (WinRT `NetworkInformation`):
+    /// its connectivity level and cost.
+    Windows,
 }
 
 /// The network's state (`get_network`, the `network` notification).
