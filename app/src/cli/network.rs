@@ -16,6 +16,8 @@ pub fn words(status: &NetworkStatus) -> String {
     let cost = if status.metered { ", metered: background downloads wait for an unmetered network" } else { "" };
     let source = match status.source {
         NetworkSource::NetworkManager => "NetworkManager",
+        NetworkSource::Netlink => "the routes: no NetworkManager",
+        NetworkSource::Windows => "Windows",
         NetworkSource::Assumed => "assumed: nothing reports the network state",
     };
     format!("{reach}{cost} ({source})")
@@ -50,5 +52,7 @@ mod tests {
         assert_eq!(words(&offline), "offline — downloads will resume when you are back online (NetworkManager)");
         let metered = NetworkStatus { metered: true, connectivity: Connectivity::Full, ..assumed };
         assert!(words(&metered).starts_with("online, metered"), "{}", words(&metered));
+        let routes = NetworkStatus { online: false, source: NetworkSource::Netlink, ..assumed };
+        assert!(words(&routes).ends_with("online (the routes: no NetworkManager)"), "{}", words(&routes));
     }
 }

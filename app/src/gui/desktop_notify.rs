@@ -165,14 +165,18 @@ pub fn notification(title: &str, body: &str) -> notify_rust::Notification {
 }
 
 /// One notification per plain or summary notice, and one for all the others;
-/// only a lone event keeps its buttons.
+/// plain notices (each its own notification) and a lone event keep their buttons.
 pub fn combine(burst: &[Notice]) -> Vec<Outgoing> {
     let outgoing = |title: String, body: String| Outgoing { title, body, actions: Vec::new(), click: None };
     let mut out: Vec<Outgoing> = burst
         .iter()
         .filter(|n| n.plain || n.summary)
         .map(|n| match n.plain {
-            true => outgoing(n.title.clone(), n.body.clone()),
+            true => Outgoing {
+                actions: n.actions.clone(),
+                click: n.click.clone(),
+                ..outgoing(n.title.clone(), n.body.clone())
+            },
             false => outgoing(format!("While you were away: {}", n.title), n.body.clone()),
         })
         .collect();
@@ -238,6 +242,11 @@ mod tests {
         let burst = combine(&[done.clone(), done]);
         assert_eq!(burst.len(), 1);
         assert!(burst[0].actions.is_empty() && burst[0].click.is_none(), "a burst names no one download");
+        let countdown =
+            Notice { plain: true, actions: vec![ToastAction::CancelCountdown], ..notice("All done", false, false) };
+        let with_countdown = combine(&[countdown, notice("a downloaded", false, false), notice("b", false, false)]);
+        assert_eq!(with_countdown[0].actions, [ToastAction::CancelCountdown], "a plain notice keeps its Cancel");
+        assert!(with_countdown[1].actions.is_empty());
     }
 
     #[test]

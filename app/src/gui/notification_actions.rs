@@ -29,6 +29,7 @@ fn key(action: &ToastAction) -> &'static str {
         ToastAction::Details(_) => "details",
         ToastAction::ShowJobs(_) => "show-jobs",
         ToastAction::Undo(_) => "undo",
+        ToastAction::CancelCountdown => "cancel-countdown",
     }
 }
 
@@ -166,6 +167,9 @@ mod tests {
         let failed = outgoing(vec![ToastAction::Retry(job_id)], Some(ToastAction::Details(job_id)));
         assert_eq!(chosen(&failed, "retry"), Some(ToastAction::Retry(job_id)));
         assert_eq!(chosen(&failed, "default"), Some(ToastAction::Details(job_id)));
+        let countdown = outgoing(vec![ToastAction::CancelCountdown], None);
+        assert_eq!(chosen(&countdown, "cancel-countdown"), Some(ToastAction::CancelCountdown));
+        assert_eq!(chosen(&countdown, "default"), None, "a click on the text cancels nothing");
     }
 
     #[test]

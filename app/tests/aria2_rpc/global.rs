@@ -4,9 +4,9 @@
 //! and `shutdown`.
 
 use crate::client::*;
-use crate::common::wait_until;
+use crate::common::{job_json, wait_until};
 use crate::control::{add_slow, slow_server};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 /// What issue #13 asks the endpoint to answer.
@@ -85,6 +85,45 @@ fn global_options_limit_the_queue_and_the_stats_count_it() {
         assert_eq!(options["max-download-limit"], (20 << 10).to_string(), "{transport:?}: {options}");
         let refused = json!([b, {"max-download-limit": "fast"}]);
         assert_eq!(rpc.fails("aria2.changeOption", refused).code, 1);
+        ep.assert_no_panic();
+    }
+}
+
+/// The job `gid` names, as `haul --json info` shows it (the GID is the low
+/// 64 bits of the job id).
+fn job_of(ep: &Endpoint, gid: &str) -> Value {
+    let list = ep.world.haul().args(["--json", "list", "--all"]).output().expect("list");
+    let jobs: Value = serde_json::from_slice(&list.stdout).unwrap_or(Value::Null);
+    let found = jobs.as_array().into_iter().flatten().find_map(|job| {
+        let id = job["id"].as_str()?.replace('-', "");
+        id.ends_with(gid).then(|| job["id"].as_str().unwrap_or_default().to_owned())
+    });
+    let id = found.unwrap_or_else(|| panic!("no job has the GID {gid}: {jobs}"));
+    job_json(&ep.world, &id)
+}
+
+#[test]
+fn haul_cost_sets_reads_and_changes_the_jobs_cost_policy() {
+    let server = slow_server();
+    let ep = Endpoint::start();
+    for transport in TRANSPORTS {
+        let mut rpc = ep.client(transport);
+        let options =
+            json!({"dir": ep.dir(), "out": format!("cost-{transport:?}.bin"), "haul-cost": "any", "pause": "true"});
+        let gid = rpc.ok("aria2.addUri", json!([[server.url("/slow.bin")], options]));
+        let gid = gid.as_str().unwrap_or_default().to_owned();
+        assert_eq!(rpc.ok("aria2.getOption", json!([gid]))["haul-cost"], "any", "{transport:?}");
+        assert_eq!(job_of(&ep, &gid)["cost_policy"], "any", "{transport:?}");
+
+        assert_eq!(rpc.ok("aria2.changeOption", json!([gid, {"haul-cost": "unmetered"}])), json!("OK"));
+        assert_eq!(rpc.ok("aria2.getOption", json!([gid]))["haul-cost"], "unmetered", "{transport:?}");
+        assert_eq!(job_of(&ep, &gid)["cost_policy"], "unmetered", "{transport:?}");
+
+        let bad = rpc.fails("aria2.changeOption", json!([gid, {"haul-cost": "free"}]));
+        assert!(bad.message.contains("haul-cost"), "{transport:?}: {bad:?}");
+        let bad = rpc.fails("aria2.addUri", json!([[server.url("/slow.bin")], {"dir": ep.dir(), "haul-cost": ""}]));
+        assert!(bad.message.contains("haul-cost"), "{transport:?}: {bad:?}");
+        assert_eq!(job_of(&ep, &gid)["cost_policy"], "unmetered", "a refused change changes nothing");
         ep.assert_no_panic();
     }
 }

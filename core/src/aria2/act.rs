@@ -180,6 +180,7 @@ pub(super) fn change_option(front: &Front, caller: &Caller, p: &Params) -> Resul
         speed_limit_bps: options.changes.speed_limit_bps,
         max_connections: options.changes.max_connections,
         custom_headers: options.changes.custom_headers,
+        cost_policy: options.changes.cost_policy,
         ..Default::default()
     };
     if !changes.is_empty() {

@@ -1,10 +1,11 @@
 //! aria2's download options, read into what Haul does with them: a folder, a
-//! name, headers, connections, a speed limit, a checksum, paused or not.
+//! name, headers, connections, a speed limit, a checksum, paused or not, and
+//! Haul's own `haul-cost` (the job's cost policy).
 //! BitTorrent, Metalink, FTP and proxy options are refused with a sentence;
 //! any other unknown option is ignored as aria2 ignores it (debug log).
 
 use super::Aria2Error;
-use crate::model::check_header;
+use crate::model::{CostPolicy, check_header};
 use crate::protocol::JobChanges;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -23,6 +24,10 @@ pub struct Options {
     /// Headers (`header`, `referer`, `user-agent`), limit and connections.
     pub changes: JobChanges,
 }
+
+/// Haul's own option: the job's cost policy (`any` or `unmetered`), which
+/// aria2 has no word for.
+pub const HAUL_COST: &str = "haul-cost";
 
 /// Option prefixes of features Haul does not have.
 const UNSUPPORTED_PREFIXES: [&str; 6] = ["bt-", "seed-", "metalink-", "ftp-", "follow-", "dht-"];
@@ -101,6 +106,7 @@ pub fn parse(options: &Map<String, Value>) -> Result<Options, Aria2Error> {
             }
             "max-download-limit" => parsed.changes.speed_limit_bps = Some(parse_speed(key, &text(key, value)?)?),
             "checksum" => parsed.sha256 = Some(sha256_of(&text(key, value)?)?),
+            HAUL_COST => parsed.changes.cost_policy = Some(cost_of(&text(key, value)?)?),
             other => tracing::debug!("aria2 option {other} ignored (Haul has no such setting)"),
         }
     }
@@ -111,6 +117,12 @@ pub fn parse(options: &Map<String, Value>) -> Result<Options, Aria2Error> {
         parsed.changes.custom_headers = Some(headers);
     }
     Ok(parsed)
+}
+
+/// `any` or `unmetered` → the cost policy; anything else is an error naming the option.
+fn cost_of(name: &str) -> Result<CostPolicy, Aria2Error> {
+    CostPolicy::parse(name.trim())
+        .ok_or_else(|| Aria2Error::new(format!("the option {HAUL_COST} must be any or unmetered, not '{name}'")))
 }
 
 /// `sha-256=HEX` → the digest; other algorithms are not supported.
@@ -162,9 +174,24 @@ mod tests {
             json!({"header": "no colon"}),
             json!({"split": "0"}),
             json!({"max-download-limit": "fast"}),
+            json!({"haul-cost": "cheap"}),
+            json!({"haul-cost": 1}),
         ] {
             assert!(parsed(options.clone()).is_err(), "{options}");
         }
+    }
+
+    #[test]
+    fn haul_cost_is_the_cost_policy_and_a_bad_value_names_the_option() {
+        for (value, want) in
+            [("any", CostPolicy::Any), ("unmetered", CostPolicy::Unmetered), (" any ", CostPolicy::Any)]
+        {
+            let options = parsed(json!({ "haul-cost": value })).expect("valid");
+            assert_eq!(options.changes.cost_policy, Some(want), "{value}");
+        }
+        assert_eq!(parsed(json!({})).map(|o| o.changes.cost_policy), Ok(None));
+        let refused = parsed(json!({"haul-cost": "metered"})).err().unwrap_or_default();
+        assert!(refused.contains("haul-cost") && refused.contains("metered"), "{refused}");
     }
 
     #[test]

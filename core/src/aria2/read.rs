@@ -128,6 +128,7 @@ pub(super) fn get_option(front: &Front, caller: &Caller, p: &Params) -> Result<V
     options.insert("split".into(), job.max_connections.to_string().into());
     options.insert("max-connection-per-server".into(), job.max_connections.to_string().into());
     options.insert("max-download-limit".into(), job.speed_limit_bps.to_string().into());
+    options.insert(super::options::HAUL_COST.into(), job.cost_policy.as_str().into());
     // Headers may carry cookies: they are secrets, and are not read back.
     Ok(Value::Object(options))
 }

@@ -43,6 +43,13 @@ pub enum NetworkSource {
     Assumed,
     /// NetworkManager's D-Bus properties.
     NetworkManager,
+    /// Linux without NetworkManager: the kernel's route tables, re-read at
+    /// each route or address change that netlink announces (online = a
+    /// default route; metered unknown, so not).
+    Netlink,
+    /// Windows's internet connection profile (WinRT `NetworkInformation`):
+    /// its connectivity level and cost.
+    Windows,
 }
 
 /// The network's state (`get_network`, the `network` notification).

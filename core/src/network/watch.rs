@@ -1,7 +1,9 @@
 //! Follows NetworkManager over D-Bus: its `Connectivity`, `State` and
 //! `Metered` properties (read once, then from `PropertiesChanged`), and its
-//! presence on the bus. Without a bus or without NetworkManager the service
-//! assumes it is online and unmetered, and says so once in the log.
+//! presence on the bus. Without a bus or without NetworkManager, Linux
+//! follows the route tables over netlink (`super::netlink`); elsewhere, or
+//! if netlink fails too, the service assumes it is online and unmetered.
+//! Each situation is said once in the log.
 
 use super::state::{NmProperties, status_from_network_manager};
 use crate::model::NetworkStatus;
@@ -58,11 +60,8 @@ async fn follow_forever(tx: &watch::Sender<NetworkStatus>, first: &Notify) {
     let connection = match connect().await {
         Ok(connection) => connection,
         Err(e) => {
-            tracing::info!(
-                "no D-Bus system bus to ask NetworkManager ({e}): assuming the computer is online and the network unmetered"
-            );
-            publish(tx, NetworkStatus::default());
-            first.notify_one();
+            tracing::info!("no D-Bus system bus to ask NetworkManager ({e})");
+            without_network_manager(tx, first).await;
             return;
         }
     };
@@ -70,35 +69,57 @@ async fn follow_forever(tx: &watch::Sender<NetworkStatus>, first: &Notify) {
     let mut said = String::new();
     let mut say = |text: String| {
         if said != text {
-            tracing::info!("{text}: assuming the computer is online and the network unmetered");
+            tracing::info!("{text}");
             said = text;
         }
     };
     loop {
-        let followed = follow(&connection, tx, first).await;
-        first.notify_one();
-        match followed {
+        match follow(&connection, tx, first).await {
             Ok(Ended::Absent(mut owners)) => {
                 say("NetworkManager is not running".into());
-                publish(tx, NetworkStatus::default());
-                // Returns once a new owner of the name appears (or the bus closes).
-                while let Some(owner) = owners.next().await {
-                    if owner.args().is_ok_and(|a| a.new_owner.is_some()) {
-                        break;
+                // Until a new owner of the name appears (or the bus closes).
+                let arrived = async {
+                    while let Some(owner) = owners.next().await {
+                        if owner.args().is_ok_and(|a| a.new_owner.is_some()) {
+                            break;
+                        }
                     }
+                };
+                tokio::select! {
+                    () = without_network_manager(tx, first) => {}
+                    () = arrived => {}
                 }
             }
-            Ok(Ended::Left) => {
-                say("NetworkManager left the bus".into());
-                publish(tx, NetworkStatus::default());
-            }
+            Ok(Ended::Left) => say("NetworkManager left the bus".into()),
             Err(e) => {
                 say(format!("cannot follow NetworkManager: {e}"));
-                publish(tx, NetworkStatus::default());
-                tokio::time::sleep(RETRY_DELAY).await;
+                let _ = tokio::time::timeout(RETRY_DELAY, without_network_manager(tx, first)).await;
             }
         }
     }
+}
+
+/// The network state while NetworkManager cannot tell it, for good (until
+/// dropped): the route tables over netlink on Linux, else assumed online and
+/// unmetered. `first` is told once a state is published.
+async fn without_network_manager(tx: &watch::Sender<NetworkStatus>, first: &Notify) {
+    #[cfg(target_os = "linux")]
+    {
+        let followed = match super::netlink::Changes::open() {
+            Ok(mut changes) => {
+                tracing::info!("following the route tables over netlink: online while there is a default route");
+                super::netlink::follow(&mut changes, tx, first).await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = followed {
+            tracing::info!("cannot follow the routes over netlink ({e})");
+        }
+    }
+    tracing::info!("assuming the computer is online and the network unmetered");
+    publish(tx, NetworkStatus::default());
+    first.notify_one();
+    std::future::pending::<()>().await;
 }
 
 async fn connect() -> zbus::Result<zbus::Connection> {
@@ -108,7 +129,8 @@ async fn connect() -> zbus::Result<zbus::Connection> {
     }
 }
 
-fn publish(tx: &watch::Sender<NetworkStatus>, status: NetworkStatus) {
+/// Sends `status` if it differs from the last one sent.
+pub(super) fn publish(tx: &watch::Sender<NetworkStatus>, status: NetworkStatus) {
     tx.send_if_modified(|current| {
         let changed = *current != status;
         *current = status;

@@ -33,6 +33,7 @@ impl HaulApp {
             }
             ToastAction::ShowJobs(ids) => self.model.show_only("While you were away".into(), ids),
             ToastAction::Undo(removal_id) => self.undo(removal_id),
+            ToastAction::CancelCountdown => self.cancel_when_done(),
         }
     }
 

@@ -58,11 +58,17 @@ impl HaulApp {
             cancel = ui.button("Cancel the countdown").clicked();
         });
         if cancel {
-            let limits = Limits { cancel_when_done: Some(true), ..Default::default() };
-            self.bridge.send(Command::SetLimits(limits));
-            self.model.when_done_pending = None;
+            self.cancel_when_done();
         }
         // The time left changes every second.
         ctx.request_repaint_after(std::time::Duration::from_secs(1));
+    }
+
+    /// Cancels the power action counting down (the countdown window's or the
+    /// desktop notification's Cancel).
+    pub(super) fn cancel_when_done(&mut self) {
+        let limits = Limits { cancel_when_done: Some(true), ..Default::default() };
+        self.bridge.send(Command::SetLimits(limits));
+        self.model.when_done_pending = None;
     }
 }

@@ -39,6 +39,8 @@ pub enum ToastAction {
     ShowJobs(Vec<JobId>),
     /// Put back the rows of this removal (its id).
     Undo(u64),
+    /// Cancel the power action counting down now that the queue is empty.
+    CancelCountdown,
 }
 
 impl ToastAction {
@@ -51,6 +53,7 @@ impl ToastAction {
             ToastAction::Details(_) => "Details",
             ToastAction::ShowJobs(_) => "Show them",
             ToastAction::Undo(_) => "Undo",
+            ToastAction::CancelCountdown => "Cancel",
         }
     }
 }

@@ -4,20 +4,20 @@
 use super::{Notice, ViewModel};
 
 impl ViewModel {
-    /// A power action started counting down: a desktop notification says so
-    /// (the countdown window has Cancel).
+    /// A power action started counting down: a desktop notification says so,
+    /// with a Cancel button (as the countdown window has).
     pub(super) fn when_done(&mut self, pending: Option<haul_core::model::WhenDonePending>) -> Option<Notice> {
         let notice = pending.as_ref().map(|p| Notice {
             title: "All downloads are done".into(),
             body: format!(
-                "Haul will {} at {} — “Cancel the countdown” in Haul's window",
+                "Haul will {} at {} unless you cancel it, here or in Haul's window",
                 p.action.words(),
                 p.at.with_timezone(&chrono::Local).format("%H:%M:%S")
             ),
             failed: false,
             summary: false,
             plain: true,
-            actions: Vec::new(),
+            actions: vec![super::ToastAction::CancelCountdown],
             click: None,
         });
         self.when_done_pending = pending;
