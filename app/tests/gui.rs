@@ -31,6 +31,8 @@ mod history;
 mod network;
 #[path = "gui/notification_clicks.rs"]
 mod notification_clicks;
+#[path = "gui/refresh.rs"]
+mod refresh;
 #[path = "gui/rpc.rs"]
 mod rpc;
 #[path = "gui/schedule.rs"]

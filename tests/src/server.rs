@@ -64,6 +64,7 @@ pub struct Route {
     body: Arc<[u8]>,
     ranges: bool,
     ignore_if_range: bool,
+    etag_if_range_ignored: bool,
     throttle: Option<u64>,
     latency: Option<Duration>,
     drop_after: Option<(u64, u32)>,
@@ -84,6 +85,7 @@ impl fmt::Debug for Route {
             .field("body_len", &self.body.len())
             .field("ranges", &self.ranges)
             .field("ignore_if_range", &self.ignore_if_range)
+            .field("etag_if_range_ignored", &self.etag_if_range_ignored)
             .field("throttle", &self.throttle)
             .field("latency", &self.latency)
             .field("drop_after", &self.drop_after)
@@ -107,6 +109,7 @@ impl Route {
             body: Arc::from(body),
             ranges: true,
             ignore_if_range: false,
+            etag_if_range_ignored: false,
             throttle: None,
             latency: None,
             drop_after: None,
@@ -135,6 +138,14 @@ impl Route {
     /// current validator (the current `ETag` is still sent).
     pub fn ignore_if_range(mut self, on: bool) -> Route {
         self.ignore_if_range = on;
+        self
+    }
+
+    /// A CDN that ignores an `If-Range` carrying an `ETag` (even the current
+    /// one) and answers 200 with the whole file; `If-Range` with the current
+    /// `Last-Modified`, or no `If-Range`, gets the range as usual.
+    pub fn etag_if_range_ignored(mut self, on: bool) -> Route {
+        self.etag_if_range_ignored = on;
         self
     }
 
@@ -865,7 +876,9 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
     if ranges && let Some(range_header) = req.header("range") {
         let validator_ok = match req.header("if-range") {
             None => true,
-            Some(v) => route.ignore_if_range || v.trim() == etag || v.trim() == last_modified,
+            Some(v) => {
+                route.ignore_if_range || (v.trim() == etag && !route.etag_if_range_ignored) || v.trim() == last_modified
+            }
         };
         if validator_ok {
             match parse_range(range_header, len) {

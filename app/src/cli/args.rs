@@ -179,6 +179,14 @@ pub struct SetArgs {
     /// Which networks the job may use: any (metered ones too) or unmetered.
     #[arg(long)]
     pub cost: Option<String>,
+    /// A fresh link for a file whose link expired (BITS's SetRemoteName): the
+    /// saved bytes are kept when it serves the same file; a job that stopped
+    /// with an error is resumed.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Which file --url is for (its index, see haul files; default 0).
+    #[arg(long, value_name = "N", requires = "url", default_value_t = 0)]
+    pub file: u32,
 }
 
 /// `haul limits`.

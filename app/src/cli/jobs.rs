@@ -3,8 +3,9 @@
 use super::args::{CallArgs, JobArg, ListArgs, RpcArgs, SetArgs};
 use super::connect::{connect, resolve_job};
 use super::output::{print_json, progress, size};
+use super::refresh;
 use crate::exit::{FAILED, Failure, REFUSED, USAGE};
-use haul_core::model::{CostPolicy, NotifyCmdLine, NotifyFlags, Priority};
+use haul_core::model::{CostPolicy, NotifyCmdLine, NotifyFlags, Priority, RemoteUrl};
 use haul_core::protocol::JobChanges;
 use serde_json::Value;
 
@@ -46,6 +47,7 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
         return Ok(());
     }
     let p = &job.progress;
+    let job_id = job.id;
     outln!("Job        {}", job.id);
     outln!("Name       {}", job.display_name);
     outln!("State      {}", job.state.as_str());
@@ -76,6 +78,13 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
     }
     if let Some(error) = &job.error {
         outln!("Error      {} ({}, {}): {}", error.code, error.context.as_str(), job.error_count, error.message);
+        let saved = p.bytes_transferred > 0;
+        if error.link_may_have_expired(saved) {
+            let file = error.file_index.unwrap_or(0);
+            outln!(
+                "           The link may have expired: give a fresh one with haul set {job_id} --url URL --file {file}"
+            );
+        }
     }
     outln!("Notify     {}", job.notify_flags.names().join(","));
     if let Some(cmd) = &job.notify_cmd_line {
@@ -114,6 +123,9 @@ pub async fn files(arg: JobArg, json_out: bool) -> Result<(), Failure> {
             file.local_name.display(),
             file.remote_url
         );
+        if let Some(reason) = &file.restart_reason {
+            outln!("     restarted from zero: {reason}");
+        }
     }
     Ok(())
 }
@@ -191,19 +203,31 @@ fn changes(args: &SetArgs) -> Result<JobChanges, Failure> {
     })
 }
 
-/// `haul set`: changes a job's properties.
+/// `haul set`: changes a job's properties, and with `--url` a file's link.
 pub async fn set(args: SetArgs, json_out: bool) -> Result<(), Failure> {
     let changes = changes(&args)?;
-    if changes.is_empty() {
+    let url =
+        args.url.as_deref().map(RemoteUrl::parse).transpose().map_err(|e| Failure::new(REFUSED, e.to_string()))?;
+    if changes.is_empty() && url.is_none() {
         return Err(Failure::new(USAGE, "nothing to set: give at least one option (see haul set --help)"));
     }
     let client = connect().await?;
     let job_id = resolve_job(&client, &args.job).await?;
-    let job = client.set_job(job_id, changes).await?;
+    if !changes.is_empty() {
+        client.set_job(job_id, changes).await?;
+    }
+    let resumed = match &url {
+        Some(url) => refresh::point_at(&client, job_id, args.file, url).await?,
+        None => false,
+    };
+    let job = client.get_job(job_id).await?;
     if json_out {
         print_json(&job);
-    } else {
-        outln!("set: {job_id}");
+        return Ok(());
+    }
+    outln!("set: {job_id}");
+    if let Some(url) = &url {
+        outln!("{}", refresh::words(args.file, url, resumed));
     }
     Ok(())
 }

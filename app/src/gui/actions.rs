@@ -50,6 +50,16 @@ async fn run(command: Command, client: &Client, cx: &Context, registry: &Registr
             super::probe::probe(links, headers, cx).await;
             Ok(())
         }
+        Command::RefreshLink { job_id, file_index, url } => {
+            let what = "Use this link";
+            client.set_remote_name(job_id, file_index, url).await.map_err(|e| said(what, e))?;
+            client.resume(job_id).await.map_err(|e| said(what, e))?;
+            let job = client.get_job(job_id).await.map_err(|e| said(what, e))?;
+            cx.sink.send(Update::Job(Box::new(job)));
+            let files = client.enum_files(job_id).await.map_err(|e| said(what, e))?;
+            cx.sink.send(Update::Files(job_id, files));
+            Ok(())
+        }
         Command::LoadFiles(job_id) => {
             let files = client.enum_files(job_id).await.map_err(|e| said("Reading the files", e))?;
             cx.sink.send(Update::Files(job_id, files));

@@ -216,6 +216,9 @@ impl HaulApp {
             UiAction::SetPriority(priority) => {
                 self.send_for(self.selected_ids(|s| !s.is_final()), |ids| Command::SetPriority(ids, priority))
             }
+            UiAction::RefreshLink { job_id, file_index, url } => {
+                self.bridge.send(Command::RefreshLink { job_id, file_index, url })
+            }
             UiAction::DownloadAnyway(job_id) => {
                 self.bridge.send(Command::SetCostPolicy(vec![job_id], haul_core::model::CostPolicy::Any))
             }

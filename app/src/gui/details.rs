@@ -1,11 +1,13 @@
 //! The details panel of the selected job: its name and state in plain words
 //! (the failure's reason, why a queued job waits, with "Download now anyway"
-//! when it waits for an unmetered network), then its properties and its files.
+//! when it waits for an unmetered network; a field for a fresh link when the
+//! link may have expired), then its properties and its files.
 //! The panel can be hidden ("Hide details") and resized; it starts at the top
 //! for each job it shows.
 
 mod files;
 mod properties;
+mod refresh;
 
 use super::format;
 use super::view_model::ViewModel;
@@ -46,6 +48,7 @@ pub fn details_ui(ui: &mut Ui, model: &ViewModel, job: &Job, actions: &mut Vec<U
             }
         });
     }
+    refresh::refresh_ui(ui, job, model.files(job.id), actions);
     // Another job: start at the top, not where the last one was scrolled to.
     let shown_id = egui::Id::unique("haul-details-job");
     let changed = ui.data(|d| d.get_temp::<JobId>(shown_id)) != Some(job.id);

@@ -30,6 +30,15 @@ pub enum Command {
     Probe(Vec<(String, RemoteUrl)>, Vec<String>),
     /// Fetch a job's files (details panel).
     LoadFiles(JobId),
+    /// Point a file at a fresh link (its link expired) and resume the job.
+    RefreshLink {
+        /// The job.
+        job_id: JobId,
+        /// The file.
+        file_index: u32,
+        /// The new link.
+        url: RemoteUrl,
+    },
     /// Open the job's first file (`reveal`: its folder instead).
     Open {
         /// The job.

@@ -3,7 +3,7 @@
 
 use super::view_model::{SortColumn, StateFilter, ToastAction};
 use eframe::egui::{self, Color32, Response, Ui};
-use haul_core::model::{JobId, JobState, Priority};
+use haul_core::model::{JobId, JobState, Priority, RemoteUrl};
 
 /// What a widget asks the window to do (carried out after the frame is drawn).
 #[derive(Clone, Debug, PartialEq)]
@@ -68,6 +68,15 @@ pub enum UiAction {
     FocusFilter,
     /// "Download now anyway": let this job use metered networks (cost policy `any`).
     DownloadAnyway(JobId),
+    /// Point a file of a failed job at a fresh link and resume it.
+    RefreshLink {
+        /// The job.
+        job_id: JobId,
+        /// The file.
+        file_index: u32,
+        /// The new link.
+        url: RemoteUrl,
+    },
     /// Show (`true`) or fold (`false`) the details panel.
     ShowDetails(bool),
     /// Show or hide the side bar (hidden by itself on a narrow window).

@@ -2,6 +2,7 @@
 //! context its connections share (the open temp file, the clients, the limits).
 
 use super::clients::Clients;
+use super::http::SharedIfRange;
 use super::range_client::Target;
 use super::{RateLimiter, TransferError};
 use crate::model::FileProgress;
@@ -44,6 +45,9 @@ pub trait Reporter: Send + Sync {
     fn connected(&self, file: u32, bytes_total: Option<u64>, validator: &FileProgress, restart: Option<&str>);
     /// `[start, start + len)` of the file is on disk.
     fn written(&self, file: u32, start: u64, len: u64);
+    /// Ranges of the file are now asked for `how`, another way than the usual
+    /// `If-Range` with the ETag, which the server ignored; for the journal.
+    fn resumed(&self, file: u32, how: &str);
 }
 
 /// What the connections of one file share (owned: a split file's extra
@@ -60,6 +64,8 @@ pub(super) struct Ctx {
     pub file: Arc<File>,
     /// The validators the file's bytes must keep matching.
     pub validator: FileProgress,
+    /// What the file's ranged requests carry in `If-Range`.
+    pub if_range: Arc<SharedIfRange>,
     /// Where the extra ranges go over the lean client, if they do.
     pub lean: Option<Target>,
 }

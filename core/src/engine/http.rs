@@ -54,12 +54,120 @@ pub fn validators(headers: &HeaderMap) -> FileProgress {
     }
 }
 
+/// What a request for more of the stored bytes carries in `If-Range`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
+pub enum IfRangeWith {
+    /// A strong ETag, else Last-Modified (what servers are meant to honour).
+    #[default]
+    Validator,
+    /// Last-Modified only: the server ignored `If-Range` with an ETag (some
+    /// CDNs answer 200 with the whole, unchanged file).
+    LastModified,
+    /// No `If-Range`: the 206's own validators and size are checked instead
+    /// (`range_mismatch`), as a server that ignores both forms still sends them.
+    Nothing,
+}
+
+impl IfRangeWith {
+    /// The next way to try after the server answered a request carrying
+    /// `sent` with the whole, unchanged file; None when none is left.
+    pub fn after_ignored(validator: &FileProgress, sent: Option<&str>) -> Option<IfRangeWith> {
+        let sent = sent?;
+        match validator.last_modified.as_deref() {
+            Some(date) if date != sent => Some(IfRangeWith::LastModified),
+            _ => Some(IfRangeWith::Nothing),
+        }
+    }
+
+    /// How the journal names this way of resuming.
+    pub fn words(self) -> &'static str {
+        match self {
+            IfRangeWith::Validator => "If-Range with the ETag",
+            IfRangeWith::LastModified => "If-Range with Last-Modified",
+            IfRangeWith::Nothing => "a plain Range, the answer's ETag, Last-Modified and size checked",
+        }
+    }
+}
+
+/// A file's way of sending `If-Range`, shared by its connections: once the
+/// server ignored one way, every connection asks the next way.
+#[derive(Debug, Default)]
+pub struct SharedIfRange(std::sync::atomic::AtomicU8);
+
+impl SharedIfRange {
+    /// Starting with `with`.
+    pub fn new(with: IfRangeWith) -> SharedIfRange {
+        SharedIfRange(std::sync::atomic::AtomicU8::new(with as u8))
+    }
+
+    /// The way now.
+    pub fn get(&self) -> IfRangeWith {
+        match self.0.load(std::sync::atomic::Ordering::Acquire) {
+            0 => IfRangeWith::Validator,
+            1 => IfRangeWith::LastModified,
+            _ => IfRangeWith::Nothing,
+        }
+    }
+
+    /// Moves on from `from` to `to`; false when another connection already moved on.
+    pub fn advance(&self, from: IfRangeWith, to: IfRangeWith) -> bool {
+        use std::sync::atomic::Ordering;
+        self.0.compare_exchange(from as u8, to as u8, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    }
+}
+
+/// Whether a 200 answer to a range request carrying `sent` in `If-Range` is
+/// the unchanged file (same validators, some validator the same, same size):
+/// the server ignored the `If-Range`, and the next way to ask, if any.
+pub fn ignored_if_range(
+    stored: &FileProgress,
+    total: Option<u64>,
+    sent: Option<&str>,
+    headers: &HeaderMap,
+) -> Option<IfRangeWith> {
+    if validators_differ(stored, headers).is_some() {
+        return None;
+    }
+    let fresh = validators(headers);
+    let same_validator = (stored.etag.is_some() && stored.etag == fresh.etag)
+        || (stored.last_modified.is_some() && stored.last_modified == fresh.last_modified);
+    let size = content_length(headers);
+    if !same_validator || size.is_none() || size != total {
+        return None;
+    }
+    IfRangeWith::after_ignored(stored, sent)
+}
+
 /// The `If-Range` value for stored bytes: a strong ETag, else Last-Modified.
 pub fn if_range(validator: &FileProgress) -> Option<&str> {
-    match &validator.etag {
-        Some(etag) if !etag.starts_with("W/") => Some(etag),
+    if_range_with(validator, IfRangeWith::Validator)
+}
+
+/// The `If-Range` value for stored bytes, the way `with` says.
+pub fn if_range_with(validator: &FileProgress, with: IfRangeWith) -> Option<&str> {
+    match (with, &validator.etag) {
+        (IfRangeWith::Nothing, _) => None,
+        (IfRangeWith::Validator, Some(etag)) if !etag.starts_with("W/") => Some(etag),
         _ => validator.last_modified.as_deref(),
     }
+}
+
+/// How a response's validators differ from the stored ones, if they do (a
+/// validator only one side has is not a difference).
+pub fn validators_differ(stored: &FileProgress, headers: &HeaderMap) -> Option<String> {
+    let fresh = validators(headers);
+    if let (Some(old), Some(new)) = (&stored.etag, &fresh.etag)
+        && old != new
+    {
+        return Some(format!("the ETag changed from {old} to {new}"));
+    }
+    if let (Some(old), Some(new)) = (&stored.last_modified, &fresh.last_modified)
+        && old != new
+    {
+        return Some(format!("Last-Modified changed from {old} to {new}"));
+    }
+    None
 }
 
 /// Why a 206 answer cannot continue the stored bytes, if it cannot: the range
@@ -81,18 +189,7 @@ pub fn range_mismatch(
     {
         return Some(format!("the size changed from {old} to {new} bytes"));
     }
-    let fresh = validators(headers);
-    if let (Some(old), Some(new)) = (&stored.etag, &fresh.etag)
-        && old != new
-    {
-        return Some(format!("the ETag changed from {old} to {new}"));
-    }
-    if let (Some(old), Some(new)) = (&stored.last_modified, &fresh.last_modified)
-        && old != new
-    {
-        return Some(format!("Last-Modified changed from {old} to {new}"));
-    }
-    None
+    validators_differ(stored, headers)
 }
 
 /// The error for a non-success answer.
@@ -140,5 +237,27 @@ mod tests {
         assert!(range_mismatch(10, Some(99), &stored, &ok).is_some());
         let changed = headers(&[("content-range", "bytes 10-19/100"), ("etag", "\"b\"")]);
         assert!(range_mismatch(10, Some(100), &stored, &changed).is_some_and(|r| r.contains("ETag")));
+    }
+
+    #[test]
+    fn if_range_falls_back_from_the_etag_to_the_date_to_nothing() {
+        let both = FileProgress {
+            etag: Some("\"a\"".into()),
+            last_modified: Some("Wed, 01 Jan 2025 00:00:00 GMT".into()),
+            ..Default::default()
+        };
+        assert_eq!(if_range_with(&both, IfRangeWith::Validator), Some("\"a\""));
+        assert_eq!(if_range_with(&both, IfRangeWith::LastModified), both.last_modified.as_deref());
+        assert_eq!(if_range_with(&both, IfRangeWith::Nothing), None);
+        // Ignored with the ETag: try the date; ignored with the date: nothing.
+        assert_eq!(IfRangeWith::after_ignored(&both, Some("\"a\"")), Some(IfRangeWith::LastModified));
+        assert_eq!(IfRangeWith::after_ignored(&both, both.last_modified.as_deref()), Some(IfRangeWith::Nothing));
+        // No date to fall back to; nothing was sent (nothing left to try).
+        let etag_only = FileProgress { etag: Some("\"a\"".into()), ..Default::default() };
+        assert_eq!(IfRangeWith::after_ignored(&etag_only, Some("\"a\"")), Some(IfRangeWith::Nothing));
+        assert_eq!(IfRangeWith::after_ignored(&both, None), None);
+        // A weak ETag is never sent: the date is.
+        let weak = FileProgress { etag: Some("W/\"a\"".into()), ..both.clone() };
+        assert_eq!(if_range_with(&weak, IfRangeWith::Validator), both.last_modified.as_deref());
     }
 }

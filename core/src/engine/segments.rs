@@ -4,7 +4,7 @@
 
 use super::TransferError;
 use super::context::Ctx;
-use super::http::{self, if_range, status_error};
+use super::http::{self, IfRangeWith, if_range_with, status_error};
 use super::ramp::{Ramp, Sample, TICK};
 use super::range_client::{self, RangeBody};
 use super::threads::{CloseOnDrop, Fence, cores, transfer_threads};
@@ -263,7 +263,42 @@ async fn open(ctx: &Ctx, segment: &Segment, total: u64) -> Result<Body, Transfer
     let url = &ctx.plan.url;
     let start = segment.pos.load(Ordering::Acquire);
     let end = segment.end.load(Ordering::Acquire);
-    let validator = if_range(&ctx.validator);
+    // A server that ignores this `If-Range` answers 200 with the whole file:
+    // ask again the next way (at most twice).
+    for _ in 0..2 {
+        let with = ctx.if_range.get();
+        match open_with(ctx, start, end, total, with).await? {
+            Opened::Body(body) => return Ok(body),
+            Opened::Ignored(next) => {
+                if ctx.if_range.advance(with, next) {
+                    ctx.reporter.resumed(ctx.plan.index, next.words());
+                }
+            }
+        }
+    }
+    match open_with(ctx, start, end, total, ctx.if_range.get()).await? {
+        Opened::Body(body) => Ok(body),
+        Opened::Ignored(_) => Err(TransferError::Changed {
+            url: url.clone(),
+            detail: "the server answered every range request with the whole file".into(),
+        }),
+    }
+}
+
+/// A range request's outcome: the body, or the server ignored `If-Range`.
+enum Opened {
+    Body(Body),
+    Ignored(IfRangeWith),
+}
+
+/// One range request with `If-Range` sent the way `with` says.
+async fn open_with(ctx: &Ctx, start: u64, end: u64, total: u64, with: IfRangeWith) -> Result<Opened, TransferError> {
+    let url = &ctx.plan.url;
+    let validator = if_range_with(&ctx.validator, with);
+    let ignored = |status: reqwest::StatusCode, headers: &reqwest::header::HeaderMap| match status.as_u16() {
+        200 => http::ignored_if_range(&ctx.validator, Some(total), validator, headers),
+        _ => None,
+    };
     if let Some(target) = &ctx.lean {
         let range = format!("bytes={start}-{}", end.saturating_sub(1));
         let mut headers: Vec<(&str, &str)> = ctx
@@ -278,15 +313,21 @@ async fn open(ctx: &Ctx, segment: &Segment, total: u64) -> Result<Body, Transfer
             headers.push(("if-range", validator));
         }
         let response = ctx.clients.ranges.get(&target.url, &headers).await?;
+        if let Some(next) = ignored(response.status(), response.headers()) {
+            return Ok(Opened::Ignored(next));
+        }
         if !response.status().is_redirection() {
             check_range(url, start, total, ctx, response.status(), response.headers())?;
-            return Ok(Body::Lean(response.into_body()));
+            return Ok(Opened::Body(Body::Lean(response.into_body())));
         }
     }
     let response =
         ctx.request(start, Some(end), validator).send().await.map_err(|e| TransferError::from_reqwest(url, &e))?;
+    if let Some(next) = ignored(response.status(), response.headers()) {
+        return Ok(Opened::Ignored(next));
+    }
     check_range(url, start, total, ctx, response.status(), response.headers())?;
-    Ok(Body::Main(response))
+    Ok(Opened::Body(Body::Main(response)))
 }
 
 /// A range answer must be a 206 of the same file, starting where asked.

@@ -4,7 +4,7 @@
 
 use super::clients::Clients;
 use super::context::{Ctx, FilePlan, Reporter};
-use super::http::{self, http_error, if_range};
+use super::http::{self, IfRangeWith, http_error, if_range, if_range_with};
 use super::{TransferError, segments};
 use crate::model::FileProgress;
 use sha2::{Digest, Sha256};
@@ -118,6 +118,8 @@ struct Resume {
     /// After a range answer that did not match, ranges are not trusted for this
     /// file any more: it is fetched whole, on one connection, without `Range`.
     trust_ranges: bool,
+    /// What requests for more of the stored bytes carry in `If-Range`.
+    if_range: IfRangeWith,
 }
 
 impl Resume {
@@ -128,7 +130,7 @@ impl Resume {
             Some(_) => (FileProgress::default(), None),
             None => (plan.checkpoint.clone(), plan.bytes_total),
         };
-        Resume { checkpoint, total, restart, trust_ranges: true }
+        Resume { checkpoint, total, restart, trust_ranges: true, if_range: IfRangeWith::default() }
     }
 
     /// Where the first connection starts: the first gap.
@@ -142,6 +144,14 @@ impl Resume {
     /// Whether bytes on disk are kept.
     fn resuming(&self) -> bool {
         self.checkpoint.done.covered() > 0
+    }
+
+    /// The `If-Range` the first request carries.
+    fn if_range_sent(&self) -> Option<&str> {
+        match self.trust_ranges && self.resuming() {
+            true => if_range_with(&self.checkpoint, self.if_range),
+            false => None,
+        }
     }
 
     /// The server's answers cannot be trusted (`reason`): start from zero,
@@ -160,6 +170,35 @@ impl Resume {
             detail: self.restart.unwrap_or_else(|| "the server's range answers did not match three times".into()),
         }
     }
+}
+
+/// What a whole-file answer (200) to a request for the rest of the stored bytes means.
+enum WholeAnswer {
+    /// The same file (same validators and size): the server ignored the
+    /// `If-Range` sent; the rest is asked for again the next way.
+    IgnoredIfRange(IfRangeWith),
+    /// The file restarts from zero, for this reason.
+    Restart(String),
+}
+
+/// Judges a 200 answer to a resumed range request by its validators and size.
+fn whole_answer(resume: &Resume, headers: &reqwest::header::HeaderMap) -> WholeAnswer {
+    let stored = &resume.checkpoint;
+    if let Some(reason) = http::validators_differ(stored, headers) {
+        return WholeAnswer::Restart(format!("the server's file is not the one the saved bytes came from: {reason}"));
+    }
+    let size = http::content_length(headers);
+    if let (Some(old), Some(new)) = (resume.total, size)
+        && old != new
+    {
+        return WholeAnswer::Restart(format!(
+            "the server's file is not the one the saved bytes came from: the size changed from {old} to {new} bytes"
+        ));
+    }
+    if let Some(next) = http::ignored_if_range(stored, resume.total, resume.if_range_sent(), headers) {
+        return WholeAnswer::IgnoredIfRange(next);
+    }
+    WholeAnswer::Restart("the server sent the whole file (200 OK) instead of the rest".into())
 }
 
 /// A first answer that continues the file: where its body starts, and
@@ -199,6 +238,7 @@ fn open_attempt(
         reporter: reporter.clone(),
         file: Arc::new(file),
         validator: resume.checkpoint.clone(),
+        if_range: Arc::new(http::SharedIfRange::new(resume.if_range)),
         lean: None,
     })
 }
@@ -211,11 +251,8 @@ async fn first_answer(
     start: u64,
     stop: &CancellationToken,
 ) -> Result<reqwest::Response, TransferError> {
-    let request = if resume.trust_ranges {
-        ctx.request(start, None, if resume.resuming() { if_range(&resume.checkpoint) } else { None })
-    } else {
-        ctx.plain_request()
-    };
+    let request =
+        if resume.trust_ranges { ctx.request(start, None, resume.if_range_sent()) } else { ctx.plain_request() };
     let response = tokio::select! {
         _ = stop.cancelled() => return Err(TransferError::Stopped),
         sent = request.send() => sent.map_err(|e| TransferError::from_reqwest(&ctx.plan.url, &e))?,
@@ -247,8 +284,24 @@ fn accept_answer(
             resume.distrust(reason);
             return Ok(None);
         }
+        if resume.resuming() && resume.if_range != IfRangeWith::default() {
+            ctx.reporter.resumed(plan.index, resume.if_range.words());
+        }
     } else if resume.resuming() || start > 0 {
-        resume.restart = Some(format!("the server sent the whole file ({}) instead of the rest", response.status()));
+        match whole_answer(resume, headers) {
+            WholeAnswer::IgnoredIfRange(next) => {
+                tracing::info!(
+                    "{}: the server answered {} to a range with {}; trying {}",
+                    plan.url,
+                    response.status(),
+                    resume.if_range.words(),
+                    next.words()
+                );
+                resume.if_range = next;
+                return Ok(None);
+            }
+            WholeAnswer::Restart(reason) => resume.restart = Some(reason),
+        }
         ctx.file.set_len(0).map_err(local(&plan))?;
     }
     resume.total = match partial {

@@ -291,6 +291,21 @@ fn remove_if_present(path: &Path) {
     }
 }
 
+/// A note for a file resumed another way than `If-Range` with its ETag (the
+/// server ignored that), for the journal.
+pub(super) fn resume_note(file_index: u32, how: &str) -> JobError {
+    JobError {
+        context: ErrorContext::RemoteFile,
+        code: "resumed_without_etag".into(),
+        message: format!(
+            "file {file_index}: ranges are now asked for with {how}; the server answered the If-Range sent before \
+             with the whole, unchanged file"
+        ),
+        file_index: Some(file_index),
+        http_status: None,
+    }
+}
+
 /// An error object for a file restarted from zero, for the journal.
 pub(super) fn restart_note(file_index: u32, reason: &str) -> JobError {
     JobError {

@@ -98,6 +98,7 @@ impl Manager {
             transferred: false,
             completed: false,
             sha256,
+            restart_reason: None,
             checkpoint: FileProgress::default(),
         };
         batched(state, |state| {

@@ -138,6 +138,7 @@ impl Manager {
         let running = entry.job.state.is_running();
         if let Some(file) = state.jobs.get_mut(&job_id).and_then(|e| e.files.get_mut(index as usize)) {
             file.remote_url = remote_url.to_string();
+            file.restart_reason = None;
         }
         self.save(&mut state, job_id, Files::One(index))?;
         self.journal_modified(&mut state, job_id, None);

@@ -1,7 +1,7 @@
 //! The scheduler loop and the transfer tasks it starts, and the hooks through
 //! which a transfer reports back (the engine's `Reporter`).
 
-use super::apply::{Files, restart_note, tidy_temp_files};
+use super::apply::{Files, restart_note, resume_note, tidy_temp_files};
 use super::{CHECKPOINT_BYTES, CHECKPOINT_INTERVAL, MIN_RETRY_DELAY_FLOOR_S, Manager, State};
 use crate::engine::{self, FilePlan, JobView, Limits, Reporter, Severity, TransferError};
 use crate::model::{EventKind, FileProgress, JobId, JobState, NotifyFlags, RangeSet};
@@ -334,6 +334,9 @@ impl Reporter for JobReporter {
             file.checkpoint =
                 FileProgress { done: if restart.is_some() { Default::default() } else { done }, ..validator.clone() };
             file.bytes_transferred = file.checkpoint.done.covered();
+            if let Some(reason) = restart {
+                file.restart_reason = Some(reason.to_string());
+            }
         });
         let transferring = entry.job.state == JobState::Transferring;
         let saved = manager.batched_deferred(&mut state, |state| {
@@ -350,6 +353,25 @@ impl Reporter for JobReporter {
             if restart.is_some() || !transferring {
                 manager.save(state, self.job_id, Files::One(index))?;
             }
+            Ok(())
+        });
+        if let Err(e) = saved {
+            tracing::error!("cannot save job {}: {e}", self.job_id);
+        }
+    }
+
+    fn resumed(&self, index: u32, how: &str) {
+        let manager = &self.manager;
+        let mut state = manager.lock();
+        if !manager.is_current(&state, self.job_id, self.generation) {
+            return;
+        }
+        tracing::info!(
+            "job {} file {index}: ranges now asked for with {how}: the server ignored If-Range",
+            self.job_id
+        );
+        let saved = manager.batched_deferred(&mut state, |state| {
+            manager.journal_modified(state, self.job_id, Some(resume_note(index, how)));
             Ok(())
         });
         if let Err(e) = saved {

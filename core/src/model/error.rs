@@ -53,8 +53,41 @@ pub struct JobError {
 }
 
 impl JobError {
+    /// Whether the error says the file's link may have expired, so a fresh
+    /// link is what the user should give: a web page where the file was (only
+    /// said for a file seen before), or a refusal (401, 403, 404, 410) once
+    /// `bytes_saved` shows the link worked before.
+    pub fn link_may_have_expired(&self, bytes_saved: bool) -> bool {
+        match (self.code.as_str(), self.http_status) {
+            ("unexpected_html", _) => true,
+            (_, Some(401 | 403 | 404 | 410)) => bytes_saved,
+            _ => false,
+        }
+    }
+
     /// An error with no file and no HTTP status.
     pub fn new(context: ErrorContext, code: impl Into<String>, message: impl Into<String>) -> Self {
         JobError { context, code: code.into(), message: message.into(), file_index: None, http_status: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(code: &str, status: Option<u16>) -> JobError {
+        JobError { http_status: status, ..JobError::new(ErrorContext::RemoteFile, code, "m") }
+    }
+
+    #[test]
+    fn a_refusal_after_saved_bytes_or_a_web_page_may_be_an_expired_link() {
+        for status in [401, 403, 404, 410] {
+            let e = error(&format!("http_{status}"), Some(status));
+            assert!(e.link_may_have_expired(true), "{status} after bytes");
+            assert!(!e.link_may_have_expired(false), "{status} before any byte is a wrong link, not an expired one");
+        }
+        assert!(error("unexpected_html", None).link_may_have_expired(false));
+        assert!(!error("http_500", Some(500)).link_may_have_expired(true));
+        assert!(!error("connection_refused", None).link_may_have_expired(true));
     }
 }

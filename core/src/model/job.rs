@@ -149,6 +149,11 @@ pub struct JobFile {
     pub completed: bool,
     /// The expected sha256, lowercase hex, if given.
     pub sha256: Option<String>,
+    /// Why the file last restarted from zero, if it did (the server's answer
+    /// no longer matched the saved bytes, e.g. a refreshed link that serves
+    /// another file); cleared when the file is pointed at a new URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart_reason: Option<String>,
     /// The ranges on disk and their validators, for `If-Range`.
     #[serde(skip)]
     pub checkpoint: FileProgress,

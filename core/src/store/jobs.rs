@@ -26,7 +26,7 @@ const JOB_COLUMNS: &str = "id, queue_order, display_name, description, state, pr
     speed_limit_bps, max_connections, cost_policy";
 
 const FILE_COLUMNS: &str = "job_id, idx, remote_url, local_name, temp_name, bytes_total, \
-    bytes_transferred, transferred, completed, sha256, etag, last_modified, html, done_ranges";
+    bytes_transferred, transferred, completed, sha256, etag, last_modified, html, done_ranges, restart_reason";
 
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
@@ -75,10 +75,10 @@ impl Store {
     /// Writes one file's row, including its checkpoint.
     pub fn save_file(&self, job_id: JobId, file: &JobFile) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO files ({FILE_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)
+            "INSERT INTO files ({FILE_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)
              ON CONFLICT(job_id, idx) DO UPDATE SET remote_url=?3, local_name=?4, temp_name=?5,
              bytes_total=?6, bytes_transferred=?7, transferred=?8, completed=?9, sha256=?10,
-             etag=?11, last_modified=?12, html=?13, done_ranges=?14"
+             etag=?11, last_modified=?12, html=?13, done_ranges=?14, restart_reason=?15"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sqlite(e))?;
         stmt.execute(params![
@@ -96,6 +96,7 @@ impl Store {
             file.checkpoint.last_modified,
             file.checkpoint.html,
             json(&file.checkpoint.done),
+            file.restart_reason,
         ])
         .map_err(|e| self.sqlite(e))?;
         Ok(())
@@ -304,6 +305,7 @@ fn raw_file(row: &Row<'_>) -> rusqlite::Result<(String, JobFile)> {
             transferred: row.get(7)?,
             completed: row.get(8)?,
             sha256: row.get(9)?,
+            restart_reason: row.get(14)?,
             checkpoint: FileProgress {
                 done: ranges,
                 etag: row.get(10)?,

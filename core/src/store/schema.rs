@@ -62,6 +62,8 @@ const MIGRATIONS: &[&str] = &[
     // 4: which networks a job may use; older jobs get the default for their priority.
     "ALTER TABLE jobs ADD COLUMN cost_policy TEXT NOT NULL DEFAULT 'unmetered';
      UPDATE jobs SET cost_policy = 'any' WHERE priority = 'foreground';",
+    // 5: why a file last restarted from zero (told to the user).
+    "ALTER TABLE files ADD COLUMN restart_reason TEXT;",
 ];
 
 /// Why the schema could not be brought up to date.
@@ -133,5 +135,41 @@ mod tests {
         let conn = Connection::open(&path).expect("reopen");
         let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).expect("version");
         assert_eq!(version, MIGRATIONS.len() as i64);
+    }
+
+    /// A database written by schema version 4 opens; its files have no restart reason.
+    #[test]
+    fn a_version_4_database_opens_with_files_without_restart_reasons() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("haul.db");
+        let id = "00000000-0000-4000-8000-000000000003";
+        {
+            let conn = Connection::open(&path).expect("open");
+            for sql in &MIGRATIONS[..4] {
+                conn.execute_batch(sql).expect("migration");
+            }
+            conn.pragma_update(None, "user_version", 4).expect("version");
+            conn.execute(
+                "INSERT INTO jobs (id, queue_order, display_name, description, state, priority, owner, creator,
+                 created, modified, error_count, notify_flags, minimum_retry_delay_s, no_progress_timeout_s,
+                 auto_complete, custom_headers)
+                 VALUES (?1, 0, 'old', '', 'suspended', 'normal', 1000, 1000, '2026-01-01T00:00:00Z',
+                 '2026-01-01T00:00:00Z', 0, 3, 10, 60, 0, '[]')",
+                [id],
+            )
+            .expect("insert job");
+            conn.execute(
+                "INSERT INTO files (job_id, idx, remote_url, local_name, temp_name, bytes_transferred, transferred,
+                 completed, html, done_ranges) VALUES (?1, 0, 'http://h/a', '/d/a', '/d/.a.part', 5, 0, 0, 0, NULL)",
+                [id],
+            )
+            .expect("insert file");
+        }
+        let store = crate::store::Store::open(&path).expect("a version-4 database opens");
+        let jobs = store.load_jobs().expect("load");
+        let files: Vec<_> = jobs.iter().flat_map(|j| j.files.iter()).collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].bytes_transferred, 5);
+        assert_eq!(files[0].restart_reason, None);
     }
 }

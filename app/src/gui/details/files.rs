@@ -4,7 +4,7 @@ use crate::gui::format;
 use crate::gui::view_model::file_views;
 use crate::gui::widgets::state_color;
 use eframe::egui::{self, RichText, Ui};
-use haul_core::model::{Job, JobFile};
+use haul_core::model::{Job, JobFile, JobState};
 
 /// The files, each with its state and a bar on the job's own numbers.
 pub(super) fn files_ui(ui: &mut Ui, files: Option<&[JobFile]>, dark: bool, job: &Job) {
@@ -34,4 +34,11 @@ pub(super) fn files_ui(ui: &mut Ui, files: Option<&[JobFile]>, dark: bool, job: 
             ui.end_row();
         }
     });
+    for file in files {
+        if let Some(reason) = &file.restart_reason {
+            let name = file.local_name.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let words = format!("{name} restarted from zero: {reason}");
+            ui.add(egui::Label::new(RichText::new(words).color(state_color(JobState::TransientError, dark))).wrap());
+        }
+    }
 }
