@@ -30,6 +30,7 @@ fn open_window() -> Result<(), Failure> {
         notifier: None,
         tray: crate::gui::TraySetup::System,
         autostart: None,
+        clipboard: None,
     };
     crate::gui::run(config).map_err(|e| Failure::new(FAILED, format!("cannot open the window: {e}")))
 }

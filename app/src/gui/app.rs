@@ -23,6 +23,7 @@ use haul_core::model::{JobId, JobState};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+mod clipboard;
 mod desktop;
 mod dialogs;
 mod history;
@@ -68,6 +69,8 @@ pub struct HaulApp {
     toasts_hovered: bool,
     /// The side bar shown or hidden by the user (`None`: by the window's width).
     sidebar_choice: Option<bool>,
+    /// Watching the clipboard for links copied elsewhere (while the setting is on).
+    clipboard: clipboard::Watching,
 }
 
 impl HaulApp {
@@ -88,6 +91,7 @@ impl HaulApp {
         let mut app = Self::from_parts(bridge, prefs, cursor, config.download_dir, notifier);
         app.tray = tray;
         app.autostart = config.autostart.unwrap_or_else(Autostart::system);
+        app.clipboard = clipboard::Watching::new(config.clipboard);
         app
     }
 
@@ -119,6 +123,7 @@ impl HaulApp {
             removals: Default::default(),
             toasts_hovered: false,
             sidebar_choice: None,
+            clipboard: Default::default(),
         }
     }
 
@@ -168,19 +173,35 @@ impl HaulApp {
         }
     }
 
+    /// Opens the add dialog (unless it is open), filled with `urls`.
+    fn open_add(&mut self, urls: Option<String>) {
+        if self.add.is_none() {
+            self.add = Some(AddDialog::new(&self.prefs.add_folder(&self.download_dir), urls));
+            // The jobs' links, to warn before adding one twice.
+            for job_id in self.model.jobs_without_files(KNOWN_LINKS) {
+                self.bridge.send(Command::LoadFiles(job_id));
+            }
+        }
+    }
+
+    /// Links for the add dialog: added to an open one, else a new one opens with them.
+    fn links_to_dialog(&mut self, text: &str) {
+        match &mut self.add {
+            Some(dialog) => {
+                if !dialog.urls.trim().is_empty() && !dialog.urls.ends_with('\n') {
+                    dialog.urls.push('\n');
+                }
+                dialog.urls.push_str(text);
+            }
+            None => self.open_add(Some(text.to_string())),
+        }
+    }
+
     /// Carries out what a widget asked for.
     fn perform(&mut self, action: UiAction, ctx: &egui::Context) {
         let single = self.model.selection.single();
         match action {
-            UiAction::OpenAdd(urls) => {
-                if self.add.is_none() {
-                    self.add = Some(AddDialog::new(&self.prefs.add_folder(&self.download_dir), urls));
-                    // The jobs' links, to warn before adding one twice.
-                    for job_id in self.model.jobs_without_files(KNOWN_LINKS) {
-                        self.bridge.send(Command::LoadFiles(job_id));
-                    }
-                }
-            }
+            UiAction::OpenAdd(urls) => self.open_add(urls),
             UiAction::Resume => self.send_for(self.selected_ids(|s| s == JobState::Suspended), Command::Resume),
             UiAction::Suspend => self.send_for(self.selected_ids(super::widgets::can_pause), Command::Suspend),
             UiAction::TogglePause => {
@@ -294,6 +315,7 @@ impl eframe::App for HaulApp {
         self.close_to_tray(ctx);
         self.dropped_files(ctx);
         let looking = self.user_is_looking(ctx);
+        self.watch_clipboard(ctx, looking);
         let updates: Vec<_> = self.bridge.drain().collect();
         for update in updates {
             if let Update::Probed(link, outcome) = update {

@@ -3,6 +3,7 @@
 
 use super::autostart::Autostart;
 use super::bridge::ServiceAddress;
+use super::clipboard_watch::Watcher;
 use super::desktop_notify::DesktopNotifier;
 use super::settings::Prefs;
 use super::tray::Tray;
@@ -24,6 +25,9 @@ pub struct GuiConfig {
     pub tray: TraySetup,
     /// Where "start on login" lives (default: this system's place).
     pub autostart: Option<Autostart>,
+    /// Where copied text comes from while watching the clipboard is on
+    /// (default: the system clipboard, read by a thread of its own).
+    pub clipboard: Option<Watcher>,
 }
 
 /// Which tray the window gets.

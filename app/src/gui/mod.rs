@@ -24,7 +24,8 @@
 //! - `shortcuts`, `widgets`, `format`, `icon`: keys, shared widgets, words, the icon
 //! - `desktop_notify`, `outgoing`, `notification_actions`, `open`: desktop notifications, one to send,
 //!   their buttons, opening files
-//! - `dropped`: links in files dropped onto the window
+//! - `dropped`: links in files dropped onto the window; `clipboard_watch`: links copied elsewhere,
+//!   offered in a notification (opt-in)
 
 mod actions;
 mod add_dialog;
@@ -33,6 +34,7 @@ mod app;
 mod autostart;
 mod bridge;
 mod callbacks;
+mod clipboard_watch;
 mod config;
 mod confirm;
 mod context;
@@ -75,6 +77,7 @@ pub use settings::Prefs;
 pub use {
     autostart::Autostart,
     bridge::Bridge,
+    clipboard_watch::Watcher as ClipboardWatcher,
     format::{state_icon, state_word},
     messages::{Connection, Startup, Summary, Update},
     settings::Theme,

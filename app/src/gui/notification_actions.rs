@@ -30,6 +30,7 @@ fn key(action: &ToastAction) -> &'static str {
         ToastAction::ShowJobs(_) => "show-jobs",
         ToastAction::Undo(_) => "undo",
         ToastAction::CancelCountdown => "cancel-countdown",
+        ToastAction::AddLinks(_) => "add-links",
     }
 }
 

@@ -63,6 +63,10 @@ pub struct Prefs {
     pub close_to_tray: bool,
     /// The one-time notice "Haul keeps running in the tray" was given.
     pub tray_notice_given: bool,
+    /// Offer to download links to files copied in other programs (off by default).
+    pub watch_clipboard: bool,
+    /// The file types those links must end in, e.g. "zip iso mp4".
+    pub clipboard_types: String,
 }
 
 impl Default for Prefs {
@@ -77,6 +81,8 @@ impl Default for Prefs {
             show_details: true,
             close_to_tray: true,
             tray_notice_given: false,
+            watch_clipboard: false,
+            clipboard_types: super::clipboard_watch::DEFAULT_EXTENSIONS.to_string(),
         }
     }
 }
@@ -186,6 +192,20 @@ pub fn settings_ui(
 
             ui.label("Notifications");
             ui.checkbox(&mut prefs.desktop_notifications, "Desktop notifications");
+            ui.end_row();
+
+            ui.label("Clipboard");
+            ui.vertical(|ui| {
+                ui.checkbox(&mut prefs.watch_clipboard, "Offer to download links copied in other programs")
+                    .on_hover_text("A notification offers \"Download with Haul\"; nothing is added without you");
+                if prefs.watch_clipboard {
+                    ui.horizontal(|ui| {
+                        let label = ui.label("File types:");
+                        let field = egui::TextEdit::singleline(&mut prefs.clipboard_types).desired_width(260.0);
+                        ui.add(field).labelled_by(label.id);
+                    });
+                }
+            });
             ui.end_row();
 
             ui.label("Tray");

@@ -3,7 +3,9 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use haul::gui::{Autostart, DesktopNotifier, GuiConfig, HaulApp, Notice, Prefs, ServiceAddress, Tray, TraySetup};
+use haul::gui::{
+    Autostart, ClipboardWatcher, DesktopNotifier, GuiConfig, HaulApp, Notice, Prefs, ServiceAddress, Tray, TraySetup,
+};
 use haul_core::client::Client;
 use haul_core::model::{Job, JobId, JobState};
 use haul_core::protocol::CreateJobParams;
@@ -73,6 +75,20 @@ impl World {
 
     /// The window with `tray` (`None`: no tray).
     pub fn window_with(&self, cursor: Option<u64>, tray: Option<Tray>) -> (Window, Notices) {
+        self.window_full(cursor, tray, None)
+    }
+
+    /// The window whose clipboard watching (when on) reads what `clipboard` is fed.
+    pub fn window_with_clipboard(&self, clipboard: ClipboardWatcher) -> (Window, Notices) {
+        self.window_full(None, None, Some(clipboard))
+    }
+
+    fn window_full(
+        &self,
+        cursor: Option<u64>,
+        tray: Option<Tray>,
+        clipboard: Option<ClipboardWatcher>,
+    ) -> (Window, Notices) {
         let (notifier, notices) = DesktopNotifier::recording();
         let config = GuiConfig {
             service: ServiceAddress { socket: self.fixture.socket.clone(), start: None },
@@ -82,6 +98,7 @@ impl World {
             notifier: Some(notifier),
             tray: tray.map_or(TraySetup::Off, TraySetup::Given),
             autostart: Some(Autostart::in_folder(&self.autostart_folder(), std::path::Path::new("/opt/Haul/haul"))),
+            clipboard,
         };
         // Live progress repaints the window while jobs transfer: `run()` may need
         // more than kittest's default 4 steps to settle.

@@ -34,13 +34,17 @@ impl HaulApp {
             ToastAction::ShowJobs(ids) => self.model.show_only("While you were away".into(), ids),
             ToastAction::Undo(removal_id) => self.undo(removal_id),
             ToastAction::CancelCountdown => self.cancel_when_done(),
+            ToastAction::AddLinks(links) => self.offered_links(links),
         }
     }
 
     /// Carries out a button clicked on a desktop notification, as the toast's
     /// button would; those that need the window bring it up (from the tray too).
     pub(super) fn notification_action(&mut self, action: ToastAction, ctx: &egui::Context) {
-        if matches!(action, ToastAction::Retry(_) | ToastAction::Details(_) | ToastAction::ShowJobs(_)) {
+        if matches!(
+            action,
+            ToastAction::Retry(_) | ToastAction::Details(_) | ToastAction::ShowJobs(_) | ToastAction::AddLinks(_)
+        ) {
             self.show_window(ctx);
         }
         self.toast_action(action);
@@ -77,16 +81,7 @@ impl HaulApp {
         if links.is_empty() {
             return;
         }
-        let text = links.join("\n");
-        match &mut self.add {
-            Some(dialog) => {
-                if !dialog.urls.trim().is_empty() && !dialog.urls.ends_with('\n') {
-                    dialog.urls.push('\n');
-                }
-                dialog.urls.push_str(&text);
-            }
-            None => self.perform(UiAction::OpenAdd(Some(text)), ctx),
-        }
+        self.links_to_dialog(&links.join("\n"));
         self.show_window(ctx);
     }
 

@@ -41,6 +41,8 @@ pub enum ToastAction {
     Undo(u64),
     /// Cancel the power action counting down now that the queue is empty.
     CancelCountdown,
+    /// Open the add dialog with these links (copied in another program).
+    AddLinks(Vec<String>),
 }
 
 impl ToastAction {
@@ -54,6 +56,7 @@ impl ToastAction {
             ToastAction::ShowJobs(_) => "Show them",
             ToastAction::Undo(_) => "Undo",
             ToastAction::CancelCountdown => "Cancel",
+            ToastAction::AddLinks(_) => "Download with Haul",
         }
     }
 }
