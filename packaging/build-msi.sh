@@ -65,6 +65,7 @@ set_subsystem "$stage/haul.exe" 3
 cp "$stage/haul.exe" "$stage/haul-gui.exe"
 set_subsystem "$stage/haul-gui.exe" 2
 cp "$ROOT/assets/haul.ico" "$stage/haul.ico"
+cp "$ROOT/packaging/windows/native-messaging/haul-chromium.json" "$ROOT/packaging/windows/native-messaging/haul-firefox.json" "$stage/"
 
 # 4. The MSI (wixl reads sources relative to the current folder).
 rm -f "$work/haul.msi"

@@ -167,6 +167,14 @@ spread="$(convert "$shot" -format '%[fx:int(1000*standard_deviation)]' info:)"
 echo "screenshot $shot: $colors colors, standard deviation $spread/1000"
 ((colors > 16 && spread > 10)) || fail "the screenshot is blank ($colors colors)"
 env "${gui_env[@]}" "$appimage" list >/dev/null || fail "haul list through the AppImage"
+# The browser's native messaging host from the AppImage: `haul browser install` names the image.
+mkdir -p "$scratch/home/.config/chromium"
+env "${gui_env[@]}" XDG_CONFIG_HOME="$scratch/home/.config" APPIMAGE="$appimage" "$appimage" browser install ||
+    fail "haul browser install through the AppImage"
+host_manifest="$scratch/home/.config/chromium/NativeMessagingHosts/invalid.example.haul.json"
+grep -qF "\"path\": \"$appimage\"" "$host_manifest" || { cat "$host_manifest"; fail "the host manifest does not name the AppImage"; }
+env "${gui_env[@]}" XDG_CONFIG_HOME="$scratch/home/.config" "$appimage" browser uninstall
+[[ ! -e "$host_manifest" ]] || fail "haul browser uninstall left $host_manifest"
 kill "$gui"
 wait "$gui" 2>/dev/null || true
 env "${gui_env[@]}" "$appimage" service stop
@@ -224,6 +232,16 @@ wine msiexec /i "$(winepath -w "$msi")" /qn /l*v "$(winepath -w "$scratch/instal
 shortcut_exists || fail "no Start-menu shortcut"
 [[ "$(wine "$haul_exe" --version | tr -d '\r')" == "haul $version" ]] || fail "haul.exe --version from the install folder"
 machine_path | grep -qiF 'C:\Program Files\Haul' || fail "the install folder is not on PATH"
+# The browser extension's native messaging host: its manifests in the install folder, and a key
+# per browser pointing at them (per machine: HKLM).
+host_keys=('Google\Chrome' 'Chromium' 'Microsoft\Edge' 'BraveSoftware\Brave-Browser' 'Vivaldi' 'Mozilla')
+host_key() { wine reg query "HKLM\Software\$1\NativeMessagingHosts\invalid.example.haul" /ve 2>/dev/null | tr -d '\r'; }
+for browser in "${host_keys[@]}"; do
+    host_key "$browser" | grep -qiF 'C:\Program Files\Haul\haul-' || fail "no native messaging key for $browser"
+done
+[[ -f "$program_files/haul-chromium.json" && -f "$program_files/haul-firefox.json" ]] ||
+    fail "the native messaging manifests are not installed"
+grep -q '"path": "haul.exe"' "$program_files/haul-chromium.json" || fail "haul-chromium.json does not name haul.exe"
 # The window, as the Start-menu shortcut starts it (haul-gui.exe), under wine on the Xvfb display:
 # it starts the service (over the named pipe) itself and must draw something.
 wine "C:\\Program Files\\Haul\\haul-gui.exe" >"$scratch/wine-gui.log" 2>&1 &
@@ -282,6 +300,9 @@ for _ in $(seq 50); do service_running || break; sleep 0.1; done
 service_running && fail "the service still runs after the uninstall"
 [[ ! -e "$program_files" ]] || { find "$program_files"; fail "uninstall left $program_files"; }
 shortcut_exists && fail "uninstall left the Start-menu shortcut"
+for browser in "${host_keys[@]}"; do
+    [[ -z "$(host_key "$browser")" ]] || fail "uninstall left the native messaging key for $browser"
+done
 machine_path | grep -qi 'Program Files\\Haul' && fail "uninstall left the install folder on PATH"
 [[ "$(uninstall_entries)" == 0 ]] || fail "uninstall left Haul in Programs and Features"
 wineserver -w
@@ -292,7 +313,10 @@ step ".deb checks (dpkg -i, /usr/bin/haul, dpkg -r)"
 dpkg-deb --info "$deb"
 dpkg-deb --contents "$deb" | awk '{ print $NF }' >"$scratch/deb-files"
 for f in ./usr/bin/haul ./usr/share/applications/haul.desktop ./usr/lib/systemd/user/haul.service \
-    ./usr/share/icons/hicolor/256x256/apps/haul.png ./usr/share/metainfo/invalid.example.haul.metainfo.xml; do
+    ./usr/share/icons/hicolor/256x256/apps/haul.png ./usr/share/metainfo/invalid.example.haul.metainfo.xml \
+    ./etc/chromium/native-messaging-hosts/invalid.example.haul.json \
+    ./etc/opt/chrome/native-messaging-hosts/invalid.example.haul.json \
+    ./usr/lib/mozilla/native-messaging-hosts/invalid.example.haul.json; do
     grep -Fxq "$f" "$scratch/deb-files" || fail "$f is not in the .deb"
 done
 # The run-time libraries it depends on (the CI machine may lack some), then the package itself.
@@ -303,6 +327,8 @@ dpkg -i "$deb"
 [[ "$(dpkg-query -W -f='${Status}' haul)" == "install ok installed" ]] || fail "dpkg -i did not install haul"
 [[ "$(/usr/bin/haul --version)" == "haul $version" ]] || fail "/usr/bin/haul --version"
 desktop-file-validate /usr/share/applications/haul.desktop
+grep -q '"path": "/usr/bin/haul"' /etc/chromium/native-messaging-hosts/invalid.example.haul.json ||
+    fail "the chromium host manifest does not name /usr/bin/haul"
 dpkg -r haul
 [[ ! -e /usr/bin/haul && ! -e /usr/share/applications/haul.desktop && ! -e /usr/lib/systemd/user/haul.service ]] ||
     fail "dpkg -r left files behind"

@@ -41,6 +41,7 @@ pub fn run(args: Cli) -> ExitCode {
     let result = match args.command {
         None => open_window(),
         Some(Command::Service(service)) => crate::service_cmd::run(service),
+        Some(Command::NativeHost(host)) => crate::native_host::run(&host.origin),
         Some(command) => crate::cli::run(command, args.json),
     };
     match result {

@@ -11,3 +11,5 @@ UPDATE `Component` SET `Condition` = 'ALLUSERS=1' WHERE `Component` = 'MachinePa
 UPDATE `Component` SET `Condition` = 'NOT ALLUSERS=1' WHERE `Component` = 'UserPath'
 INSERT INTO `InstallExecuteSequence` (`Action`, `Condition`, `Sequence`) VALUES ('RemoveEnvironmentStrings', '', 3300)
 INSERT INTO `InstallExecuteSequence` (`Action`, `Condition`, `Sequence`) VALUES ('WriteEnvironmentStrings', '', 5200)
+-- 3. The native messaging host's keys under HKMU (-1: HKLM per machine, HKCU per user); wixl writes 4 for HKMU.
+UPDATE `Registry` SET `Root` = -1 WHERE `Component_` = 'NativeMessaging'

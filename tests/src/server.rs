@@ -65,6 +65,8 @@ pub struct Route {
     ranges: bool,
     ignore_if_range: bool,
     etag_if_range_ignored: bool,
+    extra_headers: Vec<(&'static str, String)>,
+    required_headers: Vec<(String, String)>,
     throttle: Option<u64>,
     latency: Option<Duration>,
     drop_after: Option<(u64, u32)>,
@@ -86,6 +88,8 @@ impl fmt::Debug for Route {
             .field("ranges", &self.ranges)
             .field("ignore_if_range", &self.ignore_if_range)
             .field("etag_if_range_ignored", &self.etag_if_range_ignored)
+            .field("extra_headers", &self.extra_headers)
+            .field("required_headers", &self.required_headers)
             .field("throttle", &self.throttle)
             .field("latency", &self.latency)
             .field("drop_after", &self.drop_after)
@@ -110,6 +114,8 @@ impl Route {
             ranges: true,
             ignore_if_range: false,
             etag_if_range_ignored: false,
+            extra_headers: Vec::new(),
+            required_headers: Vec::new(),
             throttle: None,
             latency: None,
             drop_after: None,
@@ -146,6 +152,19 @@ impl Route {
     /// `Last-Modified`, or no `If-Range`, gets the range as usual.
     pub fn etag_if_range_ignored(mut self, on: bool) -> Route {
         self.etag_if_range_ignored = on;
+        self
+    }
+
+    /// Sends `name: value` with every answer of this route (e.g. `Set-Cookie`).
+    pub fn header(mut self, name: &'static str, value: &str) -> Route {
+        self.extra_headers.push((name, value.to_owned()));
+        self
+    }
+
+    /// Serves only requests whose `name` header contains `part` (a cookie,
+    /// a referrer); others get 403 with a small text body.
+    pub fn require_header(mut self, name: &str, part: &str) -> Route {
+        self.required_headers.push((name.to_ascii_lowercase(), part.to_owned()));
         self
     }
 
@@ -840,6 +859,14 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
     let Some(state) = routes.get_mut(key) else {
         return Plan::text(404, "not found\n").head_only(head);
     };
+    let missing = state
+        .route
+        .required_headers
+        .iter()
+        .find(|(name, part)| !req.header(name).is_some_and(|v| v.contains(part.as_str())));
+    if let Some((name, _)) = missing {
+        return Plan::text(403, &format!("forbidden: no matching {name}\n")).head_only(head);
+    }
 
     if let Some((status, _, retry_after)) = state.route.fail_with
         && take(&mut state.fails_left)
@@ -909,6 +936,7 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
     if let Some(cd) = &route.content_disposition {
         headers.push(("Content-Disposition", cd.clone()));
     }
+    headers.extend(route.extra_headers.iter().cloned());
 
     let mut fault = Fault::None;
     if !head {

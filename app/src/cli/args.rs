@@ -26,8 +26,27 @@ pub fn with_links_as_add(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<
         |a: &std::ffi::OsString| a.to_str().is_some_and(|s| s.starts_with("http://") || s.starts_with("https://"));
     if args.get(1).is_some_and(is_link) {
         args.insert(1, "add".into());
+    } else if started_by_a_browser(&args) {
+        args.insert(1, "native-host".into());
     }
     args
+}
+
+/// Whether a browser started `haul` as its native messaging host: Chromium
+/// passes the extension's origin (`chrome-extension://ID/`), Firefox the path
+/// of the host's manifest and the extension's id.
+fn started_by_a_browser(args: &[std::ffi::OsString]) -> bool {
+    let arg = |n: usize| args.get(n).and_then(|a| a.to_str());
+    match (arg(1), arg(2)) {
+        (Some(origin), _) if origin.starts_with("chrome-extension://") => true,
+        (Some(manifest), Some(extension)) => {
+            args.len() == 3
+                && manifest.ends_with(".json")
+                && extension.contains('@')
+                && std::path::Path::new(manifest).is_file()
+        }
+        _ => false,
+    }
 }
 
 /// The verbs.
@@ -65,6 +84,35 @@ pub enum Command {
     Rpc(RpcArgs),
     /// Whether the service is online, and whether the network is metered.
     Network,
+    /// Connect the browser extension: install or remove the native messaging host's manifests.
+    Browser(BrowserArgs),
+    /// The browser extension's native messaging host (browsers start it themselves).
+    #[command(hide = true)]
+    NativeHost(NativeHostArgs),
+}
+
+/// `haul browser`.
+#[derive(Args, Debug)]
+pub struct BrowserArgs {
+    /// install or uninstall.
+    #[arg(value_parser = ["install", "uninstall"])]
+    pub action: String,
+    /// Only these browsers (chromium, chrome, brave, edge, vivaldi, firefox; repeatable).
+    /// Default: install for every browser with a profile here, uninstall from all.
+    #[arg(long = "browser", value_name = "NAME")]
+    pub browsers: Vec<String>,
+    /// Also allow this Chromium extension id (e.g. the extension from a store; repeatable).
+    #[arg(long = "extension-id", value_name = "ID")]
+    pub extension_ids: Vec<String>,
+}
+
+/// `haul native-host`: what the browser passes (the extension's origin, and on
+/// Windows a parent window).
+#[derive(Args, Debug)]
+pub struct NativeHostArgs {
+    /// The browser's arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub origin: Vec<String>,
 }
 
 /// `haul rpc`.

@@ -17,6 +17,7 @@ macro_rules! outln {
 
 mod add;
 mod args;
+mod browser;
 mod connect;
 mod jobs;
 mod limits;
@@ -53,6 +54,8 @@ pub fn run(command: Command, json: bool) -> Result<(), Failure> {
             Command::Limits(args) => limits::limits(args, json).await,
             Command::Rpc(args) => jobs::rpc(args, json).await,
             Command::Network => network::network(json).await,
+            Command::Browser(args) => browser::run(args, json),
+            Command::NativeHost(_) => Ok(()),
             Command::Service(_) => Ok(()),
         }
     })
