@@ -114,11 +114,23 @@ pub struct Done {
 
 /// Writes the manifests for `browsers`, the host being `program`.
 pub fn install(browsers: &[Browser], program: &Path, extra_ids: &[String]) -> Result<Done, String> {
+    let places = browsers.iter().map(|b| place(*b).map(|p| (*b, p))).collect::<Result<Vec<_>, _>>()?;
+    write_manifests(&places, program, extra_ids)
+}
+
+/// Like [`install`], for the user whose config folder and home are given (Linux).
+pub fn install_in(browsers: &[Browser], program: &Path, config: &Path, home: &Path) -> Result<Done, String> {
+    let file = format!("{HOST_NAME}.json");
+    let places: Vec<_> = browsers.iter().map(|b| (*b, user_manifest_dir(*b, config, home).join(&file))).collect();
+    write_manifests(&places, program, &[])
+}
+
+fn write_manifests(places: &[(Browser, PathBuf)], program: &Path, extra_ids: &[String]) -> Result<Done, String> {
     let mut done = Done::default();
-    for browser in browsers {
+    for (browser, path) in places {
         let text = serde_json::to_string_pretty(&manifest(*browser, program, extra_ids))
             .map_err(|e| format!("cannot write the manifest: {e}"))?;
-        let path = place(*browser)?;
+        let path = path.clone();
         if let Some(folder) = path.parent() {
             std::fs::create_dir_all(folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
         }

@@ -31,6 +31,7 @@ fn open_window() -> Result<(), Failure> {
         tray: crate::gui::TraySetup::System,
         autostart: None,
         clipboard: None,
+        browser_folders: None,
     };
     crate::gui::run(config).map_err(|e| Failure::new(FAILED, format!("cannot open the window: {e}")))
 }

@@ -19,6 +19,8 @@ mod add_preview;
 mod adding;
 #[path = "gui/away.rs"]
 mod away;
+#[path = "gui/browsers.rs"]
+mod browsers;
 #[path = "gui/clipboard.rs"]
 mod clipboard;
 #[path = "gui/details.rs"]

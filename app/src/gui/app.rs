@@ -23,6 +23,7 @@ use haul_core::model::{JobId, JobState};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+mod browsers;
 mod clipboard;
 mod desktop;
 mod dialogs;
@@ -71,6 +72,8 @@ pub struct HaulApp {
     sidebar_choice: Option<bool>,
     /// Watching the clipboard for links copied elsewhere (while the setting is on).
     clipboard: clipboard::Watching,
+    /// Where browser profiles are looked for (the offer to connect the extension).
+    browser_folders: Option<(PathBuf, PathBuf)>,
 }
 
 impl HaulApp {
@@ -92,6 +95,7 @@ impl HaulApp {
         app.tray = tray;
         app.autostart = config.autostart.unwrap_or_else(Autostart::system);
         app.clipboard = clipboard::Watching::new(config.clipboard);
+        app.browser_folders = config.browser_folders.or_else(crate::browser::user_folders);
         app
     }
 
@@ -124,6 +128,7 @@ impl HaulApp {
             toasts_hovered: false,
             sidebar_choice: None,
             clipboard: Default::default(),
+            browser_folders: None,
         }
     }
 
@@ -316,6 +321,7 @@ impl eframe::App for HaulApp {
         self.dropped_files(ctx);
         let looking = self.user_is_looking(ctx);
         self.watch_clipboard(ctx, looking);
+        self.offer_browsers();
         let updates: Vec<_> = self.bridge.drain().collect();
         for update in updates {
             if let Update::Probed(link, outcome) = update {

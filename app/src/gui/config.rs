@@ -28,6 +28,9 @@ pub struct GuiConfig {
     /// Where copied text comes from while watching the clipboard is on
     /// (default: the system clipboard, read by a thread of its own).
     pub clipboard: Option<Watcher>,
+    /// The user's config folder and home, where browser profiles are looked
+    /// for (default: this user's).
+    pub browser_folders: Option<(PathBuf, PathBuf)>,
 }
 
 /// Which tray the window gets.

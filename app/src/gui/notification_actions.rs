@@ -31,6 +31,7 @@ fn key(action: &ToastAction) -> &'static str {
         ToastAction::Undo(_) => "undo",
         ToastAction::CancelCountdown => "cancel-countdown",
         ToastAction::AddLinks(_) => "add-links",
+        ToastAction::ConnectBrowsers => "connect-browsers",
     }
 }
 

@@ -67,6 +67,8 @@ pub struct Prefs {
     pub watch_clipboard: bool,
     /// The file types those links must end in, e.g. "zip iso mp4".
     pub clipboard_types: String,
+    /// Connecting the browser extension was offered (once, on a first start with a browser profile).
+    pub browser_offered: bool,
 }
 
 impl Default for Prefs {
@@ -83,6 +85,7 @@ impl Default for Prefs {
             tray_notice_given: false,
             watch_clipboard: false,
             clipboard_types: super::clipboard_watch::DEFAULT_EXTENSIONS.to_string(),
+            browser_offered: false,
         }
     }
 }

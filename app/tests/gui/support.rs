@@ -99,6 +99,7 @@ impl World {
             tray: tray.map_or(TraySetup::Off, TraySetup::Given),
             autostart: Some(Autostart::in_folder(&self.autostart_folder(), std::path::Path::new("/opt/Haul/haul"))),
             clipboard,
+            browser_folders: Some((self.fixture.path("config"), self.fixture.path("home"))),
         };
         // Live progress repaints the window while jobs transfer: `run()` may need
         // more than kittest's default 4 steps to settle.

@@ -35,6 +35,7 @@ impl HaulApp {
             ToastAction::Undo(removal_id) => self.undo(removal_id),
             ToastAction::CancelCountdown => self.cancel_when_done(),
             ToastAction::AddLinks(links) => self.offered_links(links),
+            ToastAction::ConnectBrowsers => self.connect_browsers(),
         }
     }
 

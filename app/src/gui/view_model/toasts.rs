@@ -43,6 +43,8 @@ pub enum ToastAction {
     CancelCountdown,
     /// Open the add dialog with these links (copied in another program).
     AddLinks(Vec<String>),
+    /// Install the browser extension's host for the browsers found.
+    ConnectBrowsers,
 }
 
 impl ToastAction {
@@ -57,6 +59,7 @@ impl ToastAction {
             ToastAction::Undo(_) => "Undo",
             ToastAction::CancelCountdown => "Cancel",
             ToastAction::AddLinks(_) => "Download with Haul",
+            ToastAction::ConnectBrowsers => "Connect",
         }
     }
 }
