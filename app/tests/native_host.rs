@@ -174,3 +174,35 @@ fn an_added_download_is_queued_at_once_with_the_browsers_name() {
     assert_eq!(request.header("user-agent"), Some("Mozilla/5.0 Test"));
     drop(host.finish());
 }
+
+#[test]
+fn ask_where_to_save_opens_the_windows_add_dialog_instead_of_a_job() {
+    let mut world = World::new();
+    world.start_service();
+    let home = home(&world);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    // A window stand-in: a client that receives add dialogs.
+    let (window, mut incoming) = runtime.block_on(async {
+        let window = haul_core::client::Client::connect(world.socket()).await.expect("connect");
+        let incoming = window.take_incoming().expect("incoming");
+        window.receive_add_dialogs().await.expect("receive_add_dialogs");
+        (window, incoming)
+    });
+    let mut host = Host::start(&world, &home);
+    let download = json!({"url": "https://files.example/big.iso", "cookies": "a=1", "filename": "big.iso"});
+    let asked = host.ask(json!({"id": 1, "command": "add", "download": download, "ask": true}));
+    assert_eq!(asked["ok"], true, "{asked}");
+    assert_eq!(asked["result"]["asked"], true);
+    let got = runtime.block_on(async { tokio::time::timeout(Duration::from_secs(10), incoming.recv()).await });
+    match got {
+        Ok(Some(haul_core::client::Incoming::AddDialog(dialog))) => {
+            assert_eq!(dialog.links[0].as_str(), "https://files.example/big.iso");
+            assert!(dialog.headers.contains(&"Cookie: a=1".to_string()), "{:?}", dialog.headers);
+        }
+        other => panic!("no add dialog: {other:?}"),
+    }
+    let list = world.haul().args(["--json", "list", "--all"]).output().expect("list");
+    assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "[]", "a job was made anyway");
+    drop(host.finish());
+    drop(window);
+}

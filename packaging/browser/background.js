@@ -7,8 +7,10 @@
 if (typeof importScripts === "function") importScripts("rules.js");
 
 const HOST = "invalid.example.haul";
-// How long a hand-off may take before the browser keeps the download.
+// How long a hand-off may take before the browser keeps the download (longer
+// when Haul's window may have to start to ask where to save).
 const HANDOFF_TIMEOUT_MS = 5000;
+const ASK_TIMEOUT_MS = 9000;
 // How long an Alt+click keeps its link's download in the browser.
 const KEEP_MS = 10000;
 // Links whose next download stays in the browser (Alt+click), with when.
@@ -76,8 +78,10 @@ async function describe(url, extra) {
   return Object.assign({ url, cookies, user_agent: navigator.userAgent }, tab, extra);
 }
 
-async function handOff(download) {
-  return toHaul({ command: "add", download }, (s) => aria2(s, "aria2.addUri", [[download.url], aria2Options(download)]));
+async function handOff(download, ask) {
+  return toHaul({ command: "add", download, ask: Boolean(ask) }, (s) =>
+    aria2(s, "aria2.addUri", [[download.url], aria2Options(download)]),
+  );
 }
 
 // A browser download: Haul's if the rules say so and Haul confirms in time.
@@ -88,7 +92,8 @@ async function takeOver(item) {
     keep.delete(url);
     return false;
   }
-  const decision = shouldTake(item, await settings());
+  const s = await settings();
+  const decision = shouldTake(item, s);
   if (!decision.take) return false;
   const download = await describe(url, {
     referrer: item.referrer || undefined,
@@ -96,7 +101,8 @@ async function takeOver(item) {
     size: Number(item.totalBytes || item.fileSize || -1),
     mime: item.mime || undefined,
   });
-  const done = await withTimeout(handOff(download), HANDOFF_TIMEOUT_MS, "Haul");
+  const ask = s.askWhereToSave;
+  const done = await withTimeout(handOff(download, ask), ask ? ASK_TIMEOUT_MS : HANDOFF_TIMEOUT_MS, "Haul");
   console.info(`Haul took over ${url} (${done.way})`);
   await chrome.downloads.cancel(item.id).catch(() => {});
   await chrome.downloads.erase({ id: item.id }).catch(() => {});
@@ -142,7 +148,7 @@ function pageLinks(selectionOnly) {
 chrome.contextMenus.onClicked.addListener(async (info, tab) => {
   if (info.menuItemId === "haul-link" && info.linkUrl) {
     const download = await describe(info.linkUrl, { referrer: info.pageUrl });
-    handOff(download).catch((error) => console.warn(`Haul: ${error.message}`));
+    handOff(download, (await settings()).askWhereToSave).catch((error) => console.warn(`Haul: ${error.message}`));
   } else if (info.menuItemId === "haul-all" && tab && tab.id !== undefined) {
     const [found] = await chrome.scripting.executeScript({
       target: { tabId: tab.id },

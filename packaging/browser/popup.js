@@ -10,6 +10,7 @@ function megabytes(bytes) {
 async function load() {
   const s = await chrome.storage.local.get(DEFAULT_SETTINGS);
   document.getElementById("enabled").checked = s.enabled;
+  document.getElementById("askWhereToSave").checked = s.askWhereToSave;
   for (const name of fields) document.getElementById(name).value = s[name];
   const state = document.getElementById("state");
   const answer = await chrome.runtime.sendMessage({ popup: "status" });
@@ -39,6 +40,9 @@ async function load() {
 
 document.getElementById("enabled").addEventListener("change", (event) => {
   chrome.storage.local.set({ enabled: event.target.checked });
+});
+document.getElementById("askWhereToSave").addEventListener("change", (event) => {
+  chrome.storage.local.set({ askWhereToSave: event.target.checked });
 });
 
 document.getElementById("save").addEventListener("click", async () => {

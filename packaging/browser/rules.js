@@ -10,6 +10,8 @@ const DEFAULT_SETTINGS = {
   types: "zip rar 7z tar gz bz2 xz zst iso img dmg exe msi deb rpm appimage apk pdf epub mp4 mkv avi mov webm mp3 flac m4a ogg wav",
   // Sites whose downloads stay in the browser, e.g. "example.com intranet.local".
   keepSites: "",
+  // Open Haul's add dialog (folder, name) instead of queueing at once.
+  askWhereToSave: false,
   // The aria2 RPC fallback (Flatpak/Snap browsers, or no native host): Haul's endpoint and your secret.
   rpcUrl: "http://127.0.0.1:6800/jsonrpc",
   rpcSecret: "",

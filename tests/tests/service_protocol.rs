@@ -7,6 +7,8 @@
 mod access;
 #[path = "service_protocol/callbacks.rs"]
 mod callbacks;
+#[path = "service_protocol/dialogs.rs"]
+mod dialogs;
 #[path = "service_protocol/forget.rs"]
 mod forget;
 #[path = "service_protocol/journal.rs"]
@@ -69,7 +71,11 @@ async fn next_callback(incoming: &mut mpsc::Receiver<Incoming>) -> (String, Valu
                 let method = callback.method().to_string();
                 return (method, callback.params().expect("a callback encodes"), responder);
             }
-            Incoming::Event(_) | Incoming::Progress(_) | Incoming::Network(_) | Incoming::WhenDone(_) => {}
+            Incoming::Event(_)
+            | Incoming::Progress(_)
+            | Incoming::Network(_)
+            | Incoming::WhenDone(_)
+            | Incoming::AddDialog(_) => {}
         }
     }
 }

@@ -145,7 +145,7 @@ async fn wait(
                     _ => {}
                 }
             }
-            Incoming::Network(_) | Incoming::WhenDone(_) => {}
+            Incoming::Network(_) | Incoming::WhenDone(_) | Incoming::AddDialog(_) => {}
             Incoming::Event(event) => {
                 if event.job_id == job_id && event.state == JobState::Cancelled {
                     break Err(Failure::new(CANCELLED, format!("job {job_id} was cancelled")));

@@ -37,7 +37,7 @@ pub async fn monitor(json_out: bool) -> Result<(), Failure> {
             Some(Incoming::Event(event)) if json_out => print_json(&event),
             Some(Incoming::Event(event)) => outln!("{}", line(&event)),
             Some(Incoming::Callback { responder, .. }) => responder.ok(),
-            Some(Incoming::Progress(_)) => {}
+            Some(Incoming::Progress(_) | Incoming::AddDialog(_)) => {}
             Some(Incoming::Network(status)) if json_out => print_json(&status),
             Some(Incoming::Network(status)) => outln!("network: {}", super::network::words(&status)),
             Some(Incoming::WhenDone(pending)) if json_out => print_json(&pending),

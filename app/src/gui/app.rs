@@ -330,6 +330,10 @@ impl eframe::App for HaulApp {
                 }
                 continue;
             }
+            if let Update::AddDialog(dialog) = update {
+                self.asked_to_add(dialog, ctx);
+                continue;
+            }
             if let Some(notice) = self.model.apply(update) {
                 self.notify(notice, looking);
             }

@@ -115,6 +115,8 @@ impl Summary {
 pub enum Update {
     /// The connection changed.
     Connection(Connection),
+    /// Open the add dialog with these links and headers (the browser extension's "Ask where to save").
+    AddDialog(haul_core::protocol::OpenAddDialog),
     /// The full picture after (re)connecting.
     Startup(Box<Startup>),
     /// A job as it is now.

@@ -44,6 +44,11 @@ pub async fn run(
         Ok(seq) => seq,
         Err(e) => return SessionEnd::Lost(e.to_string()),
     };
+    // The browser extension's "Ask where to save" comes to the window (an older
+    // service does not know the method: then it never comes).
+    if let Err(e) = client.receive_add_dialogs().await {
+        tracing::debug!("no add dialogs from the service: {e}");
+    }
     // Load the picture while draining what arrives meanwhile (a full queue
     // would stall the replies we wait for).
     let mut held = Vec::new();
@@ -125,6 +130,7 @@ fn handle(item: Incoming, client: &Client, cx: &Context, registry: &Registry, cu
         Incoming::Callback { callback, responder } => callbacks::handle(*callback, responder, client, cx),
         Incoming::Progress(progress) => cx.sink.send(Update::Progress(progress)),
         Incoming::WhenDone(pending) => cx.sink.send(Update::WhenDone(pending)),
+        Incoming::AddDialog(dialog) => cx.sink.send(Update::AddDialog(dialog)),
         Incoming::Network(status) => {
             cx.sink.send(Update::Network(status));
             // Queued jobs' wait reasons changed with it, without an event.

@@ -10,6 +10,7 @@ use haul_core::protocol::JobChanges;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The most downloads `status` lists (an answer stays far below 1 MB).
 const MOST_LISTED: usize = 50;
@@ -45,7 +46,13 @@ impl Host {
                 let stats = client.get_stats().await.map_err(|e| e.to_string())?;
                 Ok(json!({"haul": env!("CARGO_PKG_VERSION"), "service": stats.server, "way": "native"}))
             }
-            Request::Add(download) => {
+            Request::Add { download, ask: true } => {
+                let (new, name) = new_download(&download, dir)?;
+                let headers = new.settings.custom_headers.clone().unwrap_or_default();
+                ask_where_to_save(client, new.urls, headers).await?;
+                Ok(json!({"asked": true, "name": name}))
+            }
+            Request::Add { download, ask: false } => {
                 let (new, name) = new_download(&download, dir.clone())?;
                 let local = naming::unique_path(&dir, &name, &HashSet::new());
                 let targets = new.urls.iter().map(|url| Target { url: url.clone(), local: local.clone() }).collect();
@@ -108,6 +115,32 @@ impl Host {
         }
         self.client.as_ref().ok_or_else(|| "cannot reach Haul".to_string())
     }
+}
+
+/// How long the host waits for a window it started to listen.
+const WINDOW_START: Duration = Duration::from_secs(4);
+
+/// Haul's add dialog with the link: in the user's window, started if none is open.
+async fn ask_where_to_save(client: &Client, links: Vec<RemoteUrl>, headers: Vec<String>) -> Result<(), String> {
+    let ask = || client.open_add_dialog(links.clone(), headers.clone());
+    if ask().await.map_err(|e| e.to_string())? {
+        return Ok(());
+    }
+    let program = crate::paths::service_program().map_err(|e| format!("cannot find haul: {e}"))?;
+    std::process::Command::new(&program)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot open Haul's window ({}): {e}", program.display()))?;
+    let deadline = tokio::time::Instant::now() + WINDOW_START;
+    while tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if ask().await.map_err(|e| e.to_string())? {
+            return Ok(());
+        }
+    }
+    Err("Haul's window did not open to ask where to save".into())
 }
 
 /// The job a browser download becomes, and its file's name: the browser's

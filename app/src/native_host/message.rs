@@ -43,8 +43,14 @@ pub struct BrowserDownload {
 pub enum Request {
     /// Is Haul there? (Starts the service.)
     Hello,
-    /// Take over this download: one job, queued at once.
-    Add(Box<BrowserDownload>),
+    /// Take over this download: one job, queued at once; with `ask`, Haul's
+    /// add dialog opens with it instead (the user picks the folder).
+    Add {
+        /// The download.
+        download: Box<BrowserDownload>,
+        /// Ask where to save.
+        ask: bool,
+    },
     /// Links the user picked on a page: one job, a file each.
     AddLinks {
         /// The links.
@@ -68,6 +74,8 @@ struct AddParams {
     #[serde(rename = "id", default)]
     _id: Value,
     download: BrowserDownload,
+    #[serde(default)]
+    ask: bool,
 }
 
 #[derive(Deserialize)]
@@ -101,7 +109,7 @@ pub fn parse(bytes: &[u8]) -> (Value, Result<Request, String>) {
         "hello" => Ok(Request::Hello),
         "status" => Ok(Request::Status),
         "add" => serde_json::from_value::<AddParams>(value.clone())
-            .map(|p| Request::Add(Box::new(p.download)))
+            .map(|p| Request::Add { download: Box::new(p.download), ask: p.ask })
             .map_err(|e| format!("add: {e}")),
         "add_links" => serde_json::from_value::<AddLinksParams>(value.clone())
             .map(|p| Request::AddLinks {
@@ -134,7 +142,7 @@ mod tests {
     fn requests_are_read_and_bad_ones_named() {
         let (id, request) = parse(br#"{"id":7,"command":"add","download":{"url":"https://e.com/a.iso","size":-1}}"#);
         assert_eq!(id, json!(7));
-        let Ok(Request::Add(download)) = request else { panic!("{request:?}") };
+        let Ok(Request::Add { download, ask: false }) = request else { panic!("{request:?}") };
         assert_eq!((download.url.as_str(), download.size), ("https://e.com/a.iso", Some(-1)));
         assert_eq!(parse(br#"{"command":"hello"}"#).1, Ok(Request::Hello));
         assert!(parse(b"{nope").1.is_err_and(|e| e.contains("not JSON")));

@@ -33,3 +33,23 @@ fn without_a_browser_profile_nothing_is_offered() {
     }
     assert!(!shows(&window, "Take over downloads from your browser?"));
 }
+
+#[test]
+fn an_add_dialog_asked_for_by_the_browser_opens_with_the_link_and_its_headers() {
+    use haul_core::model::RemoteUrl;
+    let world = World::new();
+    let (mut window, _) = world.window(None);
+    wait_loaded(&mut window);
+    let link = RemoteUrl::parse("https://files.example/big.iso").expect("url");
+    let headers = vec!["Referer: https://files.example/".to_string()];
+    // The window listens once its session is up.
+    let mut shown = false;
+    step_until(&mut window, "the window to listen", |_| {
+        shown = world.block_on(world.other.open_add_dialog(vec![link.clone()], headers.clone())).expect("ask");
+        shown
+    });
+    step_until(&mut window, "the add dialog", |w| w.state_mut().add_dialog().is_some());
+    let dialog = window.state_mut().add_dialog().map(|d| (d.urls.clone(), d.headers.clone())).expect("open");
+    assert_eq!(dialog.0.trim(), "https://files.example/big.iso");
+    assert_eq!(dialog.1.trim(), "Referer: https://files.example/");
+}

@@ -23,6 +23,8 @@ pub enum Incoming {
     Network(NetworkStatus),
     /// A power action started counting down, or stopped (after `subscribe`).
     WhenDone(Option<crate::model::WhenDonePending>),
+    /// Open the add dialog with these links (after `receive_add_dialogs`).
+    AddDialog(crate::protocol::OpenAddDialog),
 }
 
 /// The answer to one callback. A responder dropped without an answer fails

@@ -80,6 +80,7 @@ async fn route(shared: &Shared, incoming: &mpsc::Sender<Incoming>, line: &[u8]) 
             Some(Ok(Notice::Event(event))) => Incoming::Event(event),
             Some(Ok(Notice::Network(status))) => Incoming::Network(status),
             Some(Ok(Notice::WhenDone(pending))) => Incoming::WhenDone(pending),
+            Some(Ok(Notice::AddDialog(dialog))) => Incoming::AddDialog(dialog),
             Some(Ok(Notice::Progress(jobs))) => {
                 // Progress is a snapshot: when nobody keeps up, dropping one is fine.
                 let _ = incoming.try_send(Incoming::Progress(jobs));

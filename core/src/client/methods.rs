@@ -168,6 +168,17 @@ impl Client {
         self.request(ProbeUrl { url, headers }).await
     }
 
+    /// Makes this connection a window: `add_dialog` notifications come to it
+    /// (as [`Incoming::AddDialog`](super::Incoming::AddDialog)).
+    pub async fn receive_add_dialogs(&self) -> Result<(), ClientError> {
+        self.request(crate::protocol::ReceiveAddDialogs {}).await.map(drop)
+    }
+
+    /// Asks the caller's windows to open their add dialog with `links`; false when none is connected.
+    pub async fn open_add_dialog(&self, links: Vec<RemoteUrl>, headers: Vec<String>) -> Result<bool, ClientError> {
+        Ok(self.request(crate::protocol::OpenAddDialog { links, headers }).await?.shown)
+    }
+
     /// Asks the service to stop.
     pub async fn shutdown(&self) -> Result<(), ClientError> {
         self.request(Shutdown {}).await.map(drop)

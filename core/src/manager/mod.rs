@@ -15,6 +15,7 @@ mod schedule;
 mod speed;
 mod validate;
 mod when_done;
+mod windows;
 
 use crate::engine::{self, Effective, RateLimiter};
 use crate::model::{Event, Job, JobFile, JobId, JobState, NetworkStatus, ScheduleWindow, WhenDone, WhenDonePending};
@@ -30,6 +31,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Notify, broadcast, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+pub use windows::WindowListener;
 
 /// Values under this minimum retry delay are raised to it (as BITS does).
 pub const MIN_RETRY_DELAY_FLOOR_S: u64 = 5;
@@ -96,6 +98,8 @@ pub struct Manager {
 
 struct Inner {
     state: Mutex<State>,
+    /// Windows that open their add dialog when asked.
+    windows: windows::Windows,
     config: Config,
     events: broadcast::Sender<Event>,
     /// Deferred store writes are waiting for the flusher.
@@ -288,6 +292,7 @@ impl Manager {
         }
         let manager = Manager {
             inner: Arc::new(Inner {
+                windows: windows::Windows::default(),
                 state: Mutex::new(State {
                     store,
                     jobs,

@@ -122,6 +122,8 @@ pub enum Notice {
     Network(NetworkStatus),
     /// `when_done`: a power action started counting down (`Some`) or stopped.
     WhenDone(Option<crate::model::WhenDonePending>),
+    /// `add_dialog`: open the add dialog with these links (to a window only).
+    AddDialog(super::OpenAddDialog),
 }
 
 /// The `when_done` notification's params.
@@ -138,6 +140,7 @@ impl Notice {
             Notice::Progress(_) => method::PROGRESS,
             Notice::Network(_) => method::NETWORK,
             Notice::WhenDone(_) => method::WHEN_DONE,
+            Notice::AddDialog(_) => method::ADD_DIALOG,
         }
     }
 
@@ -152,6 +155,7 @@ impl Notice {
             Notice::Progress(jobs) => serde_json::to_value(Progress { jobs })?,
             Notice::Network(status) => serde_json::to_value(status)?,
             Notice::WhenDone(pending) => serde_json::to_value(WhenDoneParams { pending: pending.clone() })?,
+            Notice::AddDialog(dialog) => serde_json::to_value(dialog)?,
         };
         Ok(super::encode_notification(self.method(), params))
     }
@@ -168,6 +172,7 @@ impl Notice {
             method::WHEN_DONE => {
                 Some(serde_json::from_value::<WhenDoneParams>(params).map(|p| Notice::WhenDone(p.pending)))
             }
+            method::ADD_DIALOG => Some(serde_json::from_value(params).map(Notice::AddDialog)),
             _ => None,
         }
     }

@@ -191,6 +191,8 @@ mod tests {
             SetRpcListen::NAME,
             GetNetwork::NAME,
             super::super::ProbeUrl::NAME,
+            super::super::ReceiveAddDialogs::NAME,
+            super::super::OpenAddDialog::NAME,
         ];
         let mut names = typed.to_vec();
         names.sort_unstable();

@@ -5,6 +5,7 @@
 //! depend on it, never the other way.
 
 mod callbacks;
+mod dialogs;
 mod error;
 mod framing;
 mod message;
@@ -16,6 +17,7 @@ mod probe;
 mod results;
 
 pub use callbacks::{Callback, Notice};
+pub use dialogs::{OpenAddDialog, OpenAddDialogResult, ReceiveAddDialogs};
 pub use error::{ErrorData, RpcError, code};
 pub use framing::{LineRead, read_line};
 pub use message::{Id, Invalid, Message, Request, Response, encode_error, encode_notification};
@@ -48,7 +50,7 @@ pub fn server_name() -> String {
 }
 
 /// Every method a client may call, as the service dispatches them.
-pub const REQUEST_METHODS: [&str; 29] = [
+pub const REQUEST_METHODS: [&str; 31] = [
     method::HELLO,
     method::CREATE_JOB,
     method::ADD_FILE,
@@ -78,6 +80,8 @@ pub const REQUEST_METHODS: [&str; 29] = [
     method::SET_RPC_LISTEN,
     method::GET_NETWORK,
     method::PROBE_URL,
+    method::RECEIVE_ADD_DIALOGS,
+    method::OPEN_ADD_DIALOG,
 ];
 
 /// Whether a client may call `name`.
@@ -89,6 +93,12 @@ pub fn is_request_method(name: &str) -> bool {
 pub mod method {
     /// The handshake.
     pub const HELLO: &str = "hello";
+    /// This connection is a window that opens its add dialog when asked.
+    pub const RECEIVE_ADD_DIALOGS: &str = "receive_add_dialogs";
+    /// Asks the caller's windows to open their add dialog with links.
+    pub const OPEN_ADD_DIALOG: &str = "open_add_dialog";
+    /// Notification: open the add dialog with these links.
+    pub const ADD_DIALOG: &str = "add_dialog";
     /// Creates a suspended job.
     pub const CREATE_JOB: &str = "create_job";
     /// Adds a file to a job.

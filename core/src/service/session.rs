@@ -31,6 +31,8 @@ pub struct Session {
     pub(super) service_uid: u32,
     pub(super) greeted: bool,
     pub(super) subscribed: bool,
+    /// The connection is a window that opens its add dialog when asked.
+    pub(super) window: bool,
     pub(super) stop_requested: bool,
     pub(super) sink: ConnectionSink,
     pub(super) replies: mpsc::Sender<String>,
@@ -54,6 +56,7 @@ impl Session {
             service_uid: current_uid(),
             greeted: false,
             subscribed: false,
+            window: false,
             stop_requested: false,
             sink: ConnectionSink::new(replies.clone(), closed.clone()),
             replies,

@@ -75,7 +75,7 @@ async fn subscribers_get_events_and_throttled_progress() {
                 kinds.push(event.kind);
             }
             Incoming::Progress(jobs) => progress.push(jobs),
-            Incoming::Network(_) | Incoming::WhenDone(_) => {}
+            Incoming::Network(_) | Incoming::WhenDone(_) | Incoming::AddDialog(_) => {}
             Incoming::Callback { .. } => panic!("no sink was registered"),
         }
     }

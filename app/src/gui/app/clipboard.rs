@@ -89,6 +89,24 @@ impl HaulApp {
         self.notify(notice, looking);
     }
 
+    /// Another program (the browser extension) asked for the add dialog with
+    /// these links and headers: it opens (or gets them) and the window comes up.
+    pub(super) fn asked_to_add(&mut self, dialog: haul_core::protocol::OpenAddDialog, ctx: &egui::Context) {
+        let links: Vec<String> = dialog.links.iter().map(|l| l.as_str().to_string()).collect();
+        self.links_to_dialog(&links.join("\n"));
+        if let Some(add) = &mut self.add {
+            for header in dialog.headers {
+                if !add.headers.lines().any(|l| l.trim() == header) {
+                    if !add.headers.is_empty() && !add.headers.ends_with('\n') {
+                        add.headers.push('\n');
+                    }
+                    add.headers.push_str(&header);
+                }
+            }
+        }
+        self.show_window(ctx);
+    }
+
     /// "Download with Haul": the add dialog with the links (added to an open one).
     pub(super) fn offered_links(&mut self, links: Vec<String>) {
         self.links_to_dialog(&links.join("\n"));

@@ -150,7 +150,7 @@ impl ViewModel {
             Update::Removed { gone, kept, deleted } => self.removed(gone, kept, deleted),
             Update::Network(status) => self.network = Some(status),
             Update::WhenDone(pending) => return self.when_done(pending),
-            Update::Probed(..) => {} // the add dialog's: `HaulApp` hands them to it
+            Update::Probed(..) | Update::AddDialog(_) => {} // the add dialog's: `HaulApp` hands them to it
         }
         None
     }

@@ -2,6 +2,7 @@
 
 mod actions;
 mod admin;
+mod dialogs;
 mod hello;
 pub(super) mod jobs;
 mod journal;
@@ -50,6 +51,8 @@ pub(super) fn dispatch(session: &mut Session, method: &str, params: Value) -> Re
         method::GET_NETWORK => admin::get_network(session, params),
         method::FORGET_JOB => queue::forget_job(session, params),
         method::MOVE_JOB => queue::move_job(session, params),
+        method::RECEIVE_ADD_DIALOGS => dialogs::receive_add_dialogs(session, params),
+        method::OPEN_ADD_DIALOG => dialogs::open_add_dialog(session, params),
         other => Err(RpcError::method_not_found(other)),
     }
 }
