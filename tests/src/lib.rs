@@ -6,3 +6,4 @@
 pub mod server;
 pub mod service_fixture;
 pub mod support;
+pub mod tls;

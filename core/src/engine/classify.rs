@@ -58,6 +58,18 @@ pub enum TransferError {
         /// Bytes promised.
         expected: u64,
     },
+    /// The TLS connection could not be made: a certificate this system does
+    /// not trust, or no TLS (version, cipher) both sides speak. Retrying
+    /// cannot help; the message says what is wrong and how to trust a private CA.
+    #[error("{detail} ({url})")]
+    Tls {
+        /// The URL asked for.
+        url: String,
+        /// What is wrong, in words.
+        detail: String,
+        /// `tls_certificate` or `tls_handshake`.
+        code: &'static str,
+    },
     /// Too many redirects, or a redirect loop.
     #[error("too many redirects (a redirect loop?) for {url}")]
     Redirects {
@@ -122,6 +134,7 @@ impl TransferError {
                 Severity::Transient
             }
             TransferError::Redirects { .. }
+            | TransferError::Tls { .. }
             | TransferError::UnexpectedHtml { .. }
             | TransferError::Local { .. }
             | TransferError::Checksum { .. } => Severity::Fatal,
@@ -141,6 +154,7 @@ impl TransferError {
         let (context, code, status) = match self {
             TransferError::Http { status, .. } => (ErrorContext::RemoteFile, format!("http_{status}"), Some(*status)),
             TransferError::Network { code, .. } => (ErrorContext::Transport, code.to_string(), None),
+            TransferError::Tls { code, .. } => (ErrorContext::Transport, code.to_string(), None),
             TransferError::ShortBody { .. } => (ErrorContext::Transport, "connection_closed".to_string(), None),
             TransferError::Redirects { .. } => (ErrorContext::RemoteFile, "redirect_loop".to_string(), None),
             TransferError::UnexpectedHtml { .. } => (ErrorContext::RemoteFile, "unexpected_html".to_string(), None),
@@ -168,6 +182,9 @@ impl TransferError {
         if err.is_redirect() {
             return TransferError::Redirects { url: url.to_string() };
         }
+        if let Some((code, detail)) = tls_failure(err) {
+            return TransferError::Tls { url: url.to_string(), detail, code };
+        }
         let code = if err.is_timeout() {
             "timeout"
         } else if err.is_connect() {
@@ -178,6 +195,42 @@ impl TransferError {
             "network_error"
         };
         TransferError::Network { url: url.to_string(), detail: error_chain(err), code }
+    }
+}
+
+/// How to trust a private certificate authority, for the certificate error.
+pub const PRIVATE_CA_HINT: &str = "Haul trusts the certificates this system trusts: for a private certificate \
+authority, add it to the system's trust store (Debian: copy it to /usr/local/share/ca-certificates/ and run \
+update-ca-certificates; Windows: certmgr, Trusted Root Certification Authorities)";
+
+/// A TLS failure in `err`'s chain: its code and what it means. rustls's error
+/// sits inside an `io::Error`, whose `source` skips it, so those are opened.
+pub fn tls_failure(err: &(dyn std::error::Error + 'static)) -> Option<(&'static str, String)> {
+    let mut current = Some(err);
+    while let Some(error) = current {
+        if let Some(rustls_error) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls_words(rustls_error));
+        }
+        current = match error.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    None
+}
+
+fn tls_words(error: &rustls::Error) -> (&'static str, String) {
+    match error {
+        rustls::Error::InvalidCertificate(reason) => {
+            ("tls_certificate", format!("the server's certificate is not trusted ({reason:?}). {PRIVATE_CA_HINT}"))
+        }
+        rustls::Error::InvalidMessage(_)
+        | rustls::Error::InappropriateMessage { .. }
+        | rustls::Error::InappropriateHandshakeMessage { .. } => (
+            "tls_handshake",
+            "the server did not answer in TLS (is the link http:// rather than https://?)".to_string(),
+        ),
+        other => ("tls_handshake", format!("the server and Haul could not agree on TLS: {other}")),
     }
 }
 
