@@ -28,6 +28,8 @@ pub mod naming;
 pub mod network;
 pub mod notify;
 pub mod power;
+#[cfg(test)]
+mod props;
 pub mod protocol;
 pub mod service;
 pub mod store;

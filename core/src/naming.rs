@@ -27,7 +27,21 @@ pub fn sanitize(name: &str) -> String {
         }
         out.push(c);
     }
-    if out.is_empty() { FALLBACK_NAME.to_string() } else { out }
+    if out.is_empty() {
+        return FALLBACK_NAME.to_string();
+    }
+    if reserved_on_windows(&out) { format!("_{out}") } else { out }
+}
+
+/// Names Windows keeps for devices (`CON`, `nul.txt`, `COM1.tar.gz`, any case):
+/// a file cannot have them there.
+fn reserved_on_windows(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).trim_end().to_ascii_uppercase();
+    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit()
+            && stem.as_bytes()[3] != b'0')
 }
 
 /// The last path segment of a URL, percent-decoded and sanitized.
@@ -125,6 +139,11 @@ mod tests {
             ("report.pdf", "report.pdf"),
             ("name. ", "name"),
             ("tab\there", "tab_here"),
+            ("CON", "_CON"),
+            ("nul.txt", "_nul.txt"),
+            ("com1.tar.gz", "_com1.tar.gz"),
+            ("COM0", "COM0"),
+            ("console.log", "console.log"),
         ] {
             assert_eq!(sanitize(input), want, "{input:?}");
         }
@@ -170,5 +189,39 @@ mod tests {
         let taken = HashSet::from([dir.path().join("a (1).txt")]);
         assert_eq!(unique_path(dir.path(), "a.txt", &taken), dir.path().join("a (2).txt"));
         assert_eq!(unique_path(dir.path(), "b", &none), dir.path().join("b"));
+    }
+
+    /// Whatever a server or a URL offers, the name stays in the folder, is
+    /// not empty, hidden, `.`/`..` or a name Windows keeps for devices.
+    #[test]
+    fn no_offered_name_escapes_the_folder_or_is_unusable() {
+        use proptest::prelude::*;
+        let check_name = |name: &str| -> Result<(), TestCaseError> {
+            prop_assert!(!name.is_empty() && name.len() <= 200, "{name:?}");
+            prop_assert!(!name.contains(['/', '\\', ':', '*', '?', '"', '<', '>', '|']), "{name:?}");
+            prop_assert!(!name.chars().any(char::is_control), "{name:?}");
+            prop_assert!(!name.starts_with('.') && !name.ends_with(['.', ' ']), "{name:?}");
+            prop_assert!(!reserved_on_windows(name), "{name:?}");
+            let dir = Path::new("/downloads");
+            let joined = dir.join(name);
+            prop_assert_eq!(joined.parent(), Some(dir));
+            Ok(())
+        };
+        let device = "(?i)(con|prn|aux|nul|com[0-9]|lpt[0-9]) ?(\\.[a-z]{0,3}){0,2}";
+        crate::props::check(prop_oneof![any::<String>(), device.prop_map(String::from)], |text| {
+            check_name(&sanitize(&text))
+        });
+        crate::props::check("[ -~]{0,80}", |header| {
+            let header = format!("attachment; filename*=UTF-8''{header}; filename=\"{header}\"");
+            match from_disposition(&header) {
+                Some(name) => check_name(&name),
+                None => Ok(()),
+            }
+        });
+        crate::props::check("(%[0-9A-Fa-f]{2}|[a-zA-Z0-9._~/-]|%2[eEfF]){0,60}", |path| {
+            let Ok(url) = url::Url::parse(&format!("https://example.com/{path}")) else { return Ok(()) };
+            check_name(&from_url(&url))?;
+            check_name(&download_name(&url, Some("attachment; filename=\"../../x\"")))
+        });
     }
 }

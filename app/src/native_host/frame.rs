@@ -113,4 +113,24 @@ mod tests {
         let huge = serde_json::Value::String("x".repeat(MOST_OUT));
         assert!(write_frame(&mut Vec::new(), &huge).is_err());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 2_000, failure_persistence: None, ..Default::default() })]
+        /// Any bytes from a browser: frames are read until the stream ends
+        /// (or is cut), each a message or a refusal; never a panic, never a
+        /// read past the end.
+        #[test]
+        fn any_byte_stream_is_read_safely(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let mut reader = bytes.as_slice();
+            for _ in 0..=bytes.len() {
+                match read_frame(&mut reader).expect("a slice reads") {
+                    Frame::Message(message) => {
+                        let _ = super::super::message::parse(&message);
+                    }
+                    Frame::TooLarge(_) => {}
+                    Frame::End | Frame::Truncated => break,
+                }
+            }
+        }
+    }
 }

@@ -19,7 +19,8 @@ pub fn content_range(headers: &HeaderMap) -> Option<(u64, u64, Option<u64>)> {
     let (start, end) = range.split_once('-')?;
     let total = if total.trim() == "*" { None } else { Some(total.trim().parse().ok()?) };
     let (start, end): (u64, u64) = (start.trim().parse().ok()?, end.trim().parse().ok()?);
-    (start <= end).then_some((start, end, total))
+    // The last byte must be in the file.
+    (start <= end && total.is_none_or(|t| end < t)).then_some((start, end, total))
 }
 
 /// `Content-Length`, read from the header (reqwest reports 0 for HEAD).
@@ -226,6 +227,8 @@ mod tests {
         assert_eq!(content_range(&headers(&[("content-range", "bytes 10-19/*")])), Some((10, 19, None)));
         assert_eq!(content_range(&headers(&[("content-range", "bytes 19-10/100")])), None);
         assert_eq!(content_range(&headers(&[("content-range", "items 1-2/3")])), None);
+        // Found by the property test: a last byte beyond the total.
+        assert_eq!(content_range(&headers(&[("content-range", "bytes 0-99/50")])), None);
     }
 
     #[test]
@@ -259,5 +262,39 @@ mod tests {
         // A weak ETag is never sent: the date is.
         let weak = FileProgress { etag: Some("W/\"a\"".into()), ..both.clone() };
         assert_eq!(if_range_with(&weak, IfRangeWith::Validator), both.last_modified.as_deref());
+    }
+
+    /// Whatever a server sends as Content-Range or Retry-After: no panic; a
+    /// range read is a valid one (first ≤ last < total), and one written the
+    /// standard way reads back; a wait is at most a day.
+    #[test]
+    fn content_range_and_retry_after_read_any_text_safely() {
+        use proptest::prelude::*;
+        let value = |text: &str| {
+            let mut map = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_str(text) {
+                map.insert("content-range", v.clone());
+                map.insert("retry-after", v);
+            }
+            map
+        };
+        crate::props::check("(bytes )?[0-9 */-]{0,30}|[ -~]{0,40}", |text| {
+            let map = value(&text);
+            if let Some((start, end, total)) = content_range(&map) {
+                prop_assert!(start <= end && total.is_none_or(|t| end < t), "{text:?}");
+            }
+            prop_assert!(retry_after(&map).is_none_or(|d| d <= Duration::from_secs(24 * 3600)));
+            Ok(())
+        });
+        let near_max = 0..u64::MAX - 1;
+        crate::props::check((near_max.clone(), near_max.clone(), near_max), |(a, b, c)| {
+            let mut sorted = [a, b, c];
+            sorted.sort_unstable();
+            let [start, end, total] = sorted;
+            let text = format!("bytes {start}-{end}/{}", total.saturating_add(1).max(end.saturating_add(1)));
+            let read = content_range(&value(&text));
+            prop_assert!(read.is_some_and(|(s, e, _)| (s, e) == (start, end)), "{text}: {read:?}");
+            Ok(())
+        });
     }
 }

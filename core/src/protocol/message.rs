@@ -215,4 +215,75 @@ mod tests {
         let err = parse(r#"{"jsonrpc":"2.0","id":9,"method":5}"#).map(|_| ());
         assert_eq!(err.map_err(|e| e.id), Err(Some(Id::Number(9))));
     }
+
+    /// A JSON value of any shape, a few levels deep, for the property tests.
+    pub(crate) fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[ -~]{0,12}".prop_map(Value::from),
+            Just(Value::from("https://example.com/a.iso")),
+            Just(Value::from("00000000-0000-4000-8000-000000000001")),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            let keys = prop_oneof![
+                "[a-z_]{1,12}",
+                Just("job_id".to_string()),
+                Just("remote_url".to_string()),
+                Just("local_name".to_string()),
+                Just("custom_headers".to_string()),
+                Just("schedule".to_string()),
+                Just("method".to_string()),
+                Just("params".to_string()),
+                Just("id".to_string()),
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                proptest::collection::btree_map(keys, inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Any bytes, and any JSON, on the socket: an answer (a message or a
+    /// named error), never a panic; and every method's params read from any
+    /// JSON give a value or an error that names the problem.
+    #[test]
+    fn any_frame_or_params_get_an_answer() {
+        use crate::protocol::*;
+        use proptest::prelude::*;
+        crate::props::check(proptest::collection::vec(any::<u8>(), 0..200), |bytes| {
+            if let Err(invalid) = Message::parse(&bytes) {
+                prop_assert!(!invalid.error.message.is_empty());
+            }
+            Ok(())
+        });
+        crate::props::check(any_json(), |value| {
+            let line = serde_json::to_vec(&value).expect("json");
+            let _ = Message::parse(&line);
+            let framed = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "add_file", "params": value});
+            let _ = Message::parse(&serde_json::to_vec(&framed).expect("json"));
+            fn named<T: serde::de::DeserializeOwned>(value: &Value) -> Result<(), TestCaseError> {
+                if let Err(e) = parse_params::<T>(value.clone()) {
+                    prop_assert!(!e.message.is_empty());
+                }
+                Ok(())
+            }
+            named::<CreateJobParams>(&value)?;
+            named::<AddFileParams>(&value)?;
+            named::<EnumJobsParams>(&value)?;
+            named::<EventsSinceParams>(&value)?;
+            named::<Limits>(&value)?;
+            named::<MoveJobParams>(&value)?;
+            named::<SetRemoteNameParams>(&value)?;
+            named::<ProbeUrl>(&value)?;
+            named::<OpenAddDialog>(&value)?;
+            if let Err(e) = parse_set_job(value.clone()) {
+                prop_assert!(!e.message.is_empty());
+            }
+            Ok(())
+        });
+    }
 }

@@ -172,4 +172,42 @@ mod tests {
         assert_eq!(files[0].bytes_transferred, 5);
         assert_eq!(files[0].restart_reason, None);
     }
+
+    /// A database left at any older schema version, with a job and a file in
+    /// it, opens at the newest one and keeps them.
+    #[test]
+    fn a_database_of_every_older_version_opens_with_its_jobs() {
+        for version in 1..MIGRATIONS.len() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("haul.db");
+            {
+                let conn = Connection::open(&path).expect("open");
+                for sql in &MIGRATIONS[..version] {
+                    conn.execute_batch(sql).expect("migration");
+                }
+                conn.pragma_update(None, "user_version", version as i64).expect("version");
+                conn.execute(
+                    "INSERT INTO jobs (id, queue_order, display_name, description, state, priority, owner, creator,
+                     created, modified, error_count, notify_flags, minimum_retry_delay_s, no_progress_timeout_s,
+                     auto_complete, custom_headers)
+                     VALUES ('00000000-0000-4000-8000-000000000009', 0, 'old', '', 'suspended', 'low', 1000, 1000,
+                     '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 0, 3, 10, 60, 0, '[]')",
+                    [],
+                )
+                .expect("insert job");
+                conn.execute(
+                    "INSERT INTO files (job_id, idx, remote_url, local_name, temp_name, bytes_transferred, transferred,
+                     completed, html) VALUES ('00000000-0000-4000-8000-000000000009', 0, 'http://h/a', '/d/a',
+                     '/d/.a.part', 7, 0, 0, 0)",
+                    [],
+                )
+                .expect("insert file");
+            }
+            let store = crate::store::Store::open(&path).unwrap_or_else(|e| panic!("version {version}: {e}"));
+            let jobs = store.load_jobs().expect("load");
+            assert_eq!(jobs.len(), 1, "version {version}");
+            assert_eq!(jobs[0].files.len(), 1, "version {version}");
+            assert_eq!(jobs[0].files[0].bytes_transferred, 7, "version {version}");
+        }
+    }
 }
