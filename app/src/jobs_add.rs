@@ -5,7 +5,7 @@
 use futures_util::StreamExt;
 use haul_core::client::{Client, ClientError};
 use haul_core::engine::HttpClient;
-use haul_core::model::{JobId, NotifyFlags, Priority, RemoteUrl};
+use haul_core::model::{AuthScheme, JobId, NotifyFlags, Priority, RemoteUrl};
 use haul_core::naming;
 use haul_core::protocol::{AddFileParams, CreateJobParams, JobChanges, Resume};
 use std::path::PathBuf;
@@ -33,6 +33,51 @@ pub struct NewDownload {
     pub auto_complete: bool,
     /// Headers, speed limit and connections, set on the job once it exists.
     pub settings: JobChanges,
+    /// Credentials, cookies and proxy (secrets: kept by the service's secret store).
+    pub access: NewAccess,
+}
+
+/// How a new job is let in: given to the service before its first request.
+#[derive(Clone, Default, PartialEq)]
+pub struct NewAccess {
+    /// User name, password and scheme.
+    pub login: Option<(String, String, AuthScheme)>,
+    /// The text of a Netscape cookies.txt.
+    pub cookies: Option<String>,
+    /// `none`, `system` or a proxy URL (maybe with a password).
+    pub proxy: Option<String>,
+}
+
+/// Never shows a password or a cookie.
+impl std::fmt::Debug for NewAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccess")
+            .field("user", &self.login.as_ref().map(|(user, _, scheme)| (user, scheme)))
+            .field("cookies", &self.cookies.is_some())
+            .field("proxy", &self.proxy.as_deref().map(haul_core::model::redact))
+            .finish()
+    }
+}
+
+impl NewAccess {
+    /// Whether there is nothing to give.
+    pub fn is_empty(&self) -> bool {
+        self.login.is_none() && self.cookies.is_none() && self.proxy.is_none()
+    }
+
+    /// Gives the job its credentials, cookies and proxy.
+    async fn apply(&self, client: &Client, job_id: JobId) -> Result<(), ClientError> {
+        if let Some(login) = &self.login {
+            client.set_credentials(job_id, Some(login.clone())).await?;
+        }
+        if let Some(cookies) = &self.cookies {
+            client.set_cookies(job_id, cookies.clone()).await?;
+        }
+        if let Some(proxy) = &self.proxy {
+            client.set_proxy(Some(job_id), proxy.clone()).await?;
+        }
+        Ok(())
+    }
 }
 
 /// One file of a new job: where it comes from and where it will appear.
@@ -115,7 +160,7 @@ pub async fn create_job(client: &Client, planned: &Planned) -> Result<JobId, Cli
         if !planned.download.settings.is_empty() {
             client.set_job(job_id, planned.download.settings.clone()).await?;
         }
-        Ok(())
+        planned.download.access.apply(client, job_id).await
     };
     if let Err(e) = filled.await {
         cancel_half_made(client, job_id).await;
@@ -136,6 +181,7 @@ pub async fn create_and_start(client: &Client, planned: &Planned) -> Result<JobI
     let started = async {
         let notify_flags = Some(NotifyFlags::JOB_TRANSFERRED | NotifyFlags::JOB_ERROR);
         client.set_job(job_id, JobChanges { notify_flags, ..planned.download.settings.clone() }).await?;
+        planned.download.access.apply(client, job_id).await?;
         client.set_notify_interface(job_id, true).await?;
         add_files(client, job_id, planned, true).await?;
         // Only now: every add_file is an event, and nobody reads them before the adds are done.

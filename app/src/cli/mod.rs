@@ -23,6 +23,7 @@ mod limits;
 mod monitor;
 mod network;
 mod output;
+mod password;
 
 use crate::exit::Failure;
 

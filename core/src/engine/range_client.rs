@@ -141,7 +141,7 @@ pub fn is_credential(name: &str) -> bool {
 }
 
 /// Whether `a` and `b` have the same scheme, host and port.
-fn same_host(a: &str, b: &str) -> bool {
+pub(super) fn same_host(a: &str, b: &str) -> bool {
     match (url::Url::parse(a), url::Url::parse(b)) {
         (Ok(a), Ok(b)) => {
             a.scheme() == b.scheme()

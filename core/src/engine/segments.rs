@@ -283,8 +283,7 @@ async fn open(ctx: &Ctx, segment: &Segment, total: u64) -> Result<Body, Transfer
             return Ok(Body::Lean(response.into_body()));
         }
     }
-    let response =
-        ctx.request(start, Some(end), validator).send().await.map_err(|e| TransferError::from_reqwest(url, &e))?;
+    let response = ctx.request(start, Some(end), validator).send().await.map_err(|e| ctx.request_failed(&e))?;
     check_range(url, start, total, ctx, response.status(), response.headers())?;
     Ok(Body::Main(response))
 }

@@ -97,6 +97,7 @@ impl Manager {
         state.jobs.remove(&job_id);
         state.registry.forget(job_id);
         state.writable_dirs.retain(|(id, _), _| *id != job_id);
+        self.drop_secrets(job_id);
         Ok(())
     }
 }
