@@ -66,7 +66,7 @@ impl NewAccess {
     }
 
     /// Gives the job its credentials, cookies and proxy.
-    async fn apply(&self, client: &Client, job_id: JobId) -> Result<(), ClientError> {
+    pub async fn apply(&self, client: &Client, job_id: JobId) -> Result<(), ClientError> {
         if let Some(login) = &self.login {
             client.set_credentials(job_id, Some(login.clone())).await?;
         }

@@ -73,6 +73,14 @@ fn basic_auth_right_wrong_and_missing() {
     assert_eq!(failed["error"]["code"], "http_401", "{failed}");
     let message = failed["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("401") && message.contains("alice") && message.contains("refused"), "{message}");
+    // Set right afterwards (BITS's SetCredentials on a failed job), then retried.
+    let out = world.haul().args(["set", &wrong, "--user", "alice:right-pw", "--auth", "basic"]).output().expect("set");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let info = world.haul().args(["info", &wrong]).output().expect("info");
+    assert!(String::from_utf8_lossy(&info.stdout).contains("User       alice (basic)"), "{info:?}");
+    let out = world.haul().args(["resume", &wrong]).output().expect("resume");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    wait_state(&world, &wrong, &["acknowledged"]);
 
     let missing = add(&world, &url, &["--name", "missing"]);
     let failed = wait_state(&world, &missing, &["error"]);

@@ -19,6 +19,8 @@ mod add_preview;
 mod adding;
 #[path = "gui/away.rs"]
 mod away;
+#[path = "gui/credentials.rs"]
+mod credentials;
 #[path = "gui/details.rs"]
 mod details;
 #[path = "gui/dropped.rs"]

@@ -5,9 +5,9 @@ use super::args::AddArgs;
 use super::connect::connect;
 use super::output::print_json_line;
 use crate::exit::{CANCELLED, FAILED, Failure, INTERRUPTED, REFUSED, USAGE};
-use crate::jobs_add::{self, NewAccess, NewDownload, Planned};
+use crate::jobs_add::{self, NewDownload, Planned};
 use haul_core::client::{Client, Incoming};
-use haul_core::model::{AuthScheme, Job, JobId, JobState, Priority, RemoteUrl, check_header, check_sha256};
+use haul_core::model::{Job, JobId, JobState, Priority, RemoteUrl, check_header, check_sha256};
 use haul_core::protocol::{Callback, JobChanges};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -61,7 +61,7 @@ fn new_download(args: &AddArgs) -> Result<NewDownload, Failure> {
         max_connections: args.connections,
         ..Default::default()
     };
-    let access = new_access(args)?;
+    let access = super::password::new_access(&args.access)?;
     Ok(NewDownload {
         urls,
         dir,
@@ -72,52 +72,6 @@ fn new_download(args: &AddArgs) -> Result<NewDownload, Failure> {
         settings,
         access,
     })
-}
-
-/// The credentials, cookies and proxy `haul add` was given; a password left
-/// out of `--user` is asked for on the terminal.
-fn new_access(args: &AddArgs) -> Result<NewAccess, Failure> {
-    let scheme = match args.auth.as_deref() {
-        None | Some("any") => AuthScheme::Any,
-        Some("basic") => AuthScheme::Basic,
-        Some("digest") => AuthScheme::Digest,
-        Some(other) => {
-            return Err(Failure::new(
-                REFUSED,
-                format!("'{other}' is not an authentication scheme; use any, basic or digest"),
-            ));
-        }
-    };
-    if args.auth.is_some() && args.user.is_none() {
-        return Err(Failure::new(USAGE, "--auth needs --user"));
-    }
-    let login = match args.user.as_deref() {
-        None => None,
-        Some(text) => {
-            let (user, password) = match text.split_once(':') {
-                Some((user, password)) => (user.to_string(), password.to_string()),
-                None => (text.to_string(), crate::cli::password::ask(&format!("Password for {text}: "))?),
-            };
-            if user.is_empty() {
-                return Err(Failure::new(REFUSED, "--user has an empty user name"));
-            }
-            Some((user, password, scheme))
-        }
-    };
-    let cookies = match &args.load_cookies {
-        None => None,
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Failure::new(REFUSED, format!("cannot read the cookies file {}: {e}", path.display())))?;
-            haul_core::engine::CookieJar::parse(&text)
-                .map_err(|e| Failure::new(REFUSED, format!("{}: {e}", path.display())))?;
-            Some(text)
-        }
-    };
-    if let Some(proxy) = &args.proxy {
-        haul_core::model::ProxyChoice::parse(proxy).map_err(|e| Failure::new(REFUSED, e.0))?;
-    }
-    Ok(NewAccess { login, cookies, proxy: args.proxy.clone() })
 }
 
 /// `haul add`.

@@ -126,6 +126,14 @@ pub struct AddArgs {
     /// (default: any for foreground jobs, else the service's default).
     #[arg(long, value_name = "any|unmetered")]
     pub cost: Option<String>,
+    /// Credentials, cookies and proxy.
+    #[command(flatten)]
+    pub access: AccessArgs,
+}
+
+/// How a job is let in (`haul add`, `haul set`).
+#[derive(Args, Debug, Default)]
+pub struct AccessArgs {
     /// The server's user name, NAME or NAME:PASSWORD; without the password it is
     /// asked for (not echoed). Kept in the system keyring, never in Haul's files.
     #[arg(long, value_name = "NAME[:PASSWORD]")]
@@ -195,6 +203,12 @@ pub struct SetArgs {
     /// Which networks the job may use: any (metered ones too) or unmetered.
     #[arg(long)]
     pub cost: Option<String>,
+    /// Credentials, cookies and proxy.
+    #[command(flatten)]
+    pub access: AccessArgs,
+    /// Remove the job's user name and password.
+    #[arg(long, conflicts_with = "user")]
+    pub no_user: bool,
 }
 
 /// `haul limits`.

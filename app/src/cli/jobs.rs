@@ -68,6 +68,15 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
         p.files_transferred,
         p.files_total
     );
+    if let Some(credentials) = &job.credentials {
+        outln!("User       {} ({})", credentials.user_name, credentials.scheme.as_str());
+    }
+    if job.cookies {
+        outln!("Cookies    yes (from a cookies.txt)");
+    }
+    if let Some(proxy) = &job.proxy {
+        outln!("Proxy      {proxy}");
+    }
     outln!("Owner      uid {} (creator uid {})", job.owner, job.creator);
     outln!("Created    {}", job.times.created.to_rfc3339());
     outln!("Modified   {}", job.times.modified.to_rfc3339());
@@ -194,12 +203,23 @@ fn changes(args: &SetArgs) -> Result<JobChanges, Failure> {
 /// `haul set`: changes a job's properties.
 pub async fn set(args: SetArgs, json_out: bool) -> Result<(), Failure> {
     let changes = changes(&args)?;
-    if changes.is_empty() {
+    let access = super::password::new_access(&args.access)?;
+    if changes.is_empty() && access.is_empty() && !args.no_user {
         return Err(Failure::new(USAGE, "nothing to set: give at least one option (see haul set --help)"));
     }
     let client = connect().await?;
     let job_id = resolve_job(&client, &args.job).await?;
-    let job = client.set_job(job_id, changes).await?;
+    let mut job = client.get_job(job_id).await?;
+    if !changes.is_empty() {
+        job = client.set_job(job_id, changes).await?;
+    }
+    if args.no_user {
+        job = client.set_credentials(job_id, None).await?;
+    }
+    if !access.is_empty() {
+        access.apply(&client, job_id).await?;
+        job = client.get_job(job_id).await?;
+    }
     if json_out {
         print_json(&job);
     } else {

@@ -271,6 +271,15 @@ impl AddDialog {
             let edit = egui::TextEdit::multiline(&mut self.headers).hint_text("Name: value, one per line");
             ui.add(edit.desired_rows(2).desired_width(f32::INFINITY)).labelled_by(label.id);
             ui.end_row();
+            let label = ui.label("User name");
+            let edit = egui::TextEdit::singleline(&mut self.user_name).hint_text("optional, for sites that ask");
+            ui.add(edit.desired_width(f32::INFINITY)).labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Password");
+            let edit =
+                egui::TextEdit::singleline(&mut self.password.0).password(true).hint_text("kept in the system keyring");
+            ui.add(edit.desired_width(f32::INFINITY)).labelled_by(label.id);
+            ui.end_row();
         });
         ui.add_space(8.0);
         ui.horizontal(|ui| {
@@ -298,6 +307,20 @@ impl AddDialog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_go_with_the_request_and_never_show_in_debug() {
+        let mut dialog = AddDialog::new(&std::env::temp_dir(), Some("http://a/x.iso".into()));
+        dialog.user_name = " ann ".into();
+        dialog.password = Password("hunter2".into());
+        let request = dialog.request(true).expect("valid");
+        assert_eq!(request.access.login, Some(("ann".into(), "hunter2".into(), AuthScheme::Any)));
+        for shown in [format!("{dialog:?}"), format!("{request:?}")] {
+            assert!(!shown.contains("hunter2") && shown.contains("ann"), "{shown}");
+        }
+        dialog.user_name = "a:b".into();
+        assert!(dialog.check().problems.iter().any(|p| p.contains("':'")));
+    }
 
     #[test]
     fn invalid_fields_are_flagged_before_submit() {
