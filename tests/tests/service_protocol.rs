@@ -7,6 +7,8 @@
 mod access;
 #[path = "service_protocol/callbacks.rs"]
 mod callbacks;
+#[path = "service_protocol/credentials.rs"]
+mod credentials;
 #[path = "service_protocol/forget.rs"]
 mod forget;
 #[path = "service_protocol/journal.rs"]

@@ -149,9 +149,15 @@ impl Manager {
         Ok(job)
     }
 
-    /// Forgets a job's secrets (after `take_ownership` or `forget_job`); a
-    /// failure is logged, not returned.
-    pub(super) fn drop_secrets(&self, job_id: JobId) {
+    /// Forgets a job's secrets (after `take_ownership` or `forget_job`), if
+    /// it has any; a failure is logged, not returned.
+    pub(super) fn drop_secrets(&self, job: &Job) {
+        let has_secrets =
+            job.credentials.is_some() || job.cookies || job.proxy.as_ref().is_some_and(|p| p.user_name().is_some());
+        if !has_secrets {
+            return;
+        }
+        let job_id = job.id;
         let secrets = self.inner.secrets.clone();
         self.inner.tracker.spawn(async move {
             for kind in ["password", "cookies", "proxy"] {

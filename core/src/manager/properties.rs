@@ -161,6 +161,7 @@ impl Manager {
         entry.job.owner = caller.uid;
         entry.job.custom_headers.clear();
         // As BITS's TakeOwnership: the old owner's credentials do not pass on.
+        let before = entry.job.clone();
         entry.job.credentials = None;
         entry.job.cookies = false;
         if entry.job.proxy.as_ref().is_some_and(|p| p.user_name().is_some()) {
@@ -171,7 +172,7 @@ impl Manager {
         let snapshot = view(entry);
         self.save(&mut state, job_id, Files::None)?;
         self.journal_modified(&mut state, job_id, None);
-        self.drop_secrets(job_id);
+        self.drop_secrets(&before);
         Ok(snapshot)
     }
 
