@@ -328,3 +328,19 @@ fn without_a_keyring_a_password_is_refused_clearly_and_a_secrets_file_is_the_way
         assert!(!contains(&std::fs::read(&file).expect("read"), b"file-pw"), "{}", file.display());
     }
 }
+
+#[test]
+fn a_socks5_proxy_that_refuses_the_password_is_a_transient_error_that_names_it() {
+    let keyring = Keyring::start();
+    let world = world_with(&keyring, &[]);
+    let (_proxy, port) = helpers::socks5("sox", "right", &world.dir.path().join("microsocks.log"));
+    let server = TestServer::start();
+    server.add_file("/f.bin", random_bytes(1000, 10));
+    let job = add(&world, &server.url("/f.bin"), &["--proxy", &format!("socks5://sox:wrong@127.0.0.1:{port}")]);
+    let failed = wait_state(&world, &job, &["transient_error"]);
+    let message = failed["error"]["message"].as_str().unwrap_or_default();
+    assert_eq!(failed["error"]["code"], "proxy_refused", "{failed}");
+    assert!(message.starts_with(&format!("the proxy socks5://127.0.0.1:{port} refused")), "{failed}");
+    assert!(!message.contains("wrong"), "no password in the message: {message}");
+    assert!(server.requests_for("/f.bin").is_empty());
+}

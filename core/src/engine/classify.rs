@@ -205,7 +205,13 @@ impl TransferError {
                 source = inner;
             }
             let cause = source.to_string();
-            let refused = cause.contains("tunnel") || cause.contains("auth") || cause.contains("407");
+            // Reached, but it said no (a SOCKS reply, a refused CONNECT tunnel);
+            // a connection to the proxy itself that failed is "unreachable".
+            let unreached = ["underlying connection", "refused", "timed out", "unreachable", "No route"]
+                .iter()
+                .any(|word| cause.contains(word));
+            let refused =
+                !unreached && ["tunnel", "SOCKS", "auth", "credentials", "407"].iter().any(|word| cause.contains(word));
             let (detail, code) = match refused {
                 true => (format!("refused the connection: {cause}"), "proxy_refused"),
                 false => (format!("cannot be reached: {cause}"), "proxy_unreachable"),
