@@ -256,6 +256,10 @@ fn a_socks5_proxy_with_a_password_carries_job_and_service_downloads() {
     );
     let settings = std::fs::read_to_string(world.data_dir().join("settings.json")).expect("settings");
     assert!(!settings.contains("sox-pw-55"), "{settings}");
+    for file in files_under(&world.data_dir()) {
+        assert!(!contains(&std::fs::read(&file).expect("read"), b"sox-pw-55"), "{} holds it", file.display());
+    }
+    assert!(!world.service_log().contains("sox-pw-55"), "a log line holds the proxy's password");
 }
 
 #[test]
