@@ -5,7 +5,7 @@
 use futures_util::StreamExt;
 use haul_core::client::{Client, ClientError};
 use haul_core::engine::HttpClient;
-use haul_core::model::{JobId, NotifyFlags, Priority, RemoteUrl};
+use haul_core::model::{AuthScheme, JobId, NotifyFlags, Priority, RemoteUrl};
 use haul_core::naming;
 use haul_core::protocol::{AddFileParams, CreateJobParams, JobChanges, Resume};
 use std::path::PathBuf;
@@ -33,6 +33,51 @@ pub struct NewDownload {
     pub auto_complete: bool,
     /// Headers, speed limit and connections, set on the job once it exists.
     pub settings: JobChanges,
+    /// Credentials, cookies and proxy (secrets: kept by the service's secret store).
+    pub access: NewAccess,
+}
+
+/// How a new job is let in: given to the service before its first request.
+#[derive(Clone, Default, PartialEq)]
+pub struct NewAccess {
+    /// User name, password and scheme.
+    pub login: Option<(String, String, AuthScheme)>,
+    /// The text of a Netscape cookies.txt.
+    pub cookies: Option<String>,
+    /// `none`, `system` or a proxy URL (maybe with a password).
+    pub proxy: Option<String>,
+}
+
+/// Never shows a password or a cookie.
+impl std::fmt::Debug for NewAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccess")
+            .field("user", &self.login.as_ref().map(|(user, _, scheme)| (user, scheme)))
+            .field("cookies", &self.cookies.is_some())
+            .field("proxy", &self.proxy.as_deref().map(haul_core::model::redact))
+            .finish()
+    }
+}
+
+impl NewAccess {
+    /// Whether there is nothing to give.
+    pub fn is_empty(&self) -> bool {
+        self.login.is_none() && self.cookies.is_none() && self.proxy.is_none()
+    }
+
+    /// Gives the job its credentials, cookies and proxy.
+    pub async fn apply(&self, client: &Client, job_id: JobId) -> Result<(), ClientError> {
+        if let Some(login) = &self.login {
+            client.set_credentials(job_id, Some(login.clone())).await?;
+        }
+        if let Some(cookies) = &self.cookies {
+            client.set_cookies(job_id, cookies.clone()).await?;
+        }
+        if let Some(proxy) = &self.proxy {
+            client.set_proxy(Some(job_id), proxy.clone()).await?;
+        }
+        Ok(())
+    }
 }
 
 /// One file of a new job: where it comes from and where it will appear.
@@ -106,16 +151,54 @@ pub fn display_name(name: Option<&str>, targets: &[Target]) -> String {
     })
 }
 
+/// A download's headers and access, with any `Cookie:` header moved into its
+/// cookies: a cookie is a secret, kept in the secret store with the job's
+/// other cookies, never as a header in the service's database. The cookies
+/// go to each of the download's hosts (as a browser sent them for that link).
+pub fn cookies_kept_secret(download: &NewDownload) -> (JobChanges, NewAccess) {
+    let mut settings = download.settings.clone();
+    let mut access = download.access.clone();
+    let Some(headers) = settings.custom_headers.take() else { return (settings, access) };
+    let (cookies, others): (Vec<String>, Vec<String>) = headers
+        .into_iter()
+        .partition(|h| h.split_once(':').is_some_and(|(name, _)| name.trim().eq_ignore_ascii_case("cookie")));
+    settings.custom_headers = Some(others);
+    let pairs: Vec<(String, String)> = cookies
+        .iter()
+        .filter_map(|h| h.split_once(':').map(|(_, value)| value))
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
+        .filter(|(name, _)| !name.is_empty() && !name.contains(['\t', '\n', '\r']))
+        .filter(|(_, value)| !value.contains(['\t', '\n', '\r']))
+        .collect();
+    if pairs.is_empty() {
+        return (settings, access);
+    }
+    let mut hosts: Vec<&str> = download.urls.iter().filter_map(|u| u.url().host_str()).collect();
+    hosts.dedup();
+    let mut text = access.cookies.take().unwrap_or_default();
+    for host in hosts {
+        for (name, value) in &pairs {
+            // host only, any path, http and https, for the session.
+            text.push_str(&format!("{host}\tFALSE\t/\tFALSE\t0\t{name}\t{value}\n"));
+        }
+    }
+    access.cookies = Some(text);
+    (settings, access)
+}
+
 /// Creates the job (suspended) with its files and settings; a job whose file
 /// or setting is refused is cancelled again, so nothing half-made stays behind.
 pub async fn create_job(client: &Client, planned: &Planned) -> Result<JobId, ClientError> {
+    let (settings, access) = cookies_kept_secret(&planned.download);
     let job_id = new_job(client, planned, planned.download.auto_complete).await?;
     let filled = async {
         add_files(client, job_id, planned, false).await?;
-        if !planned.download.settings.is_empty() {
-            client.set_job(job_id, planned.download.settings.clone()).await?;
+        if !settings.is_empty() {
+            client.set_job(job_id, settings.clone()).await?;
         }
-        Ok(())
+        access.apply(client, job_id).await
     };
     if let Err(e) = filled.await {
         cancel_half_made(client, job_id).await;
@@ -132,10 +215,12 @@ pub async fn create_job(client: &Client, planned: &Planned) -> Result<JobId, Cli
 /// added so far finished before the rest were in.
 pub async fn create_and_start(client: &Client, planned: &Planned) -> Result<JobId, ClientError> {
     // Auto-complete waits for the last file: an early "transferred" must not complete the job.
+    let (settings, access) = cookies_kept_secret(&planned.download);
     let job_id = new_job(client, planned, false).await?;
     let started = async {
         let notify_flags = Some(NotifyFlags::JOB_TRANSFERRED | NotifyFlags::JOB_ERROR);
-        client.set_job(job_id, JobChanges { notify_flags, ..planned.download.settings.clone() }).await?;
+        client.set_job(job_id, JobChanges { notify_flags, ..settings }).await?;
+        access.apply(client, job_id).await?;
         client.set_notify_interface(job_id, true).await?;
         add_files(client, job_id, planned, true).await?;
         // Only now: every add_file is an event, and nobody reads them before the adds are done.
@@ -238,5 +323,30 @@ mod tests {
         assert!(ask("http://h/download.php?id=7"));
         assert!(ask("http://h/get/12345"));
         assert!(ask("http://h/"));
+    }
+
+    #[test]
+    fn cookie_headers_become_secret_cookies_for_each_host() {
+        let download = NewDownload {
+            urls: vec![
+                RemoteUrl::parse("https://a.example/x").expect("url"),
+                RemoteUrl::parse("https://b.example/y").expect("url"),
+            ],
+            settings: JobChanges {
+                custom_headers: Some(vec!["Cookie: s=1; t=two".into(), "Referer: https://a.example/".into()]),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let (settings, access) = cookies_kept_secret(&download);
+        assert_eq!(settings.custom_headers, Some(vec!["Referer: https://a.example/".to_string()]));
+        let text = access.cookies.expect("cookies");
+        assert_eq!(text.lines().count(), 4, "{text}");
+        assert!(
+            text.contains("a.example\tFALSE\t/\tFALSE\t0\ts\t1")
+                && text.contains("b.example\tFALSE\t/\tFALSE\t0\tt\ttwo")
+        );
+        let jar = haul_core::engine::CookieJar::parse(&text);
+        assert!(jar.is_ok(), "the secret store takes it as a cookies.txt");
     }
 }

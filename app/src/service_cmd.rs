@@ -5,6 +5,7 @@ use crate::exit::{FAILED, Failure, NO_SERVICE, USAGE};
 use haul_core::aria2::{DEFAULT_LISTEN, RpcOptions};
 use haul_core::client::Client;
 use haul_core::model::RpcListen;
+use haul_core::secrets::SecretsConfig;
 use haul_core::service::{ServiceOptions, socket_path};
 use std::sync::Mutex;
 use tracing_subscriber::layer::SubscriberExt;
@@ -41,6 +42,7 @@ async fn serve(args: ServiceArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::new(FAILED, format!("cannot create the data folder {}: {e}", data_dir.display())))?;
     init_logging(&data_dir);
     let rpc = rpc_options(&args)?;
+    let secrets = secrets_config(&args, &data_dir)?;
     let options = ServiceOptions {
         data_dir,
         socket: socket_path(args.system),
@@ -48,8 +50,34 @@ async fn serve(args: ServiceArgs) -> Result<(), Failure> {
         max_active_jobs: args.max_active.max(1),
         parallel_files: usize::from(args.parallel_files),
         rpc,
+        secrets,
     };
     haul_core::service::run(options).await.map_err(|e| Failure::new(FAILED, e.to_string()))
+}
+
+/// Where secrets go: the keyring, or `--secrets-file`, which must lie outside
+/// the data folder (the data folder never holds a secret).
+fn secrets_config(args: &ServiceArgs, data_dir: &std::path::Path) -> Result<SecretsConfig, Failure> {
+    let Some(path) = &args.secrets_file else { return Ok(SecretsConfig::Keyring) };
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let parent = parent.canonicalize().map_err(|e| {
+        Failure::new(USAGE, format!("the folder of the secrets file {} cannot be used: {e}", path.display()))
+    })?;
+    let data = data_dir.canonicalize().unwrap_or_else(|_| data_dir.to_path_buf());
+    if parent.starts_with(&data) {
+        return Err(Failure::new(
+            USAGE,
+            format!(
+                "the secrets file {} is inside the data folder {}; choose a place outside it",
+                path.display(),
+                data.display()
+            ),
+        ));
+    }
+    let Some(name) = path.file_name() else {
+        return Err(Failure::new(USAGE, format!("the secrets file {} names no file", path.display())));
+    };
+    Ok(SecretsConfig::File(parent.join(name)))
 }
 
 /// The aria2 endpoint's options from `--rpc-…`. Without `--rpc-listen` the

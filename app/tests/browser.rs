@@ -89,6 +89,7 @@ impl Desktop {
             .env("HAUL_DATA_DIR", world.data_dir())
             .env("HAUL_SOCKET", world.socket())
             .env("HAUL_RPC_LISTEN", "off")
+            .env("HAUL_SECRETS_FILE", secrets_file(world))
             .env("RUST_LOG", "info")
             .env_remove("XDG_RUNTIME_DIR")
             .env_remove("APPIMAGE")
@@ -119,6 +120,20 @@ impl Desktop {
             world.service_log()
         );
     }
+}
+
+/// Where the service keeps the site's cookies (a secret): a 0600 file outside
+/// its data folder, as `haul service --secrets-file` opts in to (no keyring here).
+fn secrets_file(world: &World) -> PathBuf {
+    let dir = world.dir.path().join("secrets");
+    std::fs::create_dir_all(&dir).expect("secrets dir");
+    dir.join("haul-secrets.json")
+}
+
+/// Starts the world's service with the secrets file.
+fn start_service(world: &mut World) {
+    let secrets = secrets_file(world).to_string_lossy().into_owned();
+    world.start_service_with_env(&[("HAUL_SECRETS_FILE", secrets.as_str())]);
 }
 
 /// A page that sets a session cookie and links to a file served only with it
@@ -155,7 +170,7 @@ fn a_click_in_chromium_is_downloaded_by_haul_with_the_sites_cookie() {
         return;
     }
     let mut world = World::new();
-    world.start_service();
+    start_service(&mut world);
     let desktop = Desktop::new(&world);
     let server = TestServer::start();
     let (page, body) = site(&server);
@@ -170,8 +185,14 @@ fn a_click_in_chromium_is_downloaded_by_haul_with_the_sites_cookie() {
     let served = server.requests_for("/protected/video.bin");
     assert!(served.iter().any(|r| r.header("cookie").is_some_and(|c| c.contains("s3cret"))
         && r.header("user-agent").is_some_and(|a| a.contains("Chrome"))));
-    // The cookie is a secret: not in the service's log.
+    // The cookie is a secret: not in the service's log, nor in any file of its data folder.
     assert!(!world.service_log().contains("s3cret-cookie"), "the cookie was logged");
+    let info = desktop.haul(&world, &["--json", "list", "--all"]);
+    assert!(!String::from_utf8_lossy(&info.stdout).contains("s3cret-cookie"), "the cookie is in --json");
+    for entry in walk(&world.data_dir()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(!bytes.windows(13).any(|w| w == b"s3cret-cookie"), "the cookie is in {}", entry.display());
+    }
 }
 
 #[test]
@@ -199,7 +220,7 @@ fn without_the_host_the_browser_keeps_its_own_download() {
         return;
     }
     let mut world = World::new();
-    world.start_service();
+    start_service(&mut world);
     let desktop = Desktop::new(&world);
     let server = TestServer::start();
     let (page, body) = site(&server);
@@ -214,4 +235,14 @@ fn without_the_host_the_browser_keeps_its_own_download() {
     assert_eq!(sha256_file(&kept[0]).expect("the browser's file"), sha256_hex(&body), "{kept:?}");
     let out = desktop.haul(&world, &["--json", "list", "--all"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]", "Haul got a job anyway");
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
+    }
+    files
 }

@@ -23,6 +23,8 @@ mod away;
 mod browsers;
 #[path = "gui/clipboard.rs"]
 mod clipboard;
+#[path = "gui/credentials.rs"]
+mod credentials;
 #[path = "gui/details.rs"]
 mod details;
 #[path = "gui/dropped.rs"]

@@ -26,6 +26,7 @@ impl Host {
             .env("HAUL_DATA_DIR", world.data_dir())
             .env("HAUL_SOCKET", world.socket())
             .env("HAUL_RPC_LISTEN", "off")
+            .env("HAUL_SECRETS_FILE", home.join("secrets.json"))
             .env("HOME", home)
             .env_remove("XDG_RUNTIME_DIR")
             .stdin(Stdio::piped())
@@ -81,6 +82,13 @@ impl Host {
     }
 }
 
+/// Starts the world's service keeping secrets (the site's cookies) in a file
+/// outside its data folder.
+fn start_service(world: &mut World) {
+    let secrets = home(world).join("secrets.json").to_string_lossy().into_owned();
+    world.start_service_with_env(&[("HAUL_SECRETS_FILE", secrets.as_str())]);
+}
+
 fn home(world: &World) -> std::path::PathBuf {
     let home = world.dir.path().join("home");
     std::fs::create_dir_all(home.join("Downloads")).expect("Downloads");
@@ -90,7 +98,7 @@ fn home(world: &World) -> std::path::PathBuf {
 #[test]
 fn bad_messages_get_errors_and_the_channel_goes_on() {
     let mut world = World::new();
-    world.start_service();
+    start_service(&mut world);
     let home = home(&world);
     let mut host = Host::start(&world, &home);
 
@@ -128,7 +136,7 @@ fn bad_messages_get_errors_and_the_channel_goes_on() {
 #[test]
 fn a_cut_channel_ends_the_host_and_the_service_goes_on() {
     let mut world = World::new();
-    world.start_service();
+    start_service(&mut world);
     let home = home(&world);
     let mut host = Host::start(&world, &home);
     assert_eq!(host.ask(json!({"command": "hello"}))["ok"], true);
@@ -150,7 +158,7 @@ fn a_cut_channel_ends_the_host_and_the_service_goes_on() {
 #[test]
 fn an_added_download_is_queued_at_once_with_the_browsers_name() {
     let mut world = World::new();
-    world.start_service();
+    start_service(&mut world);
     let home = home(&world);
     let server = TestServer::start();
     let body = random_bytes(200_000, 62);
@@ -178,7 +186,7 @@ fn an_added_download_is_queued_at_once_with_the_browsers_name() {
 #[test]
 fn ask_where_to_save_opens_the_windows_add_dialog_instead_of_a_job() {
     let mut world = World::new();
-    world.start_service();
+    start_service(&mut world);
     let home = home(&world);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     // A window stand-in: a client that receives add dialogs.

@@ -23,6 +23,9 @@ pub enum Error {
     /// Too many jobs, files or connections.
     #[error("{0}")]
     LimitExceeded(String),
+    /// The secret store (keyring, or the secrets file) failed.
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretError),
     /// The job store failed.
     #[error("the job store failed: {0}")]
     Store(#[from] crate::store::StoreError),
@@ -45,6 +48,7 @@ impl Error {
             Error::EmptyJob(_) => 4,
             Error::InvalidArgument(_) => 5,
             Error::LimitExceeded(_) => 6,
+            Error::Secrets(_) => crate::protocol::code::SECRETS_UNAVAILABLE,
             Error::Store(_) => -32603,
         }
     }
@@ -58,6 +62,7 @@ impl Error {
             Error::EmptyJob(_) => "empty_job",
             Error::InvalidArgument(_) => "invalid_argument",
             Error::LimitExceeded(_) => "limit_exceeded",
+            Error::Secrets(_) => "secrets_unavailable",
             Error::Store(_) => "internal",
         }
     }

@@ -14,6 +14,7 @@
 //! - `aria2`: aria2's JSON-RPC over HTTP and WebSocket, for AriaNg, aria2p and browser extensions
 //! - `network`: online/offline and metered, from NetworkManager over D-Bus
 //! - `power`: suspend or power off through logind, when the queue empties
+//! - `secrets`: passwords and cookies in the system keyring (or an opt-in 0600 file)
 //! - `naming`: safe file names from URLs and Content-Disposition
 //! - `users`: local users: file ownership and folder rights for a system service
 
@@ -31,6 +32,7 @@ pub mod power;
 #[cfg(test)]
 mod props;
 pub mod protocol;
+pub mod secrets;
 pub mod service;
 pub mod store;
 pub mod transition;

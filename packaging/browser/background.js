@@ -7,10 +7,9 @@
 if (typeof importScripts === "function") importScripts("rules.js");
 
 const HOST = "invalid.example.haul";
-// How long a hand-off may take before the browser keeps the download (longer
-// when Haul's window may have to start to ask where to save).
-const HANDOFF_TIMEOUT_MS = 5000;
-const ASK_TIMEOUT_MS = 9000;
+// How much longer a hand-off may take when Haul's window may have to start to
+// ask where to save (on top of the settings' handoffTimeoutS, 5 s by default).
+const ASK_EXTRA_MS = 4000;
 // How long an Alt+click keeps its link's download in the browser.
 const KEEP_MS = 10000;
 // Links whose next download stays in the browser (Alt+click), with when.
@@ -102,7 +101,8 @@ async function takeOver(item) {
     mime: item.mime || undefined,
   });
   const ask = s.askWhereToSave;
-  const done = await withTimeout(handOff(download, ask), ask ? ASK_TIMEOUT_MS : HANDOFF_TIMEOUT_MS, "Haul");
+  const wait = Math.max(1, Number(s.handoffTimeoutS) || 5) * 1000 + (ask ? ASK_EXTRA_MS : 0);
+  const done = await withTimeout(handOff(download, ask), wait, "Haul");
   console.info(`Haul took over ${url} (${done.way})`);
   await chrome.downloads.cancel(item.id).catch(() => {});
   await chrome.downloads.erase({ id: item.id }).catch(() => {});

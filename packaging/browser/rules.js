@@ -12,6 +12,8 @@ const DEFAULT_SETTINGS = {
   keepSites: "",
   // Open Haul's add dialog (folder, name) instead of queueing at once.
   askWhereToSave: false,
+  // How long Haul may take to confirm before the browser keeps the download (s).
+  handoffTimeoutS: 5,
   // The aria2 RPC fallback (Flatpak/Snap browsers, or no native host): Haul's endpoint and your secret.
   rpcUrl: "http://127.0.0.1:6800/jsonrpc",
   rpcSecret: "",

@@ -32,6 +32,8 @@ ARGS.add_argument("--expect", choices=["haul", "browser"], required=True)
 ARGS.add_argument("--haul", required=True)
 ARGS.add_argument("--size", type=int, default=0)
 ARGS.add_argument("--timeout", type=float, default=60)
+ARGS.add_argument("--handoff-timeout", type=float, default=30,
+                  help="the extension's wait for Haul (s): a loaded test machine starts a debug service slowly")
 
 
 def fail(reason):
@@ -104,8 +106,12 @@ def main():
         active = os.path.join(args.profile, "DevToolsActivePort")
         wait("DevTools to listen", lambda: os.path.exists(active) and open(active).read().split("\n")[0].strip(), 30)
         port = int(open(active).read().split("\n")[0])
-        wait("the extension's service worker",
-             lambda: any(t["type"] == "service_worker" and "background.js" in t["url"] for t in targets(port)), 30)
+        worker = wait("the extension's service worker",
+                      lambda: next((t for t in targets(port)
+                                    if t["type"] == "service_worker" and "background.js" in t["url"]), None), 30)
+        extension = Page(worker["webSocketDebuggerUrl"])
+        extension.call("Runtime.evaluate", awaitPromise=True,
+                       expression=f"chrome.storage.local.set({{handoffTimeoutS: {args.handoff_timeout}}})")
         page = next(t for t in targets(port) if t["type"] == "page")
         tab = Page(page["webSocketDebuggerUrl"])
         tab.call("Page.enable")

@@ -3,6 +3,7 @@
 //! `support`: in-process manager helpers (recording sink, bounded waits).
 //! `service_fixture`: an in-process Haul service on a temporary socket.
 
+pub mod gate;
 pub mod server;
 pub mod service_fixture;
 pub mod support;

@@ -79,6 +79,7 @@ pub struct Route {
     content_disposition: Option<String>,
     html_after: Option<u32>,
     fail_after_first: Option<u16>,
+    gate: Option<crate::gate::Gate>,
 }
 
 impl fmt::Debug for Route {
@@ -102,6 +103,7 @@ impl fmt::Debug for Route {
             .field("content_disposition", &self.content_disposition)
             .field("html_after", &self.html_after)
             .field("fail_after_first", &self.fail_after_first)
+            .field("gate", &self.gate)
             .finish()
     }
 }
@@ -128,7 +130,28 @@ impl Route {
             content_disposition: None,
             html_after: None,
             fail_after_first: None,
+            gate: None,
         }
+    }
+
+    /// Lets in only requests with HTTP Basic `user`:`password` (others: 401
+    /// with a Basic challenge), before any other fault.
+    pub fn require_basic(mut self, user: &str, password: &str) -> Route {
+        self.gate = Some(crate::gate::Gate::Basic { user: user.into(), password: password.into() });
+        self
+    }
+
+    /// Lets in only requests with HTTP Digest `user`:`password` (others: 401
+    /// with a Digest challenge), before any other fault.
+    pub fn require_digest(mut self, user: &str, password: &str) -> Route {
+        self.gate = Some(crate::gate::Gate::Digest { user: user.into(), password: password.into() });
+        self
+    }
+
+    /// Lets in only requests whose `Cookie` holds `name=value` (others: 403).
+    pub fn require_cookie(mut self, pair: &str) -> Route {
+        self.gate = Some(crate::gate::Gate::Cookie(pair.into()));
+        self
     }
 
     /// Range support (default `true`): `Accept-Ranges: bytes` and single
@@ -868,6 +891,12 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
         return Plan::text(403, &format!("forbidden: no matching {name}\n")).head_only(head);
     }
 
+    if let Some(gate) = &state.route.gate
+        && let Some((status, headers)) = crate::gate::refuse(gate, &req.method, &req.headers)
+    {
+        let plan = Plan::text(status, &format!("{status} {}\n", reason(status)));
+        return headers.into_iter().fold(plan, |plan, (name, value)| plan.header(name, value)).head_only(head);
+    }
     if let Some((status, _, retry_after)) = state.route.fail_with
         && take(&mut state.fails_left)
     {

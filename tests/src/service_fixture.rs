@@ -29,6 +29,9 @@ pub struct ServiceFixture {
     stop: CancellationToken,
     serving: Option<JoinHandle<()>>,
     dir: tempfile::TempDir,
+    /// Where the service keeps passwords and cookies: a secrets file here,
+    /// outside its data folder (tests need no keyring).
+    _secrets: tempfile::TempDir,
 }
 
 impl ServiceFixture {
@@ -52,7 +55,9 @@ impl ServiceFixture {
 
     fn launch(adjust: impl FnOnce(&mut Config), rpc: Option<RpcOptions>) -> ServiceFixture {
         let dir = tempfile::tempdir().expect("temp dir");
+        let secrets = tempfile::tempdir().expect("temp dir");
         let mut config = Config::new(dir.path().join("haul.db"));
+        config.secrets = haul_core::secrets::SecretsConfig::File(secrets.path().join("secrets.json"));
         adjust(&mut config);
         let manager = Manager::open(config).expect("open the manager");
         let socket = dir.path().join("run").join("haul.sock");
@@ -63,7 +68,7 @@ impl ServiceFixture {
             aria2::start(manager.clone(), options, access, false, stop.clone(), dir.path())
         });
         let serving = tokio::spawn(service::serve_with_rpc(manager.clone(), listener, stop.clone(), endpoint.clone()));
-        ServiceFixture { manager, socket, endpoint, stop, serving: Some(serving), dir }
+        ServiceFixture { manager, socket, endpoint, stop, serving: Some(serving), dir, _secrets: secrets }
     }
 
     /// A path in the fixture's folder (for downloaded files and markers).

@@ -7,6 +7,8 @@
 mod access;
 #[path = "service_protocol/callbacks.rs"]
 mod callbacks;
+#[path = "service_protocol/credentials.rs"]
+mod credentials;
 #[path = "service_protocol/dialogs.rs"]
 mod dialogs;
 #[path = "service_protocol/forget.rs"]

@@ -61,7 +61,17 @@ fn new_download(args: &AddArgs) -> Result<NewDownload, Failure> {
         max_connections: args.connections,
         ..Default::default()
     };
-    Ok(NewDownload { urls, dir, name: args.name.clone(), priority, sha256, auto_complete: !args.no_complete, settings })
+    let access = super::password::new_access(&args.access)?;
+    Ok(NewDownload {
+        urls,
+        dir,
+        name: args.name.clone(),
+        priority,
+        sha256,
+        auto_complete: !args.no_complete,
+        settings,
+        access,
+    })
 }
 
 /// `haul add`.

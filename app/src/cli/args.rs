@@ -174,6 +174,30 @@ pub struct AddArgs {
     /// (default: any for foreground jobs, else the service's default).
     #[arg(long, value_name = "any|unmetered")]
     pub cost: Option<String>,
+    /// Credentials, cookies and proxy.
+    #[command(flatten)]
+    pub access: AccessArgs,
+}
+
+/// How a job is let in (`haul add`, `haul set`).
+#[derive(Args, Debug, Default)]
+pub struct AccessArgs {
+    /// The server's user name, NAME or NAME:PASSWORD; without the password it is
+    /// asked for (not echoed). Kept in the system keyring, never in Haul's files.
+    #[arg(long, value_name = "NAME[:PASSWORD]")]
+    pub user: Option<String>,
+    /// How the user name and password are offered: basic (sent at once to the
+    /// URL's host), digest, or any (whatever the server asks for; the default).
+    #[arg(long, value_name = "any|basic|digest")]
+    pub auth: Option<String>,
+    /// Send the matching cookies of this Netscape cookies.txt (as browsers'
+    /// "export cookies" add-ons and yt-dlp write).
+    #[arg(long, value_name = "FILE")]
+    pub load_cookies: Option<PathBuf>,
+    /// This job's proxy: none, system (the environment's http_proxy…) or
+    /// http|https|socks5|socks5h://[USER[:PASSWORD]@]HOST:PORT.
+    #[arg(long, value_name = "none|system|URL")]
+    pub proxy: Option<String>,
 }
 
 /// `haul list`.
@@ -235,6 +259,12 @@ pub struct SetArgs {
     /// Which file --url is for (its index, see haul files; default 0).
     #[arg(long, value_name = "N", requires = "url", default_value_t = 0)]
     pub file: u32,
+    /// Credentials, cookies and proxy.
+    #[command(flatten)]
+    pub access: AccessArgs,
+    /// Remove the job's user name and password.
+    #[arg(long, conflicts_with = "user")]
+    pub no_user: bool,
 }
 
 /// `haul limits`.
@@ -262,6 +292,12 @@ pub struct LimitsArgs {
     /// Keep the --when-done action after it fired (else it is done once).
     #[arg(long, requires = "when_done")]
     pub permanent: bool,
+    /// The service's proxy: none, system (the environment's http_proxy,
+    /// https_proxy, all_proxy, no_proxy) or
+    /// http|https|socks5|socks5h://[USER[:PASSWORD]@]HOST:PORT (the password
+    /// goes to the system keyring).
+    #[arg(long, value_name = "none|system|URL")]
+    pub proxy: Option<String>,
 }
 
 /// `haul events`.
@@ -300,4 +336,9 @@ pub struct ServiceArgs {
     /// Serve the endpoint beyond loopback without TLS (anyone on the path can read the secret).
     #[arg(long)]
     pub rpc_insecure: bool,
+    /// Keep job passwords and cookies in this file (created readable by you
+    /// alone, outside the data folder) instead of the system keyring: for
+    /// machines without one (no Secret Service / Credential Manager).
+    #[arg(long, env = "HAUL_SECRETS_FILE", value_name = "PATH")]
+    pub secrets_file: Option<std::path::PathBuf>,
 }

@@ -70,6 +70,15 @@ pub async fn info(arg: JobArg, json_out: bool) -> Result<(), Failure> {
         p.files_transferred,
         p.files_total
     );
+    if let Some(credentials) = &job.credentials {
+        outln!("User       {} ({})", credentials.user_name, credentials.scheme.as_str());
+    }
+    if job.cookies {
+        outln!("Cookies    yes (from a cookies.txt)");
+    }
+    if let Some(proxy) = &job.proxy {
+        outln!("Proxy      {proxy}");
+    }
     outln!("Owner      uid {} (creator uid {})", job.owner, job.creator);
     outln!("Created    {}", job.times.created.to_rfc3339());
     outln!("Modified   {}", job.times.modified.to_rfc3339());
@@ -208,19 +217,30 @@ pub async fn set(args: SetArgs, json_out: bool) -> Result<(), Failure> {
     let changes = changes(&args)?;
     let url =
         args.url.as_deref().map(RemoteUrl::parse).transpose().map_err(|e| Failure::new(REFUSED, e.to_string()))?;
-    if changes.is_empty() && url.is_none() {
+    let access = super::password::new_access(&args.access)?;
+    if changes.is_empty() && url.is_none() && access.is_empty() && !args.no_user {
         return Err(Failure::new(USAGE, "nothing to set: give at least one option (see haul set --help)"));
     }
     let client = connect().await?;
     let job_id = resolve_job(&client, &args.job).await?;
+    let mut job = client.get_job(job_id).await?;
     if !changes.is_empty() {
-        client.set_job(job_id, changes).await?;
+        job = client.set_job(job_id, changes).await?;
+    }
+    if args.no_user {
+        job = client.set_credentials(job_id, None).await?;
+    }
+    if !access.is_empty() {
+        access.apply(&client, job_id).await?;
+        job = client.get_job(job_id).await?;
     }
     let resumed = match &url {
         Some(url) => refresh::point_at(&client, job_id, args.file, url).await?,
         None => false,
     };
-    let job = client.get_job(job_id).await?;
+    if resumed || url.is_some() {
+        job = client.get_job(job_id).await?;
+    }
     if json_out {
         print_json(&job);
         return Ok(());

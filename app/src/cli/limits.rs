@@ -97,7 +97,13 @@ pub async fn limits(args: LimitsArgs, json_out: bool) -> Result<(), Failure> {
                 .ok_or_else(|| Failure::new(USAGE, format!("'{name}' is not a cost policy; use any or unmetered")))?,
         ),
     };
+    if let Some(proxy) = &args.proxy {
+        haul_core::model::ProxyChoice::parse(proxy).map_err(|e| Failure::new(USAGE, e.0))?;
+    }
     let client = connect().await?;
+    if let Some(proxy) = &args.proxy {
+        client.set_proxy(None, proxy.clone()).await?;
+    }
     let asks = args.speed.is_some()
         || args.max_active.is_some()
         || schedule.is_some()
@@ -131,6 +137,9 @@ fn print_limits(limits: &Limits) {
     match limits.max_active_jobs {
         Some(n) => outln!("Background jobs at once:        {n}"),
         None => outln!("Background jobs at once:        unknown"),
+    }
+    if let Some(proxy) = &limits.proxy {
+        outln!("Proxy:                          {proxy}");
     }
     match limits.default_cost_policy {
         Some(CostPolicy::Any) => outln!("New background jobs' networks:  any (metered ones too)"),

@@ -24,6 +24,7 @@ mod limits;
 mod monitor;
 mod network;
 mod output;
+mod password;
 mod refresh;
 
 use crate::exit::Failure;

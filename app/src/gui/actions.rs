@@ -80,6 +80,12 @@ async fn run(command: Command, client: &Client, cx: &Context, registry: &Registr
             cx.sink.send(Update::Limits(limits));
             Ok(())
         }
+        Command::SetProxy(proxy) => {
+            client.set_proxy(None, proxy).await.map_err(|e| said("Changing the proxy", e))?;
+            let limits = client.get_limits().await.map_err(|e| said("Reading the limits", e))?;
+            cx.sink.send(Update::Limits(limits));
+            Ok(())
+        }
         Command::GetRpcInfo => {
             match client.get_rpc_info().await {
                 Ok(info) => cx.sink.send(Update::Rpc(info)),

@@ -7,9 +7,9 @@
 use super::add_preview::Previews;
 use super::folder_picker::{Picked, pick_folder};
 use super::format;
-use crate::jobs_add::NewDownload;
+use crate::jobs_add::{NewAccess, NewDownload};
 use eframe::egui::{self, RichText, Ui};
-use haul_core::model::{JobId, Priority, RemoteUrl, check_header, check_sha256};
+use haul_core::model::{AuthScheme, JobId, Priority, RemoteUrl, check_header, check_sha256};
 use haul_core::protocol::JobChanges;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
@@ -42,6 +42,10 @@ pub struct AddDialog {
     pub sha256: String,
     /// Extra headers, one per line.
     pub headers: String,
+    /// The server's user name (empty: none).
+    pub user_name: String,
+    /// Its password (never shown by `Debug`).
+    pub password: Password,
     /// Several links make one download (one job of several files), not one each.
     pub batch: bool,
     /// What the pasted links' servers said.
@@ -50,6 +54,16 @@ pub struct AddDialog {
     /// Why Browse… could not show a picker.
     picker_problem: Option<String>,
     focused: bool,
+}
+
+/// A password typed in the dialog; `Debug` shows only whether there is one.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Password(pub String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() { "Password(empty)" } else { "Password(***)" })
+    }
 }
 
 /// Which job on the list already downloads a URL: its id and name.
@@ -96,6 +110,12 @@ impl AddDialog {
             }
         }
         problems.extend(lines(&self.headers).filter_map(|header| check_header(header).err()).map(|e| e.0));
+        let user = self.user_name.trim();
+        if user.contains(':') {
+            problems.push("A user name cannot hold ':'.".into());
+        } else if user.is_empty() && !self.password.0.is_empty() {
+            problems.push("A password needs a user name.".into());
+        }
         Checked { urls, problems }
     }
 
@@ -121,7 +141,15 @@ impl AddDialog {
             sha256: text(&self.sha256).and_then(|hex| check_sha256(&hex).ok()),
             auto_complete,
             settings: JobChanges { custom_headers: (!headers.is_empty()).then_some(headers), ..Default::default() },
+            access: self.access(),
         })
+    }
+
+    /// The credentials typed, for the service's secret store.
+    fn access(&self) -> NewAccess {
+        let user = self.user_name.trim();
+        let login = (!user.is_empty()).then(|| (user.to_string(), self.password.0.clone(), AuthScheme::Any));
+        NewAccess { login, ..Default::default() }
     }
 
     /// What Download adds: one download per link, or one batch when asked
@@ -243,6 +271,15 @@ impl AddDialog {
             let edit = egui::TextEdit::multiline(&mut self.headers).hint_text("Name: value, one per line");
             ui.add(edit.desired_rows(2).desired_width(f32::INFINITY)).labelled_by(label.id);
             ui.end_row();
+            let label = ui.label("User name");
+            let edit = egui::TextEdit::singleline(&mut self.user_name).hint_text("optional, for sites that ask");
+            ui.add(edit.desired_width(f32::INFINITY)).labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Password");
+            let edit =
+                egui::TextEdit::singleline(&mut self.password.0).password(true).hint_text("kept in the system keyring");
+            ui.add(edit.desired_width(f32::INFINITY)).labelled_by(label.id);
+            ui.end_row();
         });
         ui.add_space(8.0);
         ui.horizontal(|ui| {
@@ -270,6 +307,20 @@ impl AddDialog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_go_with_the_request_and_never_show_in_debug() {
+        let mut dialog = AddDialog::new(&std::env::temp_dir(), Some("http://a/x.iso".into()));
+        dialog.user_name = " ann ".into();
+        dialog.password = Password("hunter2".into());
+        let request = dialog.request(true).expect("valid");
+        assert_eq!(request.access.login, Some(("ann".into(), "hunter2".into(), AuthScheme::Any)));
+        for shown in [format!("{dialog:?}"), format!("{request:?}")] {
+            assert!(!shown.contains("hunter2") && shown.contains("ann"), "{shown}");
+        }
+        dialog.user_name = "a:b".into();
+        assert!(dialog.check().problems.iter().any(|p| p.contains("':'")));
+    }
 
     #[test]
     fn invalid_fields_are_flagged_before_submit() {

@@ -52,6 +52,8 @@ pub enum Command {
     GetLimits,
     /// Change the service's limits.
     SetLimits(Limits),
+    /// Change the service's proxy (`none`, `system` or a URL).
+    SetProxy(String),
     /// Read the aria2 RPC endpoint and the user's secret (settings window).
     GetRpcInfo,
     /// Move the aria2 RPC endpoint.

@@ -18,7 +18,7 @@
 //! - `toast_key`: the identity of an event worth a toast (told once)
 //! - `table`, `toolbar`, `sidebar`, `details`, `status_bar`, `toasts`: the panels
 //! - `add_dialog`, `confirm`, `settings`, `rpc_settings`: dialogs and preferences (`confirm`: questions
-//!   naming what goes; `rpc_settings`: the aria2 RPC section); `folder_picker`: Browse…, or why not;
+//!   naming what goes; `rpc_settings`: the aria2 RPC section; `proxy_settings`: the service's proxy); `folder_picker`: Browse…, or why not;
 //!   `add_preview`: each pasted link's name, size and resumability (`probe_url`)
 //! - `tray`, `autostart`: the tray icon and its menu; "start on login"
 //! - `shortcuts`, `widgets`, `format`, `icon`: keys, shared widgets, words, the icon
@@ -49,6 +49,7 @@ mod notification_actions;
 mod open;
 mod outgoing;
 mod probe;
+mod proxy_settings;
 mod registration;
 mod removal;
 mod rpc_settings;

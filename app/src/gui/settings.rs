@@ -1,6 +1,7 @@
 //! The user's preferences (kept in eframe's storage, never in the service)
 //! and the settings window.
 
+use super::proxy_settings::{ProxyPanel, proxy_row_ui};
 use super::rpc_settings::{RpcPanel, RpcView, rpc_section_ui};
 use super::schedule_settings::schedule_section_ui;
 use super::view_model::Sort;
@@ -127,6 +128,8 @@ pub struct SettingsChange {
     pub start_on_login: Option<bool>,
     /// Apply was pressed: move the aria2 RPC endpoint here.
     pub rpc_listen: Option<RpcListen>,
+    /// Apply proxy was pressed: the service's new proxy.
+    pub proxy: Option<String>,
 }
 
 /// The settings window; `open` closes it. `rpc` is the RPC section's own state.
@@ -135,12 +138,14 @@ pub fn settings_ui(
     open: &mut bool,
     prefs: &mut Prefs,
     rpc: &mut RpcPanel,
+    proxy_panel: &mut ProxyPanel,
     view: &SettingsView<'_>,
 ) -> SettingsChange {
     let (fallback_dir, limits) = (view.fallback_dir, view.limits);
     let mut change = None;
     let mut start_on_login = None;
     let mut rpc_listen = None;
+    let mut proxy = None;
     let before = prefs.clone();
     let mut still_open = *open;
     egui::Window::new("Settings").open(&mut still_open).collapsible(false).resizable(false).show(ctx, |ui| {
@@ -184,6 +189,9 @@ pub fn settings_ui(
                             }
                         }
                     });
+                    ui.end_row();
+                    let label = ui.label("Proxy");
+                    proxy = proxy_row_ui(ui, label.id, proxy_panel, limits.proxy.as_ref());
                     ui.end_row();
                 }
                 None => {
@@ -261,5 +269,5 @@ pub fn settings_ui(
         rpc_listen = rpc_section_ui(ui, rpc, view.rpc, LABEL_WIDTH);
     });
     *open = still_open;
-    SettingsChange { prefs: *prefs != before, limits: change, start_on_login, rpc_listen }
+    SettingsChange { prefs: *prefs != before, limits: change, start_on_login, rpc_listen, proxy }
 }

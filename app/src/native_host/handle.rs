@@ -166,7 +166,9 @@ pub fn new_download(download: &BrowserDownload, dir: PathBuf) -> Result<(NewDown
         priority: Some(Priority::Foreground),
         sha256: None,
         auto_complete: true,
+        // The Cookie header is moved into the job's secret cookies when the job is made.
         settings: JobChanges { custom_headers: Some(headers), ..Default::default() },
+        access: Default::default(),
     };
     Ok((new, name))
 }

@@ -134,6 +134,39 @@ impl Client {
         self.request(GetStats {}).await
     }
 
+    /// Sets a job's server credentials (the password goes to the service's
+    /// secret store); `None` removes them.
+    pub async fn set_credentials(
+        &self,
+        job_id: JobId,
+        login: Option<(String, String, crate::model::AuthScheme)>,
+    ) -> Result<Job, ClientError> {
+        let params = match login {
+            Some((user, password, scheme)) => crate::protocol::SetCredentialsParams {
+                job_id,
+                user_name: Some(user),
+                password: Some(password),
+                scheme: Some(scheme),
+            },
+            None => crate::protocol::SetCredentialsParams { job_id, ..Default::default() },
+        };
+        self.request(params).await
+    }
+
+    /// Sets the cookies a job sends, from a Netscape cookies.txt's text.
+    pub async fn set_cookies(&self, job_id: JobId, cookies: String) -> Result<Job, ClientError> {
+        self.request(crate::protocol::SetCookiesParams { job_id, cookies }).await
+    }
+
+    /// Sets the proxy of a job (or, with `None`, the service's); returns it as kept.
+    pub async fn set_proxy(
+        &self,
+        job_id: Option<JobId>,
+        proxy: String,
+    ) -> Result<crate::model::ProxyChoice, ClientError> {
+        self.request(crate::protocol::SetProxyParams { job_id, proxy }).await
+    }
+
     /// The service-wide limits.
     pub async fn get_limits(&self) -> Result<Limits, ClientError> {
         self.request(GetLimits {}).await

@@ -119,6 +119,29 @@ pub enum TransferError {
         /// What did not match.
         detail: String,
     },
+    /// The server refused the job's user name and password.
+    #[error("the server answered {status} Unauthorized for {url}: it refused the user name {user:?} and its password")]
+    LoginRefused {
+        /// The status (401).
+        status: u16,
+        /// The URL asked for.
+        url: String,
+        /// The user name offered.
+        user: String,
+    },
+    /// The proxy could not be reached, or refused the request.
+    #[error("the proxy {proxy} {detail}")]
+    Proxy {
+        /// The proxy, `scheme://host:port` (never its password).
+        proxy: String,
+        /// What it did, e.g. "cannot be reached: Connection refused".
+        detail: String,
+        /// `proxy_unreachable` or `proxy_refused`.
+        code: &'static str,
+    },
+    /// The job's credentials or cookies could not be read from the secret store.
+    #[error("{0}")]
+    Secrets(String),
     /// The transfer was stopped (suspend, cancel, shutdown, preemption).
     #[error("stopped")]
     Stopped,
@@ -129,7 +152,10 @@ impl TransferError {
     pub fn severity(&self) -> Severity {
         match self {
             TransferError::Http { status, .. } => classify_status(*status),
-            TransferError::Network { .. } | TransferError::ShortBody { .. } => Severity::Transient,
+            TransferError::Network { .. } | TransferError::ShortBody { .. } | TransferError::Proxy { .. } => {
+                Severity::Transient
+            }
+            TransferError::LoginRefused { .. } | TransferError::Secrets(_) => Severity::Fatal,
             TransferError::BadRange { .. } | TransferError::Changed { .. } | TransferError::Stopped => {
                 Severity::Transient
             }
@@ -172,9 +198,41 @@ impl TransferError {
                 (ErrorContext::LocalFile, code.to_string(), None)
             }
             TransferError::Checksum { .. } => (ErrorContext::RemoteFile, "checksum_mismatch".to_string(), None),
+            TransferError::LoginRefused { status, .. } => {
+                (ErrorContext::RemoteFile, format!("http_{status}"), Some(*status))
+            }
+            TransferError::Proxy { code, .. } => (ErrorContext::Transport, code.to_string(), None),
+            TransferError::Secrets(_) => (ErrorContext::LocalFile, "secrets_unavailable".to_string(), None),
             TransferError::Stopped => (ErrorContext::None, "stopped".to_string(), None),
         };
         JobError { context, code, message: self.to_string(), file_index: Some(file_index), http_status: status }
+    }
+
+    /// Maps a reqwest failure for `url`, sent through `proxy` (its address) if
+    /// through one: a connection that cannot be made is then the proxy's.
+    pub fn from_reqwest_via(url: &str, proxy: Option<&str>, err: &reqwest::Error) -> Self {
+        if let Some(proxy) = proxy
+            && err.is_connect()
+        {
+            let mut source: &dyn std::error::Error = err;
+            while let Some(inner) = source.source() {
+                source = inner;
+            }
+            let cause = source.to_string();
+            // Reached, but it said no (a SOCKS reply, a refused CONNECT tunnel);
+            // a connection to the proxy itself that failed is "unreachable".
+            let unreached = ["underlying connection", "refused", "timed out", "unreachable", "No route"]
+                .iter()
+                .any(|word| cause.contains(word));
+            let refused =
+                !unreached && ["tunnel", "SOCKS", "auth", "credentials", "407"].iter().any(|word| cause.contains(word));
+            let (detail, code) = match refused {
+                true => (format!("refused the connection: {cause}"), "proxy_refused"),
+                false => (format!("cannot be reached: {cause}"), "proxy_unreachable"),
+            };
+            return TransferError::Proxy { proxy: proxy.to_string(), detail, code };
+        }
+        TransferError::from_reqwest(url, err)
     }
 
     /// Maps a reqwest failure for `url`.

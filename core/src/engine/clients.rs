@@ -9,9 +9,49 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The HTTP client every transfer shares (connection reuse, HTTP/2 where offered).
 pub fn build_client(read_timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
+    build_client_via(read_timeout, &ProxySetup::System)
+}
+
+/// Where a client's connections go.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum ProxySetup {
+    /// Straight to the servers.
+    None,
+    /// The environment's proxies (`http_proxy`, `https_proxy`, `all_proxy`, `no_proxy`).
+    System,
+    /// Through this proxy (the URL may hold its user name and password).
+    Manual(url::Url),
+}
+
+impl std::fmt::Debug for ProxySetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProxySetup::None => f.write_str("None"),
+            ProxySetup::System => f.write_str("System"),
+            ProxySetup::Manual(url) => write!(f, "Manual({})", address(url)),
+        }
+    }
+}
+
+/// `scheme://host:port` of a proxy URL: how errors name it (never with its password).
+pub fn address(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port_or_known_default() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    }
+}
+
+/// A client like [`build_client`]'s whose connections go as `proxy` says.
+pub fn build_client_via(read_timeout: Duration, proxy: &ProxySetup) -> Result<reqwest::Client, reqwest::Error> {
     // Installing twice is harmless: the second call reports the first provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    let builder = match proxy {
+        ProxySetup::System => reqwest::Client::builder(),
+        ProxySetup::None => reqwest::Client::builder().no_proxy(),
+        ProxySetup::Manual(url) => reqwest::Client::builder().no_proxy().proxy(reqwest::Proxy::all(url.as_str())?),
+    };
+    builder
         .user_agent(concat!("haul/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(read_timeout)
@@ -32,6 +72,11 @@ pub struct Clients {
     pub main: reqwest::Client,
     /// The extra range requests of split files.
     pub(super) ranges: RangeClient,
+    /// The proxy every connection goes through, `scheme://host:port`, when
+    /// one is set by hand (the range client then stays unused).
+    pub(super) proxy: Option<String>,
+    /// Whether the range client may serve: connections go as the environment says.
+    pub(super) lean: bool,
 }
 
 /// Why the HTTP clients could not be built.
@@ -50,6 +95,22 @@ impl Clients {
     pub fn new(read_timeout: Duration) -> Result<Clients, ClientError> {
         let main = build_client(read_timeout)?;
         let ranges = RangeClient::new(read_timeout, CONNECT_TIMEOUT)?;
-        Ok(Clients { main, ranges })
+        Ok(Clients { main, ranges, proxy: None, lean: true })
+    }
+
+    /// Clients whose connections go as `proxy` says (the lean range client is
+    /// shared, and used only where the environment decides).
+    pub fn via(&self, read_timeout: Duration, proxy: &ProxySetup) -> Result<Clients, ClientError> {
+        let main = build_client_via(read_timeout, proxy)?;
+        let proxy_address = match proxy {
+            ProxySetup::Manual(url) => Some(address(url)),
+            _ => None,
+        };
+        Ok(Clients { main, ranges: self.ranges.clone(), proxy: proxy_address, lean: *proxy == ProxySetup::System })
+    }
+
+    /// The proxy's address, when connections go through one set by hand.
+    pub fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
     }
 }

@@ -1,6 +1,7 @@
 //! What a file's transfer works with: its plan, where it reports, and the
 //! context its connections share (the open temp file, the clients, the limits).
 
+use super::auth::{Access, Auth};
 use super::clients::Clients;
 use super::http::SharedIfRange;
 use super::range_client::Target;
@@ -36,6 +37,8 @@ pub struct FilePlan {
     pub owner: Option<(u32, u32)>,
     /// Speed limits to obey (the job's, and the global one for background jobs).
     pub limits: Vec<Arc<RateLimiter>>,
+    /// The job's credentials and cookies (secrets: never logged).
+    pub access: Arc<Access>,
 }
 
 /// Where a transfer reports what it learns; implemented by the job manager.
@@ -68,6 +71,8 @@ pub(super) struct Ctx {
     pub if_range: Arc<SharedIfRange>,
     /// Where the extra ranges go over the lean client, if they do.
     pub lean: Option<Target>,
+    /// The file's login and how it is answered now.
+    pub auth: Option<Arc<Auth>>,
 }
 
 impl Ctx {
@@ -85,8 +90,25 @@ impl Ctx {
         request
     }
 
+    /// A GET of the plan's URL with its cookies and credentials.
     fn plan_get(&self) -> reqwest::RequestBuilder {
-        self.clients.main.get(&self.plan.url)
+        let mut request = self.clients.main.get(&self.plan.url);
+        if let Some(cookie) = self.plan.access.cookies.as_ref().and_then(|jar| jar.header_for(&self.plan.url))
+            && let Ok(mut value) = header::HeaderValue::from_str(&cookie)
+        {
+            value.set_sensitive(true);
+            request = request.header(header::COOKIE, value);
+        }
+        if let Some(value) = self.auth.as_ref().and_then(|auth| auth.header(&self.plan.url)) {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        request
+    }
+
+    /// The error for a failed request of this file (the proxy's, if the
+    /// connection to it failed).
+    pub fn request_failed(&self, err: &reqwest::Error) -> TransferError {
+        TransferError::from_reqwest_via(&self.plan.url, self.clients.proxy(), err)
     }
 
     /// A GET of the whole file, without `Range`.

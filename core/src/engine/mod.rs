@@ -2,9 +2,11 @@
 //! (transfer), how failures are judged (classify), and what a URL would be
 //! before it is downloaded (probe).
 
+mod auth;
 mod classify;
 mod clients;
 mod context;
+mod cookies;
 mod http;
 mod limit;
 mod probe;
@@ -16,9 +18,11 @@ mod segments;
 mod threads;
 mod transfer;
 
+pub use auth::{Access, Login, netrc_lookup};
 pub use classify::{Severity, TransferError, classify_status};
-pub use clients::{ClientError, Clients, build_client};
+pub use clients::{ClientError, Clients, ProxySetup, build_client, build_client_via};
 pub use context::{FilePlan, Reporter};
+pub use cookies::{CookieFileError, CookieJar};
 pub use limit::RateLimiter;
 pub use probe::{ProbeError, probe};
 /// The HTTP client type transfers use (see `build_client`).

@@ -8,7 +8,7 @@
 //! redirect or cookie handling: this hyper client with small read buffers
 //! serves them, with the same certificate check as reqwest (the platform's
 //! verifier) and HTTP/2 where the server offers it. A URL a proxy from the
-//! environment applies to stays on reqwest.
+//! environment (or, on Windows and macOS, the system's settings) applies to stays on reqwest.
 
 use super::TransferError;
 use super::classify::error_chain;
@@ -86,7 +86,7 @@ impl RangeClient {
             .pool_idle_timeout(Duration::from_secs(15))
             .http1_max_buf_size(READ_BUFFER)
             .build(https);
-        Ok(RangeClient { client, proxies: Arc::new(Matcher::from_env()), read_timeout })
+        Ok(RangeClient { client, proxies: Arc::new(Matcher::from_system()), read_timeout })
     }
 
     /// Where the extra ranges of a file at `job_url`, whose first answer came
@@ -141,7 +141,7 @@ pub fn is_credential(name: &str) -> bool {
 }
 
 /// Whether `a` and `b` have the same scheme, host and port.
-fn same_host(a: &str, b: &str) -> bool {
+pub(super) fn same_host(a: &str, b: &str) -> bool {
     match (url::Url::parse(a), url::Url::parse(b)) {
         (Ok(a), Ok(b)) => {
             a.scheme() == b.scheme()

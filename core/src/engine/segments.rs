@@ -321,8 +321,7 @@ async fn open_with(ctx: &Ctx, start: u64, end: u64, total: u64, with: IfRangeWit
             return Ok(Opened::Body(Body::Lean(response.into_body())));
         }
     }
-    let response =
-        ctx.request(start, Some(end), validator).send().await.map_err(|e| TransferError::from_reqwest(url, &e))?;
+    let response = ctx.request(start, Some(end), validator).send().await.map_err(|e| ctx.request_failed(&e))?;
     if let Some(next) = ignored(response.status(), response.headers()) {
         return Ok(Opened::Ignored(next));
     }

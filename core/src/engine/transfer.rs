@@ -240,6 +240,7 @@ fn open_attempt(
         validator: resume.checkpoint.clone(),
         if_range: Arc::new(http::SharedIfRange::new(resume.if_range)),
         lean: None,
+        auth: plan.access.login.clone().map(|login| Arc::new(super::auth::Auth::new(login))),
     })
 }
 
@@ -251,16 +252,46 @@ async fn first_answer(
     start: u64,
     stop: &CancellationToken,
 ) -> Result<reqwest::Response, TransferError> {
-    let request =
-        if resume.trust_ranges { ctx.request(start, None, resume.if_range_sent()) } else { ctx.plain_request() };
-    let response = tokio::select! {
-        _ = stop.cancelled() => return Err(TransferError::Stopped),
-        sent = request.send() => sent.map_err(|e| TransferError::from_reqwest(&ctx.plan.url, &e))?,
-    };
-    if !response.status().is_success() {
-        return Err(http_error(&response, &ctx.plan.url));
+    // A 401 challenge is answered once with the job's login.
+    let mut challenged = false;
+    loop {
+        let request =
+            if resume.trust_ranges { ctx.request(start, None, resume.if_range_sent()) } else { ctx.plain_request() };
+        let response = tokio::select! {
+            _ = stop.cancelled() => return Err(TransferError::Stopped),
+            sent = request.send() => sent.map_err(|e| ctx.request_failed(&e))?,
+        };
+        let status = response.status().as_u16();
+        if status == 401
+            && let Some(auth) = &ctx.auth
+        {
+            // Only the job's own host gets the login (a redirect elsewhere does not).
+            let same_host = super::range_client::same_host(&ctx.plan.url, response.url().as_str());
+            if !challenged && same_host && auth.challenge(response.headers()) {
+                challenged = true;
+                continue;
+            }
+            if same_host {
+                let user = ctx.plan.access.login.as_ref().map(|l| l.user.clone()).unwrap_or_default();
+                return Err(TransferError::LoginRefused { status, url: ctx.plan.url.clone(), user });
+            }
+        }
+        if status == 407
+            && let Some(proxy) = ctx.clients.proxy()
+        {
+            return Err(TransferError::Proxy {
+                proxy: proxy.to_string(),
+                detail:
+                    "refused the request: 407 Proxy Authentication Required (a wrong or missing user name or password)"
+                        .into(),
+                code: "proxy_refused",
+            });
+        }
+        if !response.status().is_success() {
+            return Err(http_error(&response, &ctx.plan.url));
+        }
+        return Ok(response);
     }
-    Ok(response)
 }
 
 /// Checks the first answer against the stored bytes and takes its size and
@@ -334,7 +365,11 @@ async fn fetch(
         {
             // Decided only for a file that is split: parsing two URLs is
             // a cost per file in a job of many small ones.
-            ctx.lean = ctx.clients.ranges.target(&ctx.plan.url, response.url().as_str());
+            // Credentials, cookies and a proxy set by hand stay on reqwest,
+            // which carries them on every connection.
+            if ctx.clients.lean && ctx.plan.access.is_empty() {
+                ctx.lean = ctx.clients.ranges.target(&ctx.plan.url, response.url().as_str());
+            }
             preallocate(&ctx.file, t).map_err(local(&ctx.plan))?;
             segments::run(ctx, response, accepted.start, t, done, stop).await.map(|()| t)
         }
@@ -369,7 +404,7 @@ async fn stream(
     loop {
         let chunk = tokio::select! {
             _ = stop.cancelled() => return Err(TransferError::Stopped),
-            chunk = response.chunk() => chunk.map_err(|e| TransferError::from_reqwest(url, &e))?,
+            chunk = response.chunk() => chunk.map_err(|e| ctx.request_failed(&e))?,
         };
         let Some(bytes) = chunk else { break };
         if total.is_some_and(|t| position + bytes.len() as u64 > t) {

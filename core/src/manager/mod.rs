@@ -3,6 +3,7 @@
 //! Cloneable handle; one `std::sync::Mutex` guards the state and is never held
 //! across an `.await`.
 
+mod access;
 mod api;
 mod apply;
 mod delivery;
@@ -60,6 +61,8 @@ pub struct Config {
     /// A service for every user (`haul service --system`): folder rights are
     /// checked for the caller, files and notify commands belong to the job's owner.
     pub system: bool,
+    /// Where passwords and cookies are kept.
+    pub secrets: crate::secrets::SecretsConfig,
 }
 
 impl Config {
@@ -76,6 +79,7 @@ impl Config {
             parallel_files: 8,
             speed_limit_bps: 0,
             system: false,
+            secrets: crate::secrets::SecretsConfig::Keyring,
         }
     }
 }
@@ -106,6 +110,10 @@ struct Inner {
     flush_soon: Notify,
     kick: Notify,
     client: engine::Clients,
+    /// Clients for other proxies than the environment's, made when first needed.
+    proxied_clients: Mutex<HashMap<engine::ProxySetup, engine::Clients>>,
+    /// Passwords and cookies.
+    secrets: crate::secrets::SecretStore,
     shutdown: CancellationToken,
     tracker: TaskTracker,
     global_limit: Arc<RateLimiter>,
@@ -139,6 +147,8 @@ struct State {
     default_cost: crate::model::CostPolicy,
     /// A power action counting down, and the token that cancels it.
     when_done_pending: Option<(WhenDonePending, CancellationToken)>,
+    /// The service's proxy (a job's own wins).
+    proxy: crate::model::ProxyChoice,
 }
 
 struct Entry {
@@ -305,12 +315,15 @@ impl Manager {
                     when_done: saved.when_done,
                     default_cost: saved.default_cost_policy,
                     when_done_pending: None,
+                    proxy: saved.proxy.unwrap_or(crate::model::ProxyChoice::System),
                     schedule_now: engine::evaluate_schedule(&schedule::local_now(), &[], config.speed_limit_bps),
                 }),
                 events,
                 kick: Notify::new(),
                 flush_soon: Notify::new(),
                 client,
+                proxied_clients: Mutex::default(),
+                secrets: crate::secrets::SecretStore::new(config.secrets.clone(), &config.db_path),
                 shutdown: CancellationToken::new(),
                 tracker: TaskTracker::new(),
                 global_limit: Arc::new(RateLimiter::new(config.speed_limit_bps)),
@@ -391,7 +404,7 @@ impl Manager {
     /// The HTTP client transfers use (for `probe_url`: the same headers,
     /// redirects and TLS as a download).
     pub fn http_client(&self) -> reqwest::Client {
-        self.inner.client.main.clone()
+        self.global_client()
     }
 
     /// Journal entries as they are written (all users; filter by `Event::owner`).

@@ -161,11 +161,19 @@ impl Manager {
         };
         entry.job.owner = caller.uid;
         entry.job.custom_headers.clear();
+        // As BITS's TakeOwnership: the old owner's credentials do not pass on.
+        let before = entry.job.clone();
+        entry.job.credentials = None;
+        entry.job.cookies = false;
+        if entry.job.proxy.as_ref().is_some_and(|p| p.user_name().is_some()) {
+            entry.job.proxy = None;
+        }
         entry.job.notify_cmd_line = None;
         entry.job.times.modified = Utc::now();
         let snapshot = view(entry);
         self.save(&mut state, job_id, Files::None)?;
         self.journal_modified(&mut state, job_id, None);
+        self.drop_secrets(&before);
         Ok(snapshot)
     }
 
@@ -181,6 +189,7 @@ impl Manager {
             default_cost_policy: Some(state.default_cost),
             when_done_pending: state.when_done_pending.as_ref().map(|p| p.0.clone()),
             cancel_when_done: None,
+            proxy: Some(state.proxy.clone()),
         }
     }
 

@@ -94,9 +94,12 @@ impl Manager {
             )));
         }
         batched(&mut state, |state| Ok(state.store.delete_job(job_id)?))?;
-        state.jobs.remove(&job_id);
+        let forgotten = state.jobs.remove(&job_id);
         state.registry.forget(job_id);
         state.writable_dirs.retain(|(id, _), _| *id != job_id);
+        if let Some(entry) = forgotten {
+            self.drop_secrets(&entry.job);
+        }
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! The scheduler loop and the transfer tasks it starts, and the hooks through
 //! which a transfer reports back (the engine's `Reporter`).
 
+use super::access::Prepared;
 use super::apply::{Files, restart_note, resume_note, tidy_temp_files};
 use super::{CHECKPOINT_BYTES, CHECKPOINT_INTERVAL, MIN_RETRY_DELAY_FLOOR_S, Manager, State};
 use crate::engine::{self, FilePlan, JobView, Limits, Reporter, Severity, TransferError};
@@ -120,14 +121,34 @@ impl Manager {
         // blocking disk calls do not hold up the others).
         let mut downloads = JoinSet::new();
         let mut tasks: HashMap<tokio::task::Id, (u32, PathBuf)> = HashMap::new();
+        let prepared = tokio::select! {
+            _ = stop.cancelled() => Err(TransferError::Stopped),
+            prepared = self.prepare(job_id) => prepared,
+        };
+        let prepared = match prepared {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                if !matches!(error, TransferError::Stopped) {
+                    let first = self
+                        .lock()
+                        .jobs
+                        .get(&job_id)
+                        .and_then(|e| e.files.iter().find(|f| !f.transferred))
+                        .map_or(0, |f| f.index);
+                    self.transfer_failed(job_id, generation, first, error);
+                }
+                self.end_transfer(job_id, generation);
+                return;
+            }
+        };
         loop {
             let mut finished = false;
             while running.len() < parallel {
-                match self.next_file(job_id, generation, &running) {
+                match self.next_file(job_id, generation, &running, &prepared) {
                     Next::File(plan) => {
                         running.push(plan.index);
                         let (index, temp) = (plan.index, plan.temp.clone());
-                        let (client, reporter, stop) = (self.inner.client.clone(), reporter.clone(), stop.clone());
+                        let (client, reporter, stop) = (prepared.clients.clone(), reporter.clone(), stop.clone());
                         let task = downloads.spawn(async move {
                             let index = plan.index;
                             let result = engine::download_file(&client, Arc::from(plan), reporter, &stop).await;
@@ -178,6 +199,11 @@ impl Manager {
         }
         // The other files stop at once; their checkpoints are saved below.
         downloads.shutdown().await;
+        self.end_transfer(job_id, generation);
+    }
+
+    /// The end of a transfer task: temp files tidied, checkpoints saved.
+    fn end_transfer(&self, job_id: JobId, generation: u64) {
         let mut state = self.lock();
         if let Some(entry) = state.jobs.get_mut(&job_id)
             && entry.run.generation == generation
@@ -195,7 +221,7 @@ impl Manager {
         state.jobs.get(&job_id).is_some_and(|e| e.run.generation == generation && e.job.state.is_running())
     }
 
-    fn next_file(&self, job_id: JobId, generation: u64, running: &[u32]) -> Next {
+    fn next_file(&self, job_id: JobId, generation: u64, running: &[u32], prepared: &Prepared) -> Next {
         let state = self.lock();
         if !self.is_current(&state, job_id, generation) {
             return Next::Stale;
@@ -228,6 +254,7 @@ impl Manager {
             } else {
                 vec![entry.run.limiter.clone(), self.inner.global_limit.clone()]
             },
+            access: prepared.access_for(&file.remote_url),
         }))
     }
 

@@ -31,6 +31,9 @@ pub(super) struct Saved {
     pub when_done: crate::model::WhenDone,
     #[serde(default)]
     pub default_cost_policy: crate::model::CostPolicy,
+    /// The service's proxy (never with its password: that is in the secret store).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<crate::model::ProxyChoice>,
 }
 
 /// The settings file next to the database.
@@ -135,6 +138,7 @@ impl Manager {
             schedule: state.schedule.clone(),
             when_done: state.when_done.clone(),
             default_cost_policy: state.default_cost,
+            proxy: Some(state.proxy.clone()),
         };
         if let Err(e) = store(&path, &saved) {
             // The settings still apply until the service stops.

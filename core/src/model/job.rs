@@ -1,6 +1,8 @@
 //! Jobs, their files and the journal's events, as the protocol shows them.
 
-use super::{CostPolicy, JobError, JobId, JobState, NotifyFlags, Priority, RangeSet, WaitReason};
+use super::{
+    CostPolicy, Credentials, JobError, JobId, JobState, NotifyFlags, Priority, ProxyChoice, RangeSet, WaitReason,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -90,6 +92,17 @@ pub struct Job {
     /// Which networks the job may use: `any`, or only `unmetered` ones.
     #[serde(default)]
     pub cost_policy: CostPolicy,
+    /// The user name and scheme of the job's server credentials (the password
+    /// is in the secret store, never here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Credentials>,
+    /// Whether cookies (from a cookies.txt) go with the job's requests; their
+    /// values are in the secret store.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cookies: bool,
+    /// The job's own proxy; absent: the service's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<ProxyChoice>,
     /// Current speed, bytes per second.
     pub speed_bps: f64,
     /// Estimated seconds left, when the speed and size are known.

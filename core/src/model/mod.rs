@@ -1,6 +1,7 @@
 //! The job model's types: ids, states, priorities, flags, errors, jobs and files.
 //! Everything here is plain data that serializes as PROTOCOL.md describes.
 
+mod access;
 mod caller;
 mod error;
 mod flags;
@@ -14,6 +15,7 @@ mod state;
 mod values;
 mod when_done;
 
+pub use access::{AuthScheme, Credentials, ProxyChoice, ProxyUrl, redact};
 pub use caller::Caller;
 pub use error::{ErrorContext, JobError};
 pub use flags::NotifyFlags;

@@ -32,6 +32,8 @@ pub mod code {
     pub const PROTOCOL: i64 = 7;
     /// The server a URL names could not be asked, or refused (`probe_url`).
     pub const REMOTE_FAILED: i64 = 8;
+    /// No keyring to keep a password or cookies in (and no secrets file chosen).
+    pub const SECRETS_UNAVAILABLE: i64 = 9;
 }
 
 /// `data` of an error object: its name.

@@ -4,13 +4,14 @@
 use super::method;
 use super::params::{
     AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobParams, Limits, MoveJobParams,
-    SetJobParams, SetNotifyInterfaceParams, SetRemoteNameParams,
+    SetCookiesParams, SetCredentialsParams, SetJobParams, SetNotifyInterfaceParams, SetProxyParams,
+    SetRemoteNameParams,
 };
 use super::results::{
     CompleteResult, Empty, EventsSinceResult, FileIndexResult, HelloResult, JobIdResult, NotifyInterfaceResult,
     PositionResult, RpcInfo, StatsResult, SubscribeResult,
 };
-use crate::model::{Job, JobFile, JobId, NetworkStatus, NotifyFlags, Priority, RpcListen};
+use crate::model::{Job, JobFile, JobId, NetworkStatus, NotifyFlags, Priority, ProxyChoice, RpcListen};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -152,6 +153,9 @@ methods! {
     SetNotifyFlags => method::SET_NOTIFY_FLAGS, Job;
     MoveJobParams => method::MOVE_JOB, PositionResult;
     SetRpcListen => method::SET_RPC_LISTEN, RpcInfo;
+    SetCredentialsParams => method::SET_CREDENTIALS, Job;
+    SetCookiesParams => method::SET_COOKIES, Job;
+    SetProxyParams => method::SET_PROXY, ProxyChoice;
 }
 
 #[cfg(test)]
@@ -193,6 +197,9 @@ mod tests {
             super::super::ProbeUrl::NAME,
             super::super::ReceiveAddDialogs::NAME,
             super::super::OpenAddDialog::NAME,
+            SetCredentialsParams::NAME,
+            SetCookiesParams::NAME,
+            SetProxyParams::NAME,
         ];
         let mut names = typed.to_vec();
         names.sort_unstable();

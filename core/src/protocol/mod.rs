@@ -28,7 +28,8 @@ pub use methods::{
 };
 pub use params::{
     AddFileParams, CreateJobParams, EnumJobsParams, EventsSinceParams, HelloParams, JobChanges, JobParams, Limits,
-    MoveJobParams, SetJobParams, SetNotifyInterfaceParams, SetRemoteNameParams, Whence, parse_params, parse_set_job,
+    MoveJobParams, SetCookiesParams, SetCredentialsParams, SetJobParams, SetNotifyInterfaceParams, SetProxyParams,
+    SetRemoteNameParams, Whence, parse_params, parse_set_job,
 };
 pub use path::{current_uid, socket_path};
 pub use pending::{Pending, Slot};
@@ -50,7 +51,7 @@ pub fn server_name() -> String {
 }
 
 /// Every method a client may call, as the service dispatches them.
-pub const REQUEST_METHODS: [&str; 31] = [
+pub const REQUEST_METHODS: [&str; 34] = [
     method::HELLO,
     method::CREATE_JOB,
     method::ADD_FILE,
@@ -82,6 +83,9 @@ pub const REQUEST_METHODS: [&str; 31] = [
     method::PROBE_URL,
     method::RECEIVE_ADD_DIALOGS,
     method::OPEN_ADD_DIALOG,
+    method::SET_CREDENTIALS,
+    method::SET_COOKIES,
+    method::SET_PROXY,
 ];
 
 /// Whether a client may call `name`.
@@ -155,6 +159,12 @@ pub mod method {
     pub const GET_NETWORK: &str = "get_network";
     /// What a download of a URL would be: name, size, whether it can resume.
     pub const PROBE_URL: &str = "probe_url";
+    /// Request: a job's server credentials (the password to the secret store).
+    pub const SET_CREDENTIALS: &str = "set_credentials";
+    /// Request: a job's cookies, from a cookies.txt's text.
+    pub const SET_COOKIES: &str = "set_cookies";
+    /// Request: the proxy of a job or of the service.
+    pub const SET_PROXY: &str = "set_proxy";
     /// Notification: a journal entry.
     pub const EVENT: &str = "event";
     /// Notification: live progress of running jobs.

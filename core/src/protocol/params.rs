@@ -189,6 +189,81 @@ pub struct Limits {
     /// `true` cancels a power action counting down (only in `set_limits`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_when_done: Option<bool>,
+    /// The service's proxy: `none`, `system` or a URL without password
+    /// (read-only: only in results; set it with `set_proxy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<crate::model::ProxyChoice>,
+}
+
+/// `set_credentials`: a job's server credentials (BITS's `SetCredentials`);
+/// without `user_name`, removes them (`RemoveCredentials`). The password is
+/// kept in the secret store; the job shows only the user name and scheme.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetCredentialsParams {
+    /// The job.
+    pub job_id: JobId,
+    /// The user name; absent: remove the credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// The password (absent: empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// `basic`, `digest` or `any` (the default: whatever the server asks for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<crate::model::AuthScheme>,
+}
+
+/// `set_cookies`: the cookies a job sends, as the text of a Netscape cookies.txt
+/// (empty: none). The text is kept in the secret store.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetCookiesParams {
+    /// The job.
+    pub job_id: JobId,
+    /// The file's text.
+    pub cookies: String,
+}
+
+/// `set_proxy`: the proxy of a job, or of the service when `job_id` is absent:
+/// `none`, `system` (the environment's) or `http://`, `https://`, `socks5://`,
+/// `socks5h://` `[user[:password]@]host:port`. A password goes to the secret store.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetProxyParams {
+    /// The job; absent: the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<JobId>,
+    /// The proxy.
+    pub proxy: String,
+}
+
+/// Never shows the password.
+impl std::fmt::Debug for SetCredentialsParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetCredentialsParams")
+            .field("job_id", &self.job_id)
+            .field("user_name", &self.user_name)
+            .field("scheme", &self.scheme)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Never shows the cookies.
+impl std::fmt::Debug for SetCookiesParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetCookiesParams").field("job_id", &self.job_id).finish_non_exhaustive()
+    }
+}
+
+/// Never shows a password in the proxy URL.
+impl std::fmt::Debug for SetProxyParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetProxyParams")
+            .field("job_id", &self.job_id)
+            .field("proxy", &crate::model::redact(&self.proxy))
+            .finish()
+    }
 }
 
 /// `set_notify_interface`.

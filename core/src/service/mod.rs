@@ -56,6 +56,9 @@ pub struct ServiceOptions {
     /// The aria2 JSON-RPC endpoint (off when `listen` is `None`; see
     /// [`RpcOptions::listen_given`] for the address `set_rpc_listen` saved).
     pub rpc: RpcOptions,
+    /// Where passwords and cookies are kept: the system keyring, or a file
+    /// chosen with `--secrets-file` (outside the data folder).
+    pub secrets: crate::secrets::SecretsConfig,
 }
 
 /// Runs the service until SIGTERM, SIGINT or an allowed `shutdown` request;
@@ -69,6 +72,7 @@ pub async fn run(options: ServiceOptions) -> Result<(), Error> {
     config.max_active_jobs = options.max_active_jobs;
     config.parallel_files = options.parallel_files.clamp(1, MAX_PARALLEL_FILES);
     config.system = options.system;
+    config.secrets = options.secrets.clone();
     let stop = CancellationToken::new();
     // Read before the scheduler's first pass, which follows it at once.
     let network = crate::network::start(stop.clone()).await;

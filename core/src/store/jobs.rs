@@ -2,8 +2,8 @@
 
 use super::{Store, StoreError};
 use crate::model::{
-    CostPolicy, FileProgress, Job, JobError, JobFile, JobId, JobState, JobTimes, NotifyCmdLine, NotifyFlags, Priority,
-    Progress, RangeSet,
+    CostPolicy, Credentials, FileProgress, Job, JobError, JobFile, JobId, JobState, JobTimes, NotifyCmdLine,
+    NotifyFlags, Priority, Progress, ProxyChoice, RangeSet,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
@@ -23,7 +23,7 @@ pub struct StoredJob {
 const JOB_COLUMNS: &str = "id, queue_order, display_name, description, state, priority, owner, \
     creator, created, modified, transfer_completed, error, error_count, notify_flags, \
     notify_cmd_line, minimum_retry_delay_s, no_progress_timeout_s, auto_complete, custom_headers, \
-    speed_limit_bps, max_connections, cost_policy";
+    speed_limit_bps, max_connections, cost_policy, access";
 
 const FILE_COLUMNS: &str = "job_id, idx, remote_url, local_name, temp_name, bytes_total, \
     bytes_transferred, transferred, completed, sha256, etag, last_modified, html, done_ranges, restart_reason";
@@ -36,12 +36,12 @@ impl Store {
     /// Writes a job's properties (not its files).
     pub fn save_job(&self, job: &Job, queue_order: i64) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO jobs ({JOB_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)
+            "INSERT INTO jobs ({JOB_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)
              ON CONFLICT(id) DO UPDATE SET queue_order=?2, display_name=?3, description=?4, state=?5,
              priority=?6, owner=?7, creator=?8, created=?9, modified=?10, transfer_completed=?11,
              error=?12, error_count=?13, notify_flags=?14, notify_cmd_line=?15,
              minimum_retry_delay_s=?16, no_progress_timeout_s=?17, auto_complete=?18, custom_headers=?19, speed_limit_bps=?20, max_connections=?21,
-             cost_policy=?22"
+             cost_policy=?22, access=?23"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sqlite(e))?;
         stmt.execute(params![
@@ -67,6 +67,7 @@ impl Store {
             job.speed_limit_bps as i64,
             job.max_connections,
             job.cost_policy.as_str(),
+            json(&StoredAccess::of(job)),
         ])
         .map_err(|e| self.sqlite(e))?;
         Ok(())
@@ -176,6 +177,7 @@ impl Store {
     fn decode_job(&self, raw: RawJob) -> Result<StoredJob, StoreError> {
         let bad = |what: &str| self.corrupt(format!("job {}: {what}", raw.id));
         let time = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| bad("time"));
+        let access: StoredAccess = serde_json::from_str(&raw.access).map_err(|_| bad("access"))?;
         let job = Job {
             id: raw.id.parse().map_err(|_| bad("id"))?,
             display_name: raw.display_name.clone(),
@@ -207,6 +209,9 @@ impl Store {
             speed_limit_bps: raw.speed_limit_bps.max(0) as u64,
             max_connections: raw.max_connections,
             cost_policy: CostPolicy::parse(&raw.cost_policy).ok_or_else(|| bad("cost policy"))?,
+            credentials: access.credentials,
+            cookies: access.cookies,
+            proxy: access.proxy,
             speed_bps: 0.0,
             eta_s: None,
             wait_reason: None,
@@ -252,6 +257,24 @@ struct RawJob {
     speed_limit_bps: i64,
     max_connections: u32,
     cost_policy: String,
+    access: String,
+}
+
+/// The `access` column: what a job needs to be let in, without its secrets.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct StoredAccess {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    credentials: Option<Credentials>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    cookies: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    proxy: Option<ProxyChoice>,
+}
+
+impl StoredAccess {
+    fn of(job: &Job) -> StoredAccess {
+        StoredAccess { credentials: job.credentials.clone(), cookies: job.cookies, proxy: job.proxy.clone() }
+    }
 }
 
 fn raw_job(row: &Row<'_>) -> rusqlite::Result<RawJob> {
@@ -278,6 +301,7 @@ fn raw_job(row: &Row<'_>) -> rusqlite::Result<RawJob> {
         speed_limit_bps: row.get(19)?,
         max_connections: row.get(20)?,
         cost_policy: row.get(21)?,
+        access: row.get(22)?,
     })
 }
 

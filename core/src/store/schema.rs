@@ -64,6 +64,9 @@ const MIGRATIONS: &[&str] = &[
      UPDATE jobs SET cost_policy = 'any' WHERE priority = 'foreground';",
     // 5: why a file last restarted from zero (told to the user).
     "ALTER TABLE files ADD COLUMN restart_reason TEXT;",
+    // 6: what a job needs to be let in, without secrets: credentials' user name
+    // and scheme, whether it has cookies, its proxy (JSON, see `jobs.rs`).
+    "ALTER TABLE jobs ADD COLUMN access TEXT NOT NULL DEFAULT '{}';",
 ];
 
 /// Why the schema could not be brought up to date.
@@ -209,5 +212,34 @@ mod tests {
             assert_eq!(jobs[0].files.len(), 1, "version {version}");
             assert_eq!(jobs[0].files[0].bytes_transferred, 7, "version {version}");
         }
+    }
+
+    /// A database written before credentials and proxies (version 4) opens;
+    /// its jobs have none.
+    #[test]
+    fn a_version_4_database_opens_without_credentials() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("haul.db");
+        {
+            let conn = Connection::open(&path).expect("open");
+            for sql in &MIGRATIONS[..4] {
+                conn.execute_batch(sql).expect("migration");
+            }
+            conn.pragma_update(None, "user_version", 4).expect("version");
+            conn.execute(
+                "INSERT INTO jobs (id, queue_order, display_name, description, state, priority, owner, creator,
+                 created, modified, error_count, notify_flags, minimum_retry_delay_s, no_progress_timeout_s,
+                 auto_complete, custom_headers)
+                 VALUES ('00000000-0000-4000-8000-000000000001', 0, 'old', '', 'suspended', 'normal', 1000, 1000,
+                 '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 0, 3, 10, 60, 0, '[]')",
+                [],
+            )
+            .expect("insert");
+        }
+        let store = crate::store::Store::open(&path).expect("a version-4 database opens");
+        let jobs = store.load_jobs().expect("load");
+        assert_eq!(jobs.len(), 1);
+        let job = &jobs[0].job;
+        assert!(job.credentials.is_none() && !job.cookies && job.proxy.is_none());
     }
 }

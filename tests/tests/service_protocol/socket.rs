@@ -77,6 +77,7 @@ async fn run_serves_until_shutdown_then_removes_its_socket() {
         max_active_jobs: 2,
         parallel_files: 8,
         rpc: Default::default(),
+        secrets: Default::default(),
     };
     let running = tokio::spawn(service::run(options.clone()));
     let client = haul_tests::service_fixture::wait_for("the service to answer", || async {

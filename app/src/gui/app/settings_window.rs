@@ -12,6 +12,7 @@ impl HaulApp {
         self.start_on_login = self.autostart.is_enabled();
         self.bridge.send(Command::GetLimits);
         self.rpc_panel.reset();
+        self.proxy_panel.reset();
         self.bridge.send(Command::GetRpcInfo);
     }
 
@@ -24,12 +25,22 @@ impl HaulApp {
             start_on_login: self.start_on_login,
             rpc: &self.model.rpc,
         };
-        let change = settings_ui(ctx, &mut self.settings_open, &mut self.prefs, &mut self.rpc_panel, &view);
+        let change = settings_ui(
+            ctx,
+            &mut self.settings_open,
+            &mut self.prefs,
+            &mut self.rpc_panel,
+            &mut self.proxy_panel,
+            &view,
+        );
         if change.prefs {
             self.bridge.set_auto_complete(self.prefs.auto_complete);
         }
         if let Some(limits) = change.limits {
             self.bridge.send(Command::SetLimits(limits));
+        }
+        if let Some(proxy) = change.proxy {
+            self.bridge.send(Command::SetProxy(proxy));
         }
         if let Some(listen) = change.rpc_listen {
             self.model.rpc.applying = true;

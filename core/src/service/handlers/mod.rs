@@ -1,5 +1,6 @@
 //! The service's methods, one concept per file; `dispatch` is the table of contents.
 
+mod access;
 mod actions;
 mod admin;
 mod dialogs;
@@ -48,6 +49,9 @@ pub(super) fn dispatch(session: &mut Session, method: &str, params: Value) -> Re
             Err(RpcError::internal("set_rpc_listen waits for the endpoint: send it through Session::handle"))
         }
         method::PROBE_URL => Err(RpcError::internal("probe_url waits for a server: send it through Session::handle")),
+        method::SET_CREDENTIALS | method::SET_COOKIES | method::SET_PROXY => {
+            Err(RpcError::internal("secrets wait for the keyring: send them through Session::handle"))
+        }
         method::GET_NETWORK => admin::get_network(session, params),
         method::FORGET_JOB => queue::forget_job(session, params),
         method::MOVE_JOB => queue::move_job(session, params),
@@ -67,6 +71,9 @@ pub(super) async fn dispatch_waiting(
     match method {
         method::SET_RPC_LISTEN => Ok(rpc::set_rpc_listen(session, params).await),
         method::PROBE_URL => Ok(probe::probe_url(session, params).await),
+        method::SET_CREDENTIALS => Ok(access::set_credentials(session, params).await),
+        method::SET_COOKIES => Ok(access::set_cookies(session, params).await),
+        method::SET_PROXY => Ok(access::set_proxy(session, params).await),
         _ => Err(params),
     }
 }
