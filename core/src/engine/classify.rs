@@ -107,6 +107,9 @@ pub enum TransferError {
         /// What did not match.
         detail: String,
     },
+    /// A stream that cannot be saved (live, DRM, DASH, a bad playlist).
+    #[error(transparent)]
+    Stream(#[from] super::stream::StreamError),
     /// The transfer was stopped (suspend, cancel, shutdown, preemption).
     #[error("stopped")]
     Stopped,
@@ -124,7 +127,8 @@ impl TransferError {
             TransferError::Redirects { .. }
             | TransferError::UnexpectedHtml { .. }
             | TransferError::Local { .. }
-            | TransferError::Checksum { .. } => Severity::Fatal,
+            | TransferError::Checksum { .. }
+            | TransferError::Stream(_) => Severity::Fatal,
         }
     }
 
@@ -158,6 +162,7 @@ impl TransferError {
                 (ErrorContext::LocalFile, code.to_string(), None)
             }
             TransferError::Checksum { .. } => (ErrorContext::RemoteFile, "checksum_mismatch".to_string(), None),
+            TransferError::Stream(e) => (ErrorContext::RemoteFile, e.code().to_string(), None),
             TransferError::Stopped => (ErrorContext::None, "stopped".to_string(), None),
         };
         JobError { context, code, message: self.to_string(), file_index: Some(file_index), http_status: status }
