@@ -46,6 +46,10 @@ pub struct Media {
     pub byte_ranges: bool,
     /// The content type the playlist is served with.
     pub content_type: Option<String>,
+    /// The playlist's file name (default `index.m3u8`).
+    pub playlist_name: Option<String>,
+    /// Each segment served at this many bytes a second per connection.
+    pub throttle: Option<u64>,
 }
 
 /// Serves `segments` under `prefix` (e.g. `/v`) with a media playlist at
@@ -94,7 +98,8 @@ pub fn serve_media(server: &TestServer, prefix: &str, segments: &[Vec<u8>], medi
         } else {
             let name = format!("seg{n:05}.{}", if media.init.is_some() { "m4s" } else { "ts" });
             let path = format!("{prefix}/{name}");
-            server.set_route(&path, Route::new(body).content_type("video/mp2t"));
+            let route = Route::new(body).content_type("video/mp2t");
+            server.set_route(&path, media.throttle.map_or(route.clone(), |rate| route.throttle_per_connection(rate)));
             segment_paths.push(path);
             lines.push(name);
         }
@@ -108,7 +113,7 @@ pub fn serve_media(server: &TestServer, prefix: &str, segments: &[Vec<u8>], medi
     }
     let playlist = format!("{}\n", lines.join("\n"));
     let content_type = media.content_type.clone().unwrap_or_else(|| PLAYLIST_TYPE.to_string());
-    let path = format!("{prefix}/index.m3u8");
+    let path = format!("{prefix}/{}", media.playlist_name.as_deref().unwrap_or("index.m3u8"));
     server.set_route(&path, Route::new(playlist.into_bytes()).content_type(&content_type));
     Served { url: server.url(&path), expected, segment_paths }
 }

@@ -121,6 +121,8 @@ impl AddDialog {
             sha256: text(&self.sha256).and_then(|hex| check_sha256(&hex).ok()),
             auto_complete,
             settings: JobChanges { custom_headers: (!headers.is_empty()).then_some(headers), ..Default::default() },
+            // A stream gets its highest variant.
+            variant: None,
         })
     }
 

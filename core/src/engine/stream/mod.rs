@@ -7,6 +7,7 @@ mod detect;
 mod download;
 mod parts;
 mod playlist;
+mod resolve;
 mod variant;
 
 pub use crypto::{decrypt_aes128, encrypt_aes128};
@@ -15,6 +16,7 @@ pub use download::download_stream;
 pub(crate) use download::remove_parts;
 pub use parts::parts_dir;
 pub use playlist::{Aes128, ByteRange, Container, MediaPlan, Segment, Source, media_plan};
+pub use resolve::{Resolved, audio_file_name, resolve, stream_file_name};
 pub use variant::{Chosen, VariantPick, choose, label};
 
 /// Why a stream cannot be saved; each names what a person can act on.
