@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use haul_tests::hls::{Media, segments, serve_master, serve_media};
+use haul_tests::hls::{Media, segments, serve_master, serve_master_with_audio, serve_media};
 use haul_tests::server::{TestServer, sha256_file, sha256_hex};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -67,6 +67,20 @@ fn variant_480_picks_that_variant_of_a_master_playlist() {
     let out = world.haul().args(["add", &url, "--variant", "abc"]).output().expect("run");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a variant"));
+}
+
+#[test]
+fn a_separate_audio_rendition_is_saved_next_to_the_video() {
+    let world = World::new();
+    let server = TestServer::start();
+    let (url, video, audio) = serve_master_with_audio(&server, "/a");
+    let out = add_wait(&world, &url, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("its audio is saved next to it as master.audio.ts"), "{stderr}");
+    let saved = |name: &str| sha256_file(&world.downloads().join(name)).expect(name);
+    assert_eq!(saved("master.ts"), sha256_hex(&video.expected));
+    assert_eq!(saved("master.audio.ts"), sha256_hex(&audio.expected));
 }
 
 #[test]

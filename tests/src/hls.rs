@@ -156,3 +156,18 @@ pub fn serve_master(server: &TestServer, prefix: &str, variants: &[(u64, u64)]) 
     server.set_route(&path, Route::new(format!("{}\n", lines.join("\n")).into_bytes()).content_type(PLAYLIST_TYPE));
     (server.url(&path), served)
 }
+
+/// Serves a master playlist at `prefix/master.m3u8` with one 720p variant
+/// whose audio is a separate rendition (`EXT-X-MEDIA`, group `aac`); returns
+/// its URL, the video and the audio.
+pub fn serve_master_with_audio(server: &TestServer, prefix: &str) -> (String, Served, Served) {
+    let video = serve_media(server, &format!("{prefix}/720"), &segments(5, 8000, 41), &Media::default());
+    let audio = serve_media(server, &format!("{prefix}/audio"), &segments(5, 2000, 42), &Media::default());
+    let master = String::from(
+        "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aac\",NAME=\"English\",DEFAULT=YES,URI=\"audio/index.m3u8\"\n\
+         #EXT-X-STREAM-INF:BANDWIDTH=2500000,RESOLUTION=1280x720,AUDIO=\"aac\"\n720/index.m3u8\n",
+    );
+    let path = format!("{prefix}/master.m3u8");
+    server.set_route(&path, Route::new(master.into_bytes()).content_type(PLAYLIST_TYPE));
+    (server.url(&path), video, audio)
+}

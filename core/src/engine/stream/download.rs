@@ -51,11 +51,18 @@ pub async fn download_stream(
     }
     slots.extend(1..=media.segments.len());
     let mut missing = Vec::new();
+    let mut sizes = Sizes { estimate, pieces: slots.len() as u64, ..Sizes::default() };
     for &slot in &slots {
         match finished_size(&dir, slot) {
-            Some(len) => reporter.written(plan.index, (slot as u64) << 32, len),
+            Some(len) => {
+                reporter.written(plan.index, (slot as u64) << 32, len);
+                sizes.add(len);
+            }
             None => missing.push(slot),
         }
+    }
+    if sizes.estimate != estimate {
+        reporter.connected(plan.index, sizes.estimate, &FileProgress::default(), None);
     }
     let keys = fetcher.keys(&media, &missing).await?;
     let parallel = plan.max_connections.clamp(1, MAX_PARALLEL);
@@ -67,12 +74,14 @@ pub async fn download_stream(
                 let bytes = fetcher.piece(media, keys, slot).await?;
                 write_piece(dir, slot, &bytes).map_err(|source| TransferError::Local { path: dir.clone(), source })?;
                 reporter.written(index, (slot as u64) << 32, bytes.len() as u64);
-                Ok::<_, TransferError>(())
+                Ok::<_, TransferError>(bytes.len() as u64)
             }
         })
         .buffer_unordered(parallel);
     while let Some(done) = pieces.next().await {
-        done?;
+        if sizes.add(done?) {
+            reporter.connected(index, sizes.estimate, &FileProgress::default(), None);
+        }
     }
     drop(pieces);
     let (temp, joined_dir) = (plan.temp.clone(), dir.clone());
@@ -82,6 +91,32 @@ pub async fn download_stream(
         .map_err(|source| TransferError::Local { path: plan.temp.clone(), source })?;
     remove_parts(&plan.temp);
     Ok(FileResult { bytes_total })
+}
+
+/// The bytes of the pieces fetched so far, for a size estimate where the
+/// playlist gave none: their average times the number of pieces.
+#[derive(Default)]
+struct Sizes {
+    /// The estimate told (from the playlist, or from the pieces).
+    estimate: Option<u64>,
+    /// How many pieces the file has.
+    pieces: u64,
+    /// Pieces seen, and their bytes.
+    seen: u64,
+    bytes: u64,
+}
+
+impl Sizes {
+    /// Counts a piece; true when it gave a first estimate (after 4 pieces).
+    fn add(&mut self, len: u64) -> bool {
+        self.seen += 1;
+        self.bytes += len;
+        if self.estimate.is_some() || self.seen < 4.min(self.pieces) {
+            return false;
+        }
+        self.estimate = Some(self.bytes / self.seen * self.pieces);
+        true
+    }
 }
 
 /// Deletes a stream file's parts folder, if it has one.
@@ -245,5 +280,24 @@ impl Fetcher<'_> {
             _ => body.to_vec(),
         };
         Ok((body, content_type))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_size_is_estimated_from_the_first_pieces_when_the_playlist_gives_none() {
+        let mut sizes = Sizes { pieces: 100, ..Sizes::default() };
+        assert!(!sizes.add(10) && !sizes.add(20) && !sizes.add(30));
+        assert!(sizes.add(40), "the fourth piece gives the estimate");
+        assert_eq!(sizes.estimate, Some(2500));
+        assert!(!sizes.add(1000), "told once");
+        let mut given = Sizes { pieces: 100, estimate: Some(7), ..Sizes::default() };
+        assert!((0..10).all(|_| !given.add(5)), "the playlist's estimate stands");
+        let mut short = Sizes { pieces: 2, ..Sizes::default() };
+        assert!(!short.add(3) && short.add(5));
+        assert_eq!(short.estimate, Some(8));
     }
 }
