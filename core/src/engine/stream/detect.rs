@@ -24,9 +24,11 @@ fn media_type(content_type: Option<&str>) -> String {
     content_type.unwrap_or_default().split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 
-/// Whether `url` (by its `.m3u8` path) or its `content_type` says HLS playlist.
+/// Whether `url` (by its `.m3u8` path) or its `content_type` says HLS playlist;
+/// a `.m3u` (a list of radio stations or songs, served with the same types) is a file.
 pub fn is_playlist(url: &str, content_type: Option<&str>) -> bool {
-    path_of(url).ends_with(".m3u8") || HLS_TYPES.contains(&media_type(content_type).as_str())
+    let path = path_of(url);
+    path.ends_with(".m3u8") || (!path.ends_with(".m3u") && HLS_TYPES.contains(&media_type(content_type).as_str()))
 }
 
 /// Whether `url` or its `content_type` says DASH manifest.
@@ -55,6 +57,7 @@ mod tests {
             ("http://h/play?id=3", Some("application/vnd.apple.mpegurl"), true, false),
             ("http://h/play", Some("application/x-mpegURL; charset=utf-8"), true, false),
             ("http://h/play", Some("audio/mpegurl"), true, false),
+            ("http://h/radio.m3u", Some("audio/mpegurl"), false, false),
             ("http://h/v.mp4", Some("video/mp4"), false, false),
             ("http://h/m3u8/file.bin", None, false, false),
             ("http://h/manifest.mpd", None, false, true),
