@@ -20,10 +20,11 @@ fn parts_dirs(dir: &Path) -> Vec<PathBuf> {
     entries.filter(|p| p.to_string_lossy().ends_with(".haul-parts")).collect()
 }
 
-/// The finished pieces in a parts folder (`000003` is segment 3).
+/// The segments a parts folder marks as saved (`000004-40000`: slot 4, segment 3, 40,000 bytes).
 fn finished_segments(dir: &Path) -> Vec<usize> {
     let names = std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok()).collect::<Vec<_>>()).unwrap_or_default();
-    names.iter().filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok())).collect()
+    let slot = |name: &str| name.split_once('-').and_then(|(slot, _)| slot.parse::<usize>().ok());
+    names.iter().filter_map(|e| e.file_name().to_str().and_then(slot)).map(|slot| slot - 1).collect()
 }
 
 #[test]

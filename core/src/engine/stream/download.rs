@@ -1,13 +1,9 @@
 //! Downloading a stream file: the playlist (the highest variant of a master),
-//! its pieces in parallel into hidden parts, each retried alone, decrypted
-//! when whole, then joined in order into the temp file.
-//!
-//! Progress goes through the usual `Reporter`: piece `slot` reports its bytes
-//! at offset `slot << 32` of the file's checkpoint, so the checkpoint's
-//! covered bytes are the bytes fetched; which pieces are finished is what the
-//! parts folder holds (a piece is renamed into it only when whole).
+//! its pieces fetched in parallel, each retried alone and decrypted when
+//! whole, appended in order to the temp file and marked in the parts folder.
+//! Progress goes through the usual `Reporter` as the temp file's byte ranges.
 
-use super::parts::{assemble, finished_size, parts_dir, write_piece};
+use super::parts::{mark, marked, parts_dir};
 use super::playlist::{MediaPlan, Source};
 use super::{StreamError, VariantPick, choose, decrypt_aes128, is_dash, parse};
 use crate::engine::clients::Clients;
@@ -15,10 +11,13 @@ use crate::engine::context::{FilePlan, Reporter};
 use crate::engine::http::http_error;
 use crate::engine::{FileResult, Severity, TransferError};
 use crate::model::FileProgress;
+use bytes::Bytes;
 use futures_util::StreamExt;
 use m3u8_rs::Playlist;
 use reqwest::header;
 use std::collections::HashMap;
+use std::fs::OpenOptions;
+use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,56 +40,60 @@ pub async fn download_stream(
     let fetcher = Fetcher { clients, plan: &plan, stop };
     let (media, bandwidth) = fetcher.media_plan().await?;
     let dir = parts_dir(&plan.temp);
-    let local = |source| TransferError::Local { path: dir.clone(), source };
-    std::fs::create_dir_all(&dir).map_err(local)?;
-    let estimate = media.exact_size().or_else(|| bandwidth.map(|b| (media.duration() * b as f64 / 8.0) as u64));
-    reporter.connected(plan.index, estimate, &FileProgress::default(), None);
+    let local = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| TransferError::Local { path, source }
+    };
+    std::fs::create_dir_all(&dir).map_err(local(&dir))?;
     let mut slots: Vec<usize> = Vec::with_capacity(media.segments.len() + 1);
     if media.init.is_some() {
         slots.push(0);
     }
     slots.extend(1..=media.segments.len());
-    let mut missing = Vec::new();
+    // The marked pieces are the temp file's first bytes; anything past them
+    // is a piece cut short by a kill.
+    let kept = marked(&dir, &slots).map_err(local(&dir))?;
+    let mut file =
+        OpenOptions::new().write(true).create(true).truncate(false).open(&plan.temp).map_err(local(&plan.temp))?;
+    let mut offset: u64 = kept.iter().sum();
+    file.set_len(offset).map_err(local(&plan.temp))?;
+    file.seek(SeekFrom::Start(offset)).map_err(local(&plan.temp))?;
+    let estimate = media.exact_size().or_else(|| bandwidth.map(|b| (media.duration() * b as f64 / 8.0) as u64));
+    reporter.connected(plan.index, estimate, &FileProgress::default(), None);
     let mut sizes = Sizes { estimate, pieces: slots.len() as u64, ..Sizes::default() };
-    for &slot in &slots {
-        match finished_size(&dir, slot) {
-            Some(len) => {
-                reporter.written(plan.index, (slot as u64) << 32, len);
-                sizes.add(len);
-            }
-            None => missing.push(slot),
-        }
+    let mut at = 0;
+    for len in &kept {
+        reporter.written(plan.index, at, *len);
+        sizes.add(*len);
+        at += len;
     }
     if sizes.estimate != estimate {
         reporter.connected(plan.index, sizes.estimate, &FileProgress::default(), None);
     }
-    let keys = fetcher.keys(&media, &missing).await?;
+    let missing = &slots[kept.len()..];
+    let keys = fetcher.keys(&media, missing).await?;
+    // In order, `parallel` at a time: each piece is appended as soon as the
+    // ones before it are, so the data is written once.
     let parallel = plan.max_connections.clamp(1, MAX_PARALLEL);
-    let index = plan.index;
-    let mut pieces = futures_util::stream::iter(missing)
-        .map(|slot| {
-            let (fetcher, media, keys, dir, reporter) = (&fetcher, &media, &keys, &dir, &reporter);
-            async move {
-                let bytes = fetcher.piece(media, keys, slot).await?;
-                write_piece(dir, slot, &bytes).map_err(|source| TransferError::Local { path: dir.clone(), source })?;
-                reporter.written(index, (slot as u64) << 32, bytes.len() as u64);
-                Ok::<_, TransferError>(bytes.len() as u64)
-            }
-        })
-        .buffer_unordered(parallel);
-    while let Some(done) = pieces.next().await {
-        if sizes.add(done?) {
-            reporter.connected(index, sizes.estimate, &FileProgress::default(), None);
+    let (fetcher, media, keys) = (&fetcher, &media, &keys);
+    let mut pieces = futures_util::stream::iter(missing.iter().copied())
+        .map(|slot| async move { fetcher.piece(media, keys, slot).await.map(|bytes| (slot, bytes)) })
+        .buffered(parallel);
+    while let Some(piece) = pieces.next().await {
+        let (slot, bytes) = piece?;
+        let len = bytes.len() as u64;
+        file.write_all(&bytes).map_err(local(&plan.temp))?;
+        mark(&dir, slot, len).map_err(local(&dir))?;
+        reporter.written(plan.index, offset, len);
+        offset += len;
+        if sizes.add(len) {
+            reporter.connected(plan.index, sizes.estimate, &FileProgress::default(), None);
         }
     }
     drop(pieces);
-    let (temp, joined_dir) = (plan.temp.clone(), dir.clone());
-    let bytes_total = tokio::task::spawn_blocking(move || assemble(&joined_dir, &slots, &temp))
-        .await
-        .map_err(|e| local(std::io::Error::other(e)))?
-        .map_err(|source| TransferError::Local { path: plan.temp.clone(), source })?;
+    drop(file);
     remove_parts(&plan.temp);
-    Ok(FileResult { bytes_total })
+    Ok(FileResult { bytes_total: offset })
 }
 
 /// The bytes of the pieces fetched so far, for a size estimate where the
@@ -165,7 +168,7 @@ impl Fetcher<'_> {
     }
 
     /// A playlist's body and content type (retried like a piece).
-    async fn get_playlist(&self, url: &str) -> Result<(Vec<u8>, Option<String>), TransferError> {
+    async fn get_playlist(&self, url: &str) -> Result<(Bytes, Option<String>), TransferError> {
         let source = Source { url: url.to_string(), range: None };
         self.with_retries(|| self.get(&source)).await
     }
@@ -178,7 +181,7 @@ impl Fetcher<'_> {
             if !keys.contains_key(&key.key_url) {
                 let source = Source { url: key.key_url.clone(), range: None };
                 let (bytes, _) = self.with_retries(|| self.get(&source)).await?;
-                keys.insert(key.key_url.clone(), bytes);
+                keys.insert(key.key_url.clone(), bytes.to_vec());
             }
         }
         Ok(keys)
@@ -190,7 +193,7 @@ impl Fetcher<'_> {
         media: &MediaPlan,
         keys: &HashMap<String, Vec<u8>>,
         slot: usize,
-    ) -> Result<Vec<u8>, TransferError> {
+    ) -> Result<Bytes, TransferError> {
         let (source, key) = match slot {
             0 => (media.init.as_ref(), None),
             n => media.segments.get(n - 1).map_or((None, None), |s| (Some(&s.source), s.key.as_ref())),
@@ -206,7 +209,7 @@ impl Fetcher<'_> {
             None => Ok(bytes),
             Some(key) => {
                 let secret = keys.get(&key.key_url).map(Vec::as_slice).unwrap_or_default();
-                Ok(decrypt_aes128(&source.url, secret, &key.iv, &bytes)?)
+                Ok(decrypt_aes128(&source.url, secret, &key.iv, &bytes)?.into())
             }
         }
     }
@@ -237,7 +240,7 @@ impl Fetcher<'_> {
     }
 
     /// One GET of `source` (its range only, if it has one), read whole.
-    async fn get(&self, source: &Source) -> Result<(Vec<u8>, Option<String>), TransferError> {
+    async fn get(&self, source: &Source) -> Result<(Bytes, Option<String>), TransferError> {
         let url = &source.url;
         let mut request =
             self.plan.headers.iter().fold(self.clients.main.get(url), |r, (k, v)| r.header(k.as_str(), v.as_str()));
@@ -266,10 +269,13 @@ impl Fetcher<'_> {
             // A server that ignores ranges sends the whole resource: cut it.
             Some(range) if !partial => {
                 let (start, end) = (range.start as usize, (range.start + range.len) as usize);
-                body.get(start..end).map(<[u8]>::to_vec).ok_or_else(|| TransferError::BadRange {
-                    url: url.clone(),
-                    detail: format!("the resource has {} bytes, the playlist wants {start}..{end}", body.len()),
-                })?
+                if end > body.len() {
+                    return Err(TransferError::BadRange {
+                        url: url.clone(),
+                        detail: format!("the resource has {} bytes, the playlist wants {start}..{end}", body.len()),
+                    });
+                }
+                body.slice(start..end)
             }
             Some(range) if body.len() as u64 != range.len => {
                 return Err(TransferError::BadRange {
@@ -277,7 +283,7 @@ impl Fetcher<'_> {
                     detail: format!("asked for {} bytes, got {}", range.len, body.len()),
                 });
             }
-            _ => body.to_vec(),
+            _ => body,
         };
         Ok((body, content_type))
     }
