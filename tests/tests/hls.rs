@@ -156,3 +156,32 @@ async fn live_drm_and_dash_are_refused_by_name() {
     assert_eq!(code, "stream_dash");
     assert!(message.contains("DASH"), "{message}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marked_segments_are_kept_and_bytes_past_them_cut() {
+    let server = TestServer::start();
+    let parts = segments(6, 10_000, 10);
+    let served = serve_media(&server, "/c", &parts, &Media::default());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manager = open_manager(dir.path());
+    let target = dir.path().join("video.ts");
+    let job_id = job_with_files(&manager, &[(served.url.clone(), target.clone())]);
+    // As a kill leaves it: two segments appended and marked, half of a third appended only.
+    let temp = manager.enum_files(&alice(), job_id).expect("files")[0].temp_name.clone();
+    let marks = haul_core::engine::stream::parts_dir(&temp);
+    std::fs::create_dir(&marks).expect("parts folder");
+    for (slot, part) in parts.iter().take(2).enumerate() {
+        std::fs::write(marks.join(format!("{:06}-{}", slot + 1, part.len())), b"").expect("mark");
+    }
+    let on_disk = [parts[0].as_slice(), &parts[1], &parts[2][..5000]].concat();
+    std::fs::write(&temp, on_disk).expect("temp");
+    manager.resume(&alice(), job_id).expect("resume");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    manager.complete(&alice(), job_id).expect("complete");
+    assert_eq!(sha256_file(&target).expect("published"), sha256_hex(&served.expected));
+    for (n, path) in served.segment_paths.iter().enumerate() {
+        assert_eq!(server.requests_for(path).len(), usize::from(n >= 2), "{path}");
+    }
+    assert!(hidden(dir.path()).is_empty(), "parts left: {:?}", hidden(dir.path()));
+    manager.shutdown().await;
+}
