@@ -21,7 +21,7 @@ from pathlib import Path
 
 CONTENDERS = ["haul", "ffmpeg", "curl-Z"]
 COMMANDS = {
-    "haul": "haul add URL --wait --dir D (segments in parallel, joined into one .ts)",
+    "haul": "haul add URL --wait --dir D (segments in parallel, appended in order to one .ts)",
     "ffmpeg": "ffmpeg -v error -i URL -c copy -f mpegts D/out.ts",
     "curl-Z": "curl -Z --parallel-max 16 -K LIST (one file per segment, not joined)",
 }
