@@ -185,3 +185,25 @@ async fn marked_segments_are_kept_and_bytes_past_them_cut() {
     assert!(hidden(dir.path()).is_empty(), "parts left: {:?}", hidden(dir.path()));
     manager.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_probe_says_what_a_stream_would_save() {
+    use haul_core::model::RemoteUrl;
+    let server = TestServer::start();
+    let media = Media { init: Some(b"init".to_vec()), playlist_name: Some("video.m3u8".into()), ..Default::default() };
+    let served = serve_media(&server, "/p", &segments(6, 1000, 11), &media);
+    let client = haul_core::engine::build_client(Duration::from_secs(5)).expect("client");
+    let probe = |url: String| {
+        let client = client.clone();
+        async move {
+            let url = RemoteUrl::parse(&url).expect("url");
+            haul_core::engine::probe(&client, &url, &[], Duration::from_secs(5)).await
+        }
+    };
+    let found = probe(served.url.clone()).await.expect("probed");
+    assert_eq!(found.file_name, "video.mp4");
+    assert_eq!(found.stream.as_deref(), Some("6 segments (24 s)"));
+    let live = serve_media(&server, "/pl", &segments(2, 1000, 12), &Media { live: true, ..Default::default() });
+    let refused = probe(live.url).await.expect_err("live");
+    assert!(refused.to_string().contains("is a live stream"), "{refused}");
+}
