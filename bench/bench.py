@@ -7,6 +7,8 @@ Scenarios (same run, same files, interleaved runs):
   (c) many small files in one job          (default 1,000 x 100 KiB)
   (r) the same small files as 1,000 downloads through the aria2 RPC (one
       system.multicall of addUri) vs haul add (bench/rpc_add.py)
+  (s) an HLS stream of 2,000 segments vs ffmpeg -c copy and curl -Z
+      (bench/stream.py; only with --only ...s..., needs ffmpeg)
 plus a resume-correctness check: the file changes on the server between an
 interruption and the resume; only a client that sends If-Range gets it right.
 
@@ -35,6 +37,7 @@ import time
 from pathlib import Path
 
 import rpc_add
+import stream
 
 KiB = 1 << 10
 MiB = 1 << 20
@@ -879,7 +882,8 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (files, logs, haul data)")
     ap.add_argument("--no-install", action="store_true", help="never apt-get install missing peers/nginx")
     ap.add_argument("--skip-correctness", action="store_true", help="leave out the resume-correctness check")
-    ap.add_argument("--only", default="abcr", help="scenarios to run, e.g. 'c' or 'ab' (default abcr)")
+    ap.add_argument("--only", default="abcr",
+                    help="scenarios to run, e.g. 'c' or 'ab' (default abcr; 's', the HLS stream, only when asked)")
     args = ap.parse_args()
 
     haul_bin = Path(args.haul or os.environ.get("HAUL_BIN") or REPO / "target" / "release" / "haul").resolve()
@@ -970,6 +974,12 @@ def main() -> int:
                 log(f"scenario (r) not run: {e}")
             finally:
                 hauls["haul-rpc"].stop()
+        stream_scenario = None
+        if "s" in args.only:
+            try:
+                stream_scenario = stream.run(haul, www, nginx.url, runs, work, args.quick, log, wrong)
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                log(f"scenario (s) not run: {e}")
         correctness = []
         if not args.skip_correctness:
             url = nginx.url("resume/file.bin")
@@ -1006,11 +1016,14 @@ def main() -> int:
         }
         meta["elapsed_s"] = round(time.monotonic() - started, 1)
         text = report(meta, scenarios, targets, correctness, wrong, rpc_scenario)
+        if stream_scenario:
+            text += "\n" + "\n".join(stream.report_lines(stream_scenario, fmt))
         print(text)
         print(f"\n(benchmark took {meta['elapsed_s']:.0f} s)")
         if args.json_out:
             args.json_out.write_text(json.dumps(
-                {"meta": meta, "scenarios": scenarios, "rpc_scenario": rpc_scenario, "targets": targets,
+                {"meta": meta, "scenarios": scenarios, "rpc_scenario": rpc_scenario, "stream_scenario": stream_scenario,
+                 "targets": targets,
                  "correctness": correctness, "wrong": wrong}, indent=2) + "\n")
             log(f"JSON written to {args.json_out}")
         return 1 if wrong else 0

@@ -5,6 +5,7 @@
 use futures_util::StreamExt;
 use haul_core::client::{Client, ClientError};
 use haul_core::engine::HttpClient;
+use haul_core::engine::stream::{self, Resolved, VariantPick};
 use haul_core::model::{AuthScheme, JobId, NotifyFlags, Priority, RemoteUrl};
 use haul_core::naming;
 use haul_core::protocol::{AddFileParams, CreateJobParams, JobChanges, Resume};
@@ -33,6 +34,8 @@ pub struct NewDownload {
     pub auto_complete: bool,
     /// Headers, speed limit and connections, set on the job once it exists.
     pub settings: JobChanges,
+    /// Which variant of an HLS master playlist (default: the highest).
+    pub variant: Option<VariantPick>,
     /// Credentials, cookies and proxy (secrets: kept by the service's secret store).
     pub access: NewAccess,
 }
@@ -96,6 +99,9 @@ pub struct Planned {
     pub download: NewDownload,
     /// Its files, named.
     pub targets: Vec<Target>,
+    /// What each HLS stream among them saves, for people:
+    /// "video.mp4: 1920x1080, 5.0 Mbit/s, 120 segments (8 min)".
+    pub streams: Vec<String>,
 }
 
 impl Planned {
@@ -116,28 +122,80 @@ const ADD_FILES_IN_FLIGHT: usize = 32;
 /// earlier URL took.
 pub async fn plan(download: NewDownload) -> Planned {
     let http = haul_core::engine::build_client(NAME_PROBE_TIMEOUT).ok();
-    let names: Vec<String> = futures_util::stream::iter(download.urls.clone())
+    let pick = download.variant.unwrap_or(VariantPick::Highest);
+    let named: Vec<Named> = futures_util::stream::iter(download.urls.clone())
         .map(|url| {
             let http = http.clone();
-            async move {
-                let offered = match (http, naming::worth_asking(url.url())) {
-                    (Some(http), true) => disposition(&http, url.as_str()).await,
-                    _ => None,
-                };
-                naming::download_name(url.url(), offered.as_deref())
-            }
+            async move { name_one(http.as_ref(), url, pick).await }
         })
         .buffered(PROBES_AT_ONCE)
         .collect()
         .await;
     let mut targets: Vec<Target> = Vec::new();
+    let mut streams = Vec::new();
     let mut taken = std::collections::HashSet::new();
-    for (url, name) in download.urls.iter().zip(names) {
-        let local = naming::unique_path(&download.dir, &name, &taken);
-        taken.insert(local.clone());
-        targets.push(Target { url: url.clone(), local });
+    for named in named {
+        let mut first_name = None;
+        for (url, name) in named.files {
+            let local = naming::unique_path(&download.dir, &name, &taken);
+            taken.insert(local.clone());
+            first_name.get_or_insert_with(|| local.file_name().map(|n| n.to_string_lossy().into_owned()));
+            targets.push(Target { url, local });
+        }
+        if let (Some(summary), Some(Some(name))) = (named.stream, first_name) {
+            streams.push(format!("{name}: {summary}"));
+        }
     }
-    Planned { download, targets }
+    Planned { download, targets, streams }
+}
+
+/// One URL's files (two for a stream with a separate audio rendition) and,
+/// for a stream, what it saves.
+struct Named {
+    files: Vec<(RemoteUrl, String)>,
+    stream: Option<String>,
+}
+
+/// Names one URL's file: by the server's `Content-Disposition`, else the URL;
+/// an HLS playlist (by its path or content type) is resolved to the variant
+/// `pick` names and named after its container (`.ts`, `.mp4`).
+async fn name_one(http: Option<&HttpClient>, url: RemoteUrl, pick: VariantPick) -> Named {
+    let answer = match (http, naming::worth_asking(url.url())) {
+        (Some(http), true) => head(http, url.as_str()).await,
+        _ => Head::default(),
+    };
+    let name = naming::download_name(url.url(), answer.disposition.as_deref());
+    let is_stream = stream::is_playlist(url.as_str(), answer.content_type.as_deref());
+    let resolved = match (http, is_stream) {
+        (Some(http), true) => Some(stream::resolve(http, url.as_str(), pick).await),
+        _ => None,
+    };
+    match resolved {
+        None => Named { files: vec![(url, name)], stream: None },
+        // The service names the error when it fetches the playlist itself.
+        Some(Err(e)) => {
+            tracing::info!("{url}: {e}");
+            Named { files: vec![(url, stream::stream_file_name(&name, stream::Container::Ts))], stream: None }
+        }
+        Some(Ok(resolved)) => stream_files(url, &name, &resolved),
+    }
+}
+
+/// A resolved stream's files: the video (its variant's media playlist), and
+/// the audio rendition next to it.
+fn stream_files(url: RemoteUrl, name: &str, resolved: &Resolved) -> Named {
+    let video_name = stream::stream_file_name(name, resolved.container);
+    let video_url = RemoteUrl::parse(&resolved.video).unwrap_or(url);
+    let mut files = vec![(video_url, video_name.clone())];
+    let mut summary = resolved.summary();
+    if let Some((audio, container)) = &resolved.audio
+        && let Ok(audio_url) = RemoteUrl::parse(audio)
+    {
+        let audio_name = stream::audio_file_name(&video_name, *container);
+        summary.push_str(&format!("; its audio is saved next to it as {audio_name}"));
+        files.push((audio_url, audio_name));
+    }
+    Named { files, stream: Some(summary) }
 }
 
 /// The given name, else the first file's name.
@@ -248,7 +306,8 @@ async fn cancel_half_made(client: &Client, job_id: JobId) {
 async fn new_job(client: &Client, planned: &Planned, auto_complete: bool) -> Result<JobId, ClientError> {
     let params = CreateJobParams {
         display_name: planned.display_name(),
-        description: None,
+        // A lone stream says what it saves (the window shows the variant and segment count).
+        description: planned.streams.first().filter(|_| planned.streams.len() == 1).map(|s| format!("Stream {s}")),
         priority: planned.download.priority,
         auto_complete: Some(auto_complete),
     };
@@ -297,10 +356,20 @@ async fn add_files(
 /// The answer to one pipelined request.
 type Answer = std::pin::Pin<Box<dyn Future<Output = Result<(), ClientError>> + Send>>;
 
-/// Asks the server for its `Content-Disposition` header (HEAD, short timeout).
-async fn disposition(http: &HttpClient, url: &str) -> Option<String> {
-    let response = tokio::time::timeout(NAME_PROBE_TIMEOUT, http.head(url).send()).await.ok()?.ok()?;
-    Some(response.headers().get("content-disposition")?.to_str().ok()?.to_string())
+/// What a HEAD answer says about naming.
+#[derive(Default)]
+struct Head {
+    disposition: Option<String>,
+    content_type: Option<String>,
+}
+
+/// Asks the server for its `Content-Disposition` and `Content-Type` headers (HEAD, short timeout).
+async fn head(http: &HttpClient, url: &str) -> Head {
+    let Ok(Ok(response)) = tokio::time::timeout(NAME_PROBE_TIMEOUT, http.head(url).send()).await else {
+        return Head::default();
+    };
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    Head { disposition: header("content-disposition"), content_type: header("content-type") }
 }
 
 #[cfg(test)]

@@ -47,6 +47,8 @@ mod schedule;
 mod small;
 #[path = "gui/startup.rs"]
 mod startup;
+#[path = "gui/stream.rs"]
+mod stream;
 #[path = "gui/toasts.rs"]
 mod toasts;
 #[path = "gui/tray.rs"]

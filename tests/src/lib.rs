@@ -1,9 +1,11 @@
 //! Test support for Haul's end-to-end tests.
 //! `server`: loopback HTTP/1.1 test server with fault injection.
 //! `support`: in-process manager helpers (recording sink, bounded waits).
+//! `hls`: generated HLS playlists and segments served by the test server.
 //! `service_fixture`: an in-process Haul service on a temporary socket.
 
 pub mod gate;
+pub mod hls;
 pub mod server;
 pub mod service_fixture;
 pub mod support;

@@ -7,6 +7,7 @@ use super::output::print_json_line;
 use crate::exit::{CANCELLED, FAILED, Failure, INTERRUPTED, REFUSED, USAGE};
 use crate::jobs_add::{self, NewDownload, Planned};
 use haul_core::client::{Client, Incoming};
+use haul_core::engine::stream::VariantPick;
 use haul_core::model::{Job, JobId, JobState, Priority, RemoteUrl, check_header, check_sha256};
 use haul_core::protocol::{Callback, JobChanges};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -62,6 +63,15 @@ fn new_download(args: &AddArgs) -> Result<NewDownload, Failure> {
         ..Default::default()
     };
     let access = super::password::new_access(&args.access)?;
+    let variant = match args.variant.as_deref() {
+        None => None,
+        Some(text) => Some(VariantPick::parse(text).ok_or_else(|| {
+            Failure::new(
+                REFUSED,
+                format!("'{text}' is not a variant; use an index (0, 1, …), a height (480, 720p) or a bandwidth"),
+            )
+        })?),
+    };
     Ok(NewDownload {
         urls,
         dir,
@@ -71,12 +81,16 @@ fn new_download(args: &AddArgs) -> Result<NewDownload, Failure> {
         auto_complete: !args.no_complete,
         settings,
         access,
+        variant,
     })
 }
 
 /// `haul add`.
 pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
     let planned = jobs_add::plan(new_download(&args)?).await;
+    for stream in &planned.streams {
+        eprintln!("{stream}");
+    }
     let client = connect().await?;
     if args.wait {
         let incoming = client

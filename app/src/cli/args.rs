@@ -174,6 +174,10 @@ pub struct AddArgs {
     /// (default: any for foreground jobs, else the service's default).
     #[arg(long, value_name = "any|unmetered")]
     pub cost: Option<String>,
+    /// For an HLS master playlist, the variant to save: its index (0, 1, …),
+    /// height (480, 720p) or bandwidth in bit/s (default: the highest).
+    #[arg(long, value_name = "N|HEIGHT|BANDWIDTH")]
+    pub variant: Option<String>,
     /// Credentials, cookies and proxy.
     #[command(flatten)]
     pub access: AccessArgs,

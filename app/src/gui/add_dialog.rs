@@ -142,6 +142,8 @@ impl AddDialog {
             auto_complete,
             settings: JobChanges { custom_headers: (!headers.is_empty()).then_some(headers), ..Default::default() },
             access: self.access(),
+            // A stream gets its highest variant.
+            variant: None,
         })
     }
 

@@ -133,6 +133,9 @@ pub fn line(link: &str, preview: &Preview) -> String {
             let name = url::Url::parse(link).map(|u| naming::from_url(&u)).unwrap_or_else(|_| link.to_string());
             format!("{name} — checking…")
         }
+        Preview::Ready(found) if found.stream.is_some() => {
+            format!("{} — stream: {}", found.file_name, found.stream.as_deref().unwrap_or_default())
+        }
         Preview::Ready(found) => {
             let size = found.size.map_or_else(|| "size unknown".to_string(), units::size);
             let resume =
@@ -154,6 +157,7 @@ mod tests {
             size,
             resumable,
             content_type: None,
+            stream: None,
         }
     }
 
@@ -198,5 +202,8 @@ mod tests {
         assert_eq!(line("http://h/a.iso", ready), "a.iso — 3.0 MB — can resume");
         let plain = Preview::Ready(found(None, false));
         assert_eq!(line("x", &plain), "a.iso — size unknown — cannot resume (the server does not support ranges)");
+        let stream =
+            ProbeResult { file_name: "v.mp4".into(), stream: Some("6 segments (24 s)".into()), ..found(None, true) };
+        assert_eq!(line("x", &Preview::Ready(stream)), "v.mp4 — stream: 6 segments (24 s)");
     }
 }

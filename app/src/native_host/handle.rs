@@ -55,8 +55,15 @@ impl Host {
             Request::Add { download, ask: false } => {
                 let (new, name) = new_download(&download, dir.clone())?;
                 let local = naming::unique_path(&dir, &name, &HashSet::new());
-                let targets = new.urls.iter().map(|url| Target { url: url.clone(), local: local.clone() }).collect();
-                let planned = Planned { download: new, targets };
+                let planned = if is_stream(&download) {
+                    // A video stream: the playlist is read and its video saved as one file.
+                    jobs_add::plan(new).await
+                } else {
+                    let targets =
+                        new.urls.iter().map(|url| Target { url: url.clone(), local: local.clone() }).collect();
+                    Planned { download: new, targets, streams: Vec::new() }
+                };
+                let local = planned.targets.first().map_or(local, |t| t.local.clone());
                 let job_id = jobs_add::create_job(client, &planned).await.map_err(|e| e.to_string())?;
                 client.resume(job_id).await.map_err(|e| e.to_string())?;
                 tracing::info!("took over a download from the browser as job {job_id}");
@@ -143,6 +150,13 @@ async fn ask_where_to_save(client: &Client, links: Vec<RemoteUrl>, headers: Vec<
     Err("Haul's window did not open to ask where to save".into())
 }
 
+/// Whether the browser's download is an HLS playlist (by its type or name).
+fn is_stream(download: &BrowserDownload) -> bool {
+    let mime = download.mime.as_deref().unwrap_or_default().to_ascii_lowercase();
+    let path = download.url.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+    mime.contains("mpegurl") || path.ends_with(".m3u8")
+}
+
 /// The job a browser download becomes, and its file's name: the browser's
 /// name for it (its last part, made safe), else the URL's.
 pub fn new_download(download: &BrowserDownload, dir: PathBuf) -> Result<(NewDownload, String), String> {
@@ -169,6 +183,8 @@ pub fn new_download(download: &BrowserDownload, dir: PathBuf) -> Result<(NewDown
         // The Cookie header is moved into the job's secret cookies when the job is made.
         settings: JobChanges { custom_headers: Some(headers), ..Default::default() },
         access: Default::default(),
+        // A stream gets its highest variant.
+        variant: None,
     };
     Ok((new, name))
 }

@@ -140,3 +140,17 @@ fn a_mirror_that_refuses_connections_falls_back_to_the_next() {
     }
     ep.assert_no_panic();
 }
+
+#[test]
+fn add_uri_of_an_hls_playlist_saves_its_video() {
+    use haul_tests::hls::{Media, segments, serve_media};
+    let server = TestServer::start();
+    let served = serve_media(&server, "/hls", &segments(12, 9_000, 31), &Media::default());
+    let ep = Endpoint::start();
+    let mut rpc = ep.client(TRANSPORTS[0]);
+    let gid = rpc.ok("aria2.addUri", json!([[served.url], {"dir": ep.dir()}]));
+    let gid = gid.as_str().unwrap_or_default();
+    rpc.wait_status(gid, "complete", DOWNLOAD_TIMEOUT);
+    let path = ep.world.downloads().join("index.ts");
+    assert_eq!(sha256_file(&path).ok(), Some(sha256_hex(&served.expected)), "{}", path.display());
+}

@@ -6,6 +6,7 @@ use super::Aria2Error;
 use super::front::{Front, Params};
 use super::options::{self, Options};
 use super::status::{self, List};
+use crate::engine::stream;
 use crate::model::{Caller, Event, EventKind, JobId, JobState, RemoteUrl};
 use crate::naming;
 use crate::protocol::{AddFileParams, CreateJobParams, JobChanges, Limits, Whence};
@@ -55,6 +56,11 @@ fn create(front: &Front, caller: &Caller, url: &RemoteUrl, options: &Options) ->
     };
     let name = match &options.out {
         Some(out) => naming::sanitize(out),
+        // An HLS playlist publishes its video, not the playlist: `.ts`
+        // (the engine takes a master playlist's highest variant).
+        None if stream::is_playlist(url.as_str(), None) => {
+            stream::stream_file_name(&naming::from_url(url.url()), stream::Container::Ts)
+        }
         None => naming::from_url(url.url()),
     };
     let local_name = naming::unique_path(&dir, &name, &HashSet::new());

@@ -142,6 +142,9 @@ pub enum TransferError {
     /// The job's credentials or cookies could not be read from the secret store.
     #[error("{0}")]
     Secrets(String),
+    /// A stream that cannot be saved (live, DRM, DASH, a bad playlist).
+    #[error(transparent)]
+    Stream(#[from] super::stream::StreamError),
     /// The transfer was stopped (suspend, cancel, shutdown, preemption).
     #[error("stopped")]
     Stopped,
@@ -163,7 +166,8 @@ impl TransferError {
             | TransferError::Tls { .. }
             | TransferError::UnexpectedHtml { .. }
             | TransferError::Local { .. }
-            | TransferError::Checksum { .. } => Severity::Fatal,
+            | TransferError::Checksum { .. }
+            | TransferError::Stream(_) => Severity::Fatal,
         }
     }
 
@@ -203,6 +207,7 @@ impl TransferError {
             }
             TransferError::Proxy { code, .. } => (ErrorContext::Transport, code.to_string(), None),
             TransferError::Secrets(_) => (ErrorContext::LocalFile, "secrets_unavailable".to_string(), None),
+            TransferError::Stream(e) => (ErrorContext::RemoteFile, e.code().to_string(), None),
             TransferError::Stopped => (ErrorContext::None, "stopped".to_string(), None),
         };
         JobError { context, code, message: self.to_string(), file_index: Some(file_index), http_status: status }

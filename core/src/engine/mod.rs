@@ -1,6 +1,6 @@
 //! The transfer engine: which jobs run (scheduler), how a file is fetched
 //! (transfer), how failures are judged (classify), and what a URL would be
-//! before it is downloaded (probe).
+//! before it is downloaded (probe); HLS streams (stream).
 
 mod auth;
 mod classify;
@@ -15,6 +15,7 @@ mod range_client;
 mod schedule;
 mod scheduler;
 mod segments;
+pub mod stream;
 mod threads;
 mod transfer;
 

@@ -2,6 +2,7 @@
 //! first byte (`Range: bytes=0-0`), redirects followed, the body left unread.
 
 use super::http;
+use super::stream::{self, VariantPick};
 use crate::model::RemoteUrl;
 use crate::naming;
 use crate::protocol::ProbeResult;
@@ -28,6 +29,9 @@ pub enum ProbeError {
         /// How long it was given.
         after: Duration,
     },
+    /// The URL is a stream that cannot be saved (live, DRM, DASH, a bad playlist).
+    #[error(transparent)]
+    Stream(#[from] stream::StreamError),
     /// The server could not be reached (refused, unknown host, TLS, too many redirects).
     #[error("cannot reach {host}: {reason}")]
     Unreachable {
@@ -71,13 +75,26 @@ pub async fn probe(
         _ => (http::content_length(headers), false),
     };
     let disposition = http::header_str(headers, header::CONTENT_DISPOSITION);
-    Ok(ProbeResult {
-        final_url,
-        file_name: naming::download_name(url.url(), disposition.as_deref()),
-        size,
-        resumable,
-        content_type: http::header_str(headers, header::CONTENT_TYPE),
-    })
+    let content_type = http::header_str(headers, header::CONTENT_TYPE);
+    let file_name = naming::download_name(url.url(), disposition.as_deref());
+    if stream::is_playlist(&final_url, content_type.as_deref()) {
+        drop(response);
+        let resolved =
+            match tokio::time::timeout(timeout, stream::resolve(client, &final_url, VariantPick::Highest)).await {
+                Err(_) => return Err(ProbeError::Timeout { host, after: timeout }),
+                Ok(resolved) => resolved?,
+            };
+        return Ok(ProbeResult {
+            final_url,
+            file_name: stream::stream_file_name(&file_name, resolved.container),
+            size: None,
+            // A stopped stream continues from its last segment.
+            resumable: true,
+            content_type,
+            stream: Some(resolved.summary()),
+        });
+    }
+    Ok(ProbeResult { final_url, file_name, size, resumable, content_type, stream: None })
 }
 
 /// A wait as people say it: "10 s", "300 ms".

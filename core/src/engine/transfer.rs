@@ -5,7 +5,7 @@
 use super::clients::Clients;
 use super::context::{Ctx, FilePlan, Reporter};
 use super::http::{self, IfRangeWith, http_error, if_range, if_range_with};
-use super::{TransferError, segments};
+use super::{TransferError, segments, stream};
 use crate::model::FileProgress;
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
@@ -86,11 +86,25 @@ pub async fn download_file(
     reporter: Arc<dyn Reporter>,
     stop: &CancellationToken,
 ) -> Result<FileResult, TransferError> {
+    if stream::is_playlist(&plan.url, None)
+        || stream::is_dash(&plan.url, None)
+        || stream::parts_dir(&plan.temp).is_dir()
+    {
+        return stream::download_stream(clients, plan, reporter, stop).await;
+    }
     let mut resume = Resume::new(&plan);
     for _attempt in 0..3 {
         let start = resume.start();
         let mut ctx = open_attempt(clients, &plan, &reporter, &resume)?;
         let response = first_answer(&ctx, &resume, start, stop).await?;
+        let content_type = http::header_str(response.headers(), reqwest::header::CONTENT_TYPE);
+        if start == 0
+            && (stream::is_playlist("", content_type.as_deref()) || stream::is_dash("", content_type.as_deref()))
+        {
+            // Known by its content type only: a stream after all.
+            drop(response);
+            return stream::download_stream(clients, plan, reporter, stop).await;
+        }
         let Some(accepted) = accept_answer(&mut ctx, &mut resume, &response, start)? else {
             continue;
         };

@@ -234,6 +234,7 @@ fn apply_file_effect(entry: &mut Entry, effect: FileEffect) -> Result<(), Error>
         FileEffect::DeleteTempFiles => {
             for file in &entry.files {
                 remove_if_present(&file.temp_name);
+                crate::engine::stream::remove_parts(&file.temp_name);
             }
             Ok(())
         }
@@ -243,6 +244,7 @@ fn apply_file_effect(entry: &mut Entry, effect: FileEffect) -> Result<(), Error>
                     publish(file)?;
                 } else if !file.transferred {
                     remove_if_present(&file.temp_name);
+                    crate::engine::stream::remove_parts(&file.temp_name);
                 }
             }
             Ok(())
@@ -261,6 +263,9 @@ pub(super) fn tidy_temp_files(entry: &Entry) {
         let empty = || std::fs::metadata(&file.temp_name).is_ok_and(|m| m.is_file() && m.len() == 0);
         if done || (!file.transferred && empty()) {
             remove_if_present(&file.temp_name);
+        }
+        if done {
+            crate::engine::stream::remove_parts(&file.temp_name);
         }
     }
 }

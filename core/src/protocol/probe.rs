@@ -30,6 +30,10 @@ pub struct ProbeResult {
     pub resumable: bool,
     /// The `Content-Type`, when the server says.
     pub content_type: Option<String>,
+    /// For an HLS playlist, what it would save (its highest variant):
+    /// "1280x720, 2.5 Mbit/s, 120 segments (8 min)"; `file_name` is then the video's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
 }
 
 impl Method for ProbeUrl {

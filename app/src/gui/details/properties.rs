@@ -50,6 +50,10 @@ pub(super) fn properties_ui(ui: &mut Ui, job: &Job, files: Option<&[JobFile]>) {
             progress.push_str(&format!(", {} of {} files", job.progress.files_transferred, job.progress.files_total));
         }
         row(ui, "Progress", progress);
+        // What the job says of itself: a stream's variant and segment count.
+        if !job.description.trim().is_empty() {
+            row(ui, "About", job.description.clone());
+        }
         // What people look for first, before the rest.
         timing_rows(ui, job, chrono::Utc::now());
         source_rows(ui, job, files);
