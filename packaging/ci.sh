@@ -235,7 +235,7 @@ machine_path | grep -qiF 'C:\Program Files\Haul' || fail "the install folder is 
 # The browser extension's native messaging host: its manifests in the install folder, and a key
 # per browser pointing at them (per machine: HKLM).
 host_keys=('Google\Chrome' 'Chromium' 'Microsoft\Edge' 'BraveSoftware\Brave-Browser' 'Vivaldi' 'Mozilla')
-host_key() { wine reg query "HKLM\Software\$1\NativeMessagingHosts\invalid.example.haul" /ve 2>/dev/null | tr -d '\r'; }
+host_key() { wine reg query 'HKLM\Software\'"$1"'\NativeMessagingHosts\invalid.example.haul' /ve 2>/dev/null | tr -d '\r'; }
 for browser in "${host_keys[@]}"; do
     host_key "$browser" | grep -qiF 'C:\Program Files\Haul\haul-' || fail "no native messaging key for $browser"
 done
