@@ -52,6 +52,8 @@ pub(super) struct Ramp {
     warmed: bool,
     stalls: u32,
     failures: u32,
+    /// Resumed at a count it had: the first window measures it, to compare more with.
+    resuming: bool,
     /// Since when (and from how many bytes) the current count has been measured.
     window: (Duration, u64),
 }
@@ -69,8 +71,27 @@ impl Ramp {
             warmed: false,
             stalls: 0,
             failures: 0,
+            resuming: false,
             window: (Duration::ZERO, 0),
         }
+    }
+
+    /// A file resumed with `gaps` ranges missing, each the rest of a range a
+    /// connection was fetching when it stopped: as many connections go back
+    /// at once, rather than through the ramp again. From there it grows as
+    /// after any count it chose (a doubling is tried, kept if it pays).
+    pub fn resumed(max: usize, gaps: usize) -> Ramp {
+        let mut ramp = Ramp::new(max);
+        let count = gaps.clamp(1, ramp.max);
+        if count > 1 {
+            ramp.target = count;
+            ramp.best_count = count;
+            // A split settles above SLOW_START only when each connection is capped.
+            ramp.capped = gaps >= SLOW_START.min(ramp.max);
+            ramp.growing = count < ramp.max;
+            ramp.resuming = true;
+        }
+        ramp
     }
 
     /// How many connections should run.
@@ -123,7 +144,12 @@ impl Ramp {
 
     /// The next count after `speed` on `running` connections.
     fn judge(&mut self, speed: f64, running: usize) {
-        if self.target == 1 && speed >= FAST_SINGLE_BPS && !self.warmed {
+        if self.resuming {
+            self.resuming = false;
+            self.best_speed = speed;
+            self.best_count = running;
+            self.target = (self.target * 2).min(self.max);
+        } else if self.target == 1 && speed >= FAST_SINGLE_BPS && !self.warmed {
             // A fresh connection is still speeding up (TCP's slow
             // start): judge a second from its steady speed.
             self.warmed = true;
@@ -222,6 +248,35 @@ mod tests {
                     Event::Fail { running } => {
                         ramp.failed(running);
                     }
+                }
+            }
+            assert_eq!((ramp.target(), ramp.capped()), (target, capped), "{situation}");
+        }
+    }
+
+    #[test]
+    fn a_resumed_file_goes_back_to_its_connections_at_once() {
+        /// (situation, max, gaps left, what happened, next count, capped)
+        type Row<'a> = (&'a str, usize, usize, &'a [Event], usize, bool);
+        #[rustfmt::skip]
+        let table: &[Row] = &[
+            // (situation, max, gaps left, what happened, next count, capped)
+            ("one gap starts on one connection", 32, 1, &[], 1, false),
+            ("no gap is one connection", 32, 0, &[], 1, false),
+            ("32 gaps start 32 at once", 32, 32, &[], 32, true),
+            ("more gaps than the maximum start the maximum", 8, 20, &[], 8, true),
+            ("a few gaps were an uncapped split", 32, 4, &[], 4, false),
+            ("the first window measures, then a doubling is tried", 32, 16, &[tick(50, 16, 16)], 32, true),
+            ("a doubling that pays is kept", 64, 16, &[tick(50, 16, 16), tick(100, 48, 32)], 64, true),
+            ("a doubling that does not pay stops after two windows", 64, 16,
+                &[tick(50, 16, 16), tick(100, 17, 32), tick(150, 18, 32)], 32, true),
+            ("a window waits for every connection", 32, 16, &[tick(50, 16, 10)], 16, true),
+        ];
+        for &(situation, max, gaps, events, target, capped) in table {
+            let mut ramp = Ramp::resumed(max, gaps);
+            for event in events {
+                if let Event::Tick(sample) = *event {
+                    ramp.tick(sample);
                 }
             }
             assert_eq!((ramp.target(), ramp.capped()), (target, capped), "{situation}");

@@ -105,6 +105,7 @@ pub(super) async fn run(
     let _close = CloseOnDrop(shared.fence.clone());
     let written = &shared.written;
     let mut gaps: VecDeque<(u64, u64)> = done.gaps(total).into();
+    let mut ramp = Ramp::resumed(ctx.plan.max_connections, gaps.len());
     let first_end = match gaps.front() {
         Some(&(s, e)) if s == start => {
             gaps.pop_front();
@@ -120,7 +121,6 @@ pub(super) async fn run(
     active.push(first.clone());
     workers.push(Box::pin(worker(ctx.clone(), first, Some(primary), total, shared.clone())));
 
-    let mut ramp = Ramp::new(ctx.plan.max_connections);
     // The ramp's clock.
     let began = Instant::now();
     let mut tick = tokio::time::interval(TICK);

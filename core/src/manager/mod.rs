@@ -11,6 +11,7 @@ mod files;
 mod network;
 mod properties;
 mod queue;
+mod reporter;
 mod run;
 mod schedule;
 mod speed;
@@ -84,8 +85,9 @@ impl Config {
     }
 }
 
-/// Checkpoints are written at least this often while bytes flow…
-const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
+/// Checkpoints are written at least this often while bytes flow (a killed
+/// service fetches again at most this long's bytes)…
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(250);
 /// …or after this many bytes, whichever comes first.
 const CHECKPOINT_BYTES: u64 = 8 << 20;
 /// `job_modification` callbacks are coalesced to one per this interval.
@@ -250,6 +252,8 @@ struct Run {
     no_progress_since: Option<Instant>,
     last_checkpoint: Option<Instant>,
     unsaved_bytes: u64,
+    /// A checkpoint of the bytes written since the last one is due (see `reporter.rs`).
+    checkpoint_armed: bool,
     speed: SpeedMeter,
     /// Leading files whose `file_transferred` was queued (they go in order).
     files_announced: usize,
@@ -267,6 +271,7 @@ impl Run {
             no_progress_since: None,
             last_checkpoint: None,
             unsaved_bytes: 0,
+            checkpoint_armed: false,
             speed: SpeedMeter::default(),
             files_announced: 0,
             limiter: Arc::new(RateLimiter::new(speed_limit_bps)),

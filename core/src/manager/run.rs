@@ -2,9 +2,10 @@
 //! which a transfer reports back (the engine's `Reporter`).
 
 use super::access::Prepared;
-use super::apply::{Files, restart_note, resume_note, tidy_temp_files};
-use super::{CHECKPOINT_BYTES, CHECKPOINT_INTERVAL, MIN_RETRY_DELAY_FLOOR_S, Manager, State};
-use crate::engine::{self, FilePlan, JobView, Limits, Reporter, Severity, TransferError};
+use super::apply::{Files, tidy_temp_files};
+use super::reporter::JobReporter;
+use super::{MIN_RETRY_DELAY_FLOOR_S, Manager, State};
+use crate::engine::{self, FilePlan, JobView, Limits, Severity, TransferError};
 use crate::model::{EventKind, FileProgress, JobId, JobState, NotifyFlags, RangeSet};
 use crate::notify::Pending;
 use crate::transition::Action;
@@ -217,7 +218,7 @@ impl Manager {
         self.kick();
     }
 
-    fn is_current(&self, state: &State, job_id: JobId, generation: u64) -> bool {
+    pub(super) fn is_current(&self, state: &State, job_id: JobId, generation: u64) -> bool {
         state.jobs.get(&job_id).is_some_and(|e| e.run.generation == generation && e.job.state.is_running())
     }
 
@@ -336,110 +337,6 @@ impl Manager {
         };
         if let Err(e) = self.apply(&mut state, job_id, action, Some(job_error)) {
             tracing::error!("job {job_id}: cannot record a failure: {e}");
-        }
-    }
-}
-
-/// Receives a transfer's reports for one run of one job.
-struct JobReporter {
-    manager: Manager,
-    job_id: JobId,
-    generation: u64,
-}
-
-impl Reporter for JobReporter {
-    fn connected(&self, index: u32, bytes_total: Option<u64>, validator: &FileProgress, restart: Option<&str>) {
-        let manager = &self.manager;
-        let mut state = manager.lock();
-        if !manager.is_current(&state, self.job_id, self.generation) {
-            return;
-        }
-        let Some(entry) = state.jobs.get_mut(&self.job_id) else { return };
-        entry.update_file(index, |file| {
-            file.bytes_total = bytes_total;
-            let done = std::mem::take(&mut file.checkpoint.done);
-            file.checkpoint =
-                FileProgress { done: if restart.is_some() { Default::default() } else { done }, ..validator.clone() };
-            file.bytes_transferred = file.checkpoint.done.covered();
-            if let Some(reason) = restart {
-                file.restart_reason = Some(reason.to_string());
-            }
-        });
-        let transferring = entry.job.state == JobState::Transferring;
-        let saved = manager.batched_deferred(&mut state, |state| {
-            if let Some(reason) = restart {
-                tracing::info!("job {} file {index} restarts from zero: {reason}", self.job_id);
-                manager.journal_modified(state, self.job_id, Some(restart_note(index, reason)));
-            }
-            if !transferring {
-                manager.apply_own(state, self.job_id, Action::Connected);
-            }
-            // Otherwise nothing changed that a restart would need: the validator
-            // of a new file is saved with its first checkpoint, or when it is
-            // transferred (a file without checkpoint starts from zero anyway).
-            if restart.is_some() || !transferring {
-                manager.save(state, self.job_id, Files::One(index))?;
-            }
-            Ok(())
-        });
-        if let Err(e) = saved {
-            tracing::error!("cannot save job {}: {e}", self.job_id);
-        }
-    }
-
-    fn resumed(&self, index: u32, how: &str) {
-        let manager = &self.manager;
-        let mut state = manager.lock();
-        if !manager.is_current(&state, self.job_id, self.generation) {
-            return;
-        }
-        tracing::info!(
-            "job {} file {index}: ranges now asked for with {how}: the server ignored If-Range",
-            self.job_id
-        );
-        let saved = manager.batched_deferred(&mut state, |state| {
-            manager.journal_modified(state, self.job_id, Some(resume_note(index, how)));
-            Ok(())
-        });
-        if let Err(e) = saved {
-            tracing::error!("cannot save job {}: {e}", self.job_id);
-        }
-    }
-
-    fn written(&self, index: u32, start: u64, len: u64) {
-        let manager = &self.manager;
-        let mut state = manager.lock();
-        if !manager.is_current(&state, self.job_id, self.generation) {
-            return;
-        }
-        let Some(entry) = state.jobs.get_mut(&self.job_id) else { return };
-        let Some(file) = entry.files.get_mut(index as usize) else { return };
-        file.checkpoint.done.insert(start, start + len);
-        let covered = file.checkpoint.done.covered();
-        let delta = covered.saturating_sub(file.bytes_transferred);
-        file.bytes_transferred = covered;
-        entry.job.progress.bytes_transferred += delta;
-        entry.run.unsaved_bytes += delta;
-        entry.run.no_progress_since = None;
-        entry.run.speed.record(entry.job.progress.bytes_transferred);
-        let now = Instant::now();
-        let due = entry.run.last_checkpoint.is_none_or(|t| now.duration_since(t) >= CHECKPOINT_INTERVAL)
-            || entry.run.unsaved_bytes >= CHECKPOINT_BYTES;
-        if due {
-            entry.run.last_checkpoint = Some(now);
-            entry.run.unsaved_bytes = 0;
-            let files: Vec<_> =
-                entry.files.iter().filter(|f| !f.transferred && f.bytes_transferred > 0).cloned().collect();
-            let saved = manager.batched_deferred(&mut state, |state| {
-                for file in &files {
-                    state.store.save_file(self.job_id, file)?;
-                }
-                Ok(())
-            });
-            if let Err(e) = saved {
-                tracing::error!("cannot checkpoint job {}: {e}", self.job_id);
-            }
-            manager.modified(&mut state, self.job_id);
         }
     }
 }

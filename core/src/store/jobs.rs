@@ -7,6 +7,7 @@ use crate::model::{
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// A job as stored: the job, its files and its place in the queue.
@@ -157,16 +158,15 @@ impl Store {
             }
             jobs
         };
+        // Files find their job by id, not by a scan of every job (quadratic with many jobs).
+        let by_id: HashMap<String, usize> = jobs.iter().enumerate().map(|(i, j)| (j.job.id.to_string(), i)).collect();
         let sql = format!("SELECT {FILE_COLUMNS} FROM files ORDER BY job_id, idx");
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sqlite(e))?;
         let rows = stmt.query_map([], raw_file).map_err(|e| self.sqlite(e))?;
         for row in rows {
             let (job_id, file) = row.map_err(|e| self.sqlite(e))?;
-            let stored = jobs
-                .iter_mut()
-                .find(|j| j.job.id.to_string() == job_id)
-                .ok_or_else(|| self.corrupt(format!("file of unknown job {job_id}")))?;
-            stored.files.push(file);
+            let index = *by_id.get(&job_id).ok_or_else(|| self.corrupt(format!("file of unknown job {job_id}")))?;
+            jobs[index].files.push(file);
         }
         for stored in &mut jobs {
             stored.job.progress = progress_of(&stored.files);
