@@ -1,14 +1,50 @@
-//! A loopback TLS server with a self-signed certificate (tests/certs, a CA
-//! certificate used as the server's own): what a client that verifies
-//! certificates must refuse. Connections whose handshake succeeds get a small
-//! 200 answer; the others are dropped.
+//! A loopback TLS server with a certificate from tests/certs: the self-signed
+//! one (a CA certificate used as the server's own, which a verifying client
+//! must refuse), or a leaf signed by the private test CA (trusted only where
+//! that CA is, e.g. through `SSL_CERT_FILE`). Connections whose handshake
+//! succeeds get a small 200 answer ([`BODY`]); the others are dropped.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-const CERT: &[u8] = include_bytes!("../certs/self-signed.pem");
-const KEY: &[u8] = include_bytes!("../certs/self-signed.key");
+/// What a successful request gets.
+pub const BODY: &[u8] = b"ok";
+
+/// A certificate and its private key, both PEM.
+#[derive(Clone, Copy, Debug)]
+pub struct Identity {
+    /// The certificate (the leaf; the CA is the client's to know).
+    pub cert: &'static [u8],
+    /// Its PKCS#8 private key.
+    pub key: &'static [u8],
+}
+
+/// A CA certificate used as the server's own: nobody trusts it.
+pub const SELF_SIGNED: Identity =
+    Identity { cert: include_bytes!("../certs/self-signed.pem"), key: include_bytes!("../certs/self-signed.key") };
+
+/// Signed by the private CA, for `localhost` and `127.0.0.1`, valid 2025–2125.
+pub const LEAF_LOCALHOST: Identity = Identity {
+    cert: include_bytes!("../certs/leaf-localhost.pem"),
+    key: include_bytes!("../certs/leaf-localhost.key"),
+};
+
+/// Signed by the private CA, for `localhost` and `127.0.0.1`, expired on 2020-01-02.
+pub const LEAF_EXPIRED: Identity =
+    Identity { cert: include_bytes!("../certs/leaf-expired.pem"), key: include_bytes!("../certs/leaf-expired.key") };
+
+/// Signed by the private CA for `other.example` only.
+pub const LEAF_OTHER_HOST: Identity = Identity {
+    cert: include_bytes!("../certs/leaf-other-host.pem"),
+    key: include_bytes!("../certs/leaf-other-host.key"),
+};
+
+/// The private test CA's certificate (PEM), for `SSL_CERT_FILE`.
+pub fn private_ca_file() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("certs").join("private-ca.pem")
+}
 
 /// The running server; stops with the test process.
 pub struct TlsServer {
@@ -19,12 +55,17 @@ pub struct TlsServer {
 impl TlsServer {
     /// Starts on 127.0.0.1 with the self-signed certificate.
     pub fn start() -> TlsServer {
+        TlsServer::start_with(SELF_SIGNED)
+    }
+
+    /// Starts on 127.0.0.1 presenting `identity`.
+    pub fn start_with(identity: Identity) -> TlsServer {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
         let _ = rustls::crypto::ring::default_provider().install_default();
         let certs: Vec<CertificateDer<'static>> =
-            CertificateDer::pem_slice_iter(CERT).collect::<Result<_, _>>().expect("the test certificate");
-        let key = PrivateKeyDer::from_pem_slice(KEY).expect("the test key");
+            CertificateDer::pem_slice_iter(identity.cert).collect::<Result<_, _>>().expect("the test certificate");
+        let key = PrivateKeyDer::from_pem_slice(identity.key).expect("the test key");
         let config =
             rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(certs, key).expect("config");
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
@@ -43,8 +84,11 @@ impl TlsServer {
                         use tokio::io::AsyncWriteExt;
                         match acceptor.accept(socket).await {
                             Ok(mut tls) => {
-                                let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-                                let _ = tls.write_all(answer).await;
+                                let head = format!(
+                                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                                    BODY.len()
+                                );
+                                let _ = tls.write_all(&[head.as_bytes(), BODY].concat()).await;
                                 let _ = tls.shutdown().await;
                             }
                             Err(_) => {

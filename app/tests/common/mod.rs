@@ -52,7 +52,10 @@ impl World {
             .env("HAUL_SOCKET", self.socket())
             .env("RUST_LOG", "info")
             .env_remove("HAUL_RPC_LISTEN")
-            .env_remove("XDG_RUNTIME_DIR");
+            .env_remove("XDG_RUNTIME_DIR")
+            // Which certificates are trusted is each test's to say (app/tests/tls.rs).
+            .env_remove("SSL_CERT_FILE")
+            .env_remove("SSL_CERT_DIR");
         if self.rpc_listen_given {
             cmd.env("HAUL_RPC_LISTEN", &self.rpc_listen);
         }

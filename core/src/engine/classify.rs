@@ -264,7 +264,8 @@ impl TransferError {
 /// How to trust a private certificate authority, for the certificate error.
 pub const PRIVATE_CA_HINT: &str = "Haul trusts the certificates this system trusts: for a private certificate \
 authority, add it to the system's trust store (Debian: copy it to /usr/local/share/ca-certificates/ and run \
-update-ca-certificates; Windows: certmgr, Trusted Root Certification Authorities)";
+update-ca-certificates; Windows: certmgr, Trusted Root Certification Authorities), or, on Linux, start the \
+service with SSL_CERT_FILE naming a PEM file of the authorities to trust instead";
 
 /// A TLS failure in `err`'s chain: its code and what it means. rustls's error
 /// sits inside an `io::Error`, whose `source` skips it, so those are opened.
@@ -284,9 +285,7 @@ pub fn tls_failure(err: &(dyn std::error::Error + 'static)) -> Option<(&'static 
 
 fn tls_words(error: &rustls::Error) -> (&'static str, String) {
     match error {
-        rustls::Error::InvalidCertificate(reason) => {
-            ("tls_certificate", format!("the server's certificate is not trusted ({reason:?}). {PRIVATE_CA_HINT}"))
-        }
+        rustls::Error::InvalidCertificate(reason) => ("tls_certificate", certificate_words(reason)),
         rustls::Error::InvalidMessage(_)
         | rustls::Error::InappropriateMessage { .. }
         | rustls::Error::InappropriateHandshakeMessage { .. } => (
@@ -295,6 +294,60 @@ fn tls_words(error: &rustls::Error) -> (&'static str, String) {
         ),
         other => ("tls_handshake", format!("the server and Haul could not agree on TLS: {other}")),
     }
+}
+
+/// What is wrong with the server's certificate, in words: expired, for
+/// another host, or from an issuer nobody here trusts (then how to trust it).
+fn certificate_words(reason: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as Why;
+    match reason {
+        Why::ExpiredContext { time, not_after } => format!(
+            "the server's certificate has expired: it was valid until {}, and it is {} here (if this computer's \
+             clock is right, the server must renew its certificate)",
+            utc(not_after),
+            utc(time)
+        ),
+        Why::Expired => "the server's certificate has expired (or its dates are invalid)".to_string(),
+        Why::NotValidYetContext { time, not_before } => format!(
+            "the server's certificate is not valid yet: it is valid from {}, and it is {} here (is this computer's \
+             clock right?)",
+            utc(not_before),
+            utc(time)
+        ),
+        Why::NotValidYet => "the server's certificate is not valid yet (is this computer's clock right?)".to_string(),
+        Why::NotValidForNameContext { expected, presented } => format!(
+            "the server's certificate does not match the host name {}: it is for {}",
+            expected.to_str(),
+            match presented.is_empty() {
+                true => "no host name".to_string(),
+                false => presented.iter().map(|name| presented_name(name)).collect::<Vec<_>>().join(", "),
+            }
+        ),
+        Why::NotValidForName => "the server's certificate does not match the host name in the link".to_string(),
+        Why::Revoked => "the server's certificate has been revoked by its issuer".to_string(),
+        Why::UnknownIssuer => format!(
+            "the server's certificate is not trusted: its issuer is not a certificate authority this system \
+             trusts (a private or self-signed certificate?). {PRIVATE_CA_HINT}"
+        ),
+        other => format!("the server's certificate is not trusted ({other}). {PRIVATE_CA_HINT}"),
+    }
+}
+
+/// `2020-01-02 00:00 UTC`.
+fn utc(time: &rustls::pki_types::UnixTime) -> String {
+    let seconds = i64::try_from(time.as_secs()).unwrap_or(i64::MAX);
+    match chrono::DateTime::from_timestamp(seconds, 0) {
+        Some(at) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        None => format!("{seconds} s after 1970"),
+    }
+}
+
+/// `other.example` for webpki's `DnsName("other.example")`, `192.0.2.1` for `IpAddress(192.0.2.1)`.
+fn presented_name(name: &str) -> &str {
+    name.strip_prefix("DnsName(\"")
+        .and_then(|rest| rest.strip_suffix("\")"))
+        .or_else(|| name.strip_prefix("IpAddress(").and_then(|rest| rest.strip_suffix(')')))
+        .unwrap_or(name)
 }
 
 /// An error and its sources, joined with ": ".
