@@ -13,11 +13,14 @@ pub enum Severity {
     Fatal,
 }
 
-/// How an HTTP status is judged: 4xx fatal except 408 and 429; 5xx transient
-/// except 501 and 505; anything else unexpected is transient.
+/// How an HTTP status is judged: 4xx fatal except 408 (Request Timeout), 425
+/// (Too Early: asks for a retry) and 429 (Too Many Requests); 5xx transient
+/// except 501 and 505; anything else unexpected is transient (a 3xx here came
+/// to a connection that does not follow redirects; the retry's first request
+/// does; one the redirect-following client could not follow is a `BadRedirect`).
 pub fn classify_status(status: u16) -> Severity {
     match status {
-        408 | 429 => Severity::Transient,
+        408 | 425 | 429 => Severity::Transient,
         400..=499 | 501 | 505 => Severity::Fatal,
         _ => Severity::Transient,
     }
@@ -75,6 +78,26 @@ pub enum TransferError {
     Redirects {
         /// The URL asked for.
         url: String,
+    },
+    /// A redirect to a link that cannot be fetched (not http or https, or
+    /// not a URL): the same redirect comes back on every retry.
+    #[error("{url} redirects to {target}, which Haul cannot fetch: {detail}")]
+    BadRedirect {
+        /// The URL asked for.
+        url: String,
+        /// Where the server sent us, as it wrote it.
+        target: String,
+        /// Why it cannot be fetched.
+        detail: String,
+    },
+    /// The server's answer is not HTTP (HTTP/0.9, another protocol, garbage):
+    /// a server that speaks something else will not speak HTTP on a retry.
+    #[error("the server at {url} did not answer in HTTP ({detail}); is the link's port the right one?")]
+    NotHttp {
+        /// The URL asked for.
+        url: String,
+        /// What the HTTP parser refused.
+        detail: String,
     },
     /// The server sent an HTML page where a file was expected.
     #[error(
@@ -155,14 +178,21 @@ impl TransferError {
     pub fn severity(&self) -> Severity {
         match self {
             TransferError::Http { status, .. } => classify_status(*status),
+            // Refused connections (a server restarting), timeouts, resets, and
+            // name lookups: std's lookup error does not tell a name that does
+            // not exist from a resolver that cannot answer (offline, VPN down).
+            // A proxy's failures stay transient as PROTOCOL.md documents.
             TransferError::Network { .. } | TransferError::ShortBody { .. } | TransferError::Proxy { .. } => {
                 Severity::Transient
             }
             TransferError::LoginRefused { .. } | TransferError::Secrets(_) => Severity::Fatal,
+            // The retry restarts from zero (or resumes): it can succeed.
             TransferError::BadRange { .. } | TransferError::Changed { .. } | TransferError::Stopped => {
                 Severity::Transient
             }
             TransferError::Redirects { .. }
+            | TransferError::BadRedirect { .. }
+            | TransferError::NotHttp { .. }
             | TransferError::Tls { .. }
             | TransferError::UnexpectedHtml { .. }
             | TransferError::Local { .. }
@@ -187,6 +217,8 @@ impl TransferError {
             TransferError::Tls { code, .. } => (ErrorContext::Transport, code.to_string(), None),
             TransferError::ShortBody { .. } => (ErrorContext::Transport, "connection_closed".to_string(), None),
             TransferError::Redirects { .. } => (ErrorContext::RemoteFile, "redirect_loop".to_string(), None),
+            TransferError::BadRedirect { .. } => (ErrorContext::RemoteFile, "bad_redirect".to_string(), None),
+            TransferError::NotHttp { .. } => (ErrorContext::Transport, "not_http".to_string(), None),
             TransferError::UnexpectedHtml { .. } => (ErrorContext::RemoteFile, "unexpected_html".to_string(), None),
             TransferError::BadRange { .. } | TransferError::Changed { .. } => {
                 (ErrorContext::RemoteFile, "bad_range".to_string(), None)
@@ -248,6 +280,19 @@ impl TransferError {
         if let Some((code, detail)) = tls_failure(err) {
             return TransferError::Tls { url: url.to_string(), detail, code };
         }
+        // A request reqwest cannot build: the URL was checked when the job was
+        // made, so it is a redirect's (a scheme other than http(s), a bad Location).
+        if err.is_builder() {
+            let target = err.url().map_or_else(|| "a bad link".to_string(), |target| target.to_string());
+            let detail = match std::error::Error::source(err) {
+                Some(cause) => error_chain(cause),
+                None => err.to_string(),
+            };
+            return TransferError::BadRedirect { url: url.to_string(), target, detail };
+        }
+        if let Some(parse) = http_parse_failure(err) {
+            return TransferError::NotHttp { url: url.to_string(), detail: parse.to_string() };
+        }
         let code = if err.is_timeout() {
             "timeout"
         } else if err.is_connect() {
@@ -259,6 +304,20 @@ impl TransferError {
         };
         TransferError::Network { url: url.to_string(), detail: error_chain(err), code }
     }
+}
+
+/// hyper's refusal of the server's answer as HTTP, in `err`'s chain.
+fn http_parse_failure<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a hyper::Error> {
+    let mut current = Some(err);
+    while let Some(error) = current {
+        if let Some(hyper_error) = error.downcast_ref::<hyper::Error>()
+            && hyper_error.is_parse()
+        {
+            return Some(hyper_error);
+        }
+        current = error.source();
+    }
+    None
 }
 
 /// How to trust a private certificate authority, for the certificate error.
@@ -369,12 +428,14 @@ mod tests {
     #[test]
     fn statuses_are_classified_as_bits_does() {
         let cases = [
+            (302, Severity::Transient),
             (400, Severity::Fatal),
             (401, Severity::Fatal),
             (403, Severity::Fatal),
             (404, Severity::Fatal),
             (408, Severity::Transient),
             (410, Severity::Fatal),
+            (425, Severity::Transient),
             (429, Severity::Transient),
             (500, Severity::Transient),
             (501, Severity::Fatal),
