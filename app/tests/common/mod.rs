@@ -79,9 +79,23 @@ impl World {
     pub fn start_service_with_env(&mut self, vars: &[(&str, &str)]) {
         let mut cmd = std::process::Command::new(haul_bin());
         self.env(&mut cmd);
-        cmd.envs(vars.iter().copied());
+        cmd.envs(vars.iter().copied()).arg("service");
+        self.spawn_service(cmd);
+    }
+
+    /// Starts `WRAPPER… haul service` (e.g. `unshare -rm sh -c '…; exec "$0" "$@"'`)
+    /// with extra environment variables.
+    pub fn start_service_wrapped_with_env(&mut self, wrapper: &[&str], vars: &[(&str, &str)]) {
+        let mut cmd = std::process::Command::new(wrapper[0]);
+        self.env(&mut cmd);
+        cmd.envs(vars.iter().copied()).args(&wrapper[1..]).arg(haul_bin()).arg("service");
+        self.spawn_service(cmd);
+    }
+
+    /// Runs `cmd` (a service) and waits for its socket.
+    fn spawn_service(&mut self, mut cmd: std::process::Command) {
         let log = std::fs::File::create(self.dir.path().join("service.stderr")).expect("log");
-        let child = cmd.arg("service").stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("spawn");
+        let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("spawn");
         self.service = Some(child);
         assert!(wait_until(Duration::from_secs(20), || self.socket().exists()), "the service never bound its socket");
         assert!(

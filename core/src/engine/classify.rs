@@ -90,6 +90,20 @@ pub enum TransferError {
         /// Why it cannot be fetched.
         detail: String,
     },
+    /// The name server says the link's host name does not exist: the same
+    /// answer comes on every retry, until the link (or the network) changes.
+    #[error(
+        "the host name {host} does not exist ({detail}); check the link (a name known only inside a VPN or \
+         local network needs that network, then a retry)"
+    )]
+    HostNotFound {
+        /// The URL asked for.
+        url: String,
+        /// Its host name.
+        host: String,
+        /// The resolver's words.
+        detail: String,
+    },
     /// The server's answer is not HTTP (HTTP/0.9, another protocol, garbage):
     /// a server that speaks something else will not speak HTTP on a retry.
     #[error("the server at {url} did not answer in HTTP ({detail}); is the link's port the right one?")]
@@ -178,10 +192,9 @@ impl TransferError {
     pub fn severity(&self) -> Severity {
         match self {
             TransferError::Http { status, .. } => classify_status(*status),
-            // Refused connections (a server restarting), timeouts, resets, and
-            // name lookups: std's lookup error does not tell a name that does
-            // not exist from a resolver that cannot answer (offline, VPN down).
-            // A proxy's failures stay transient as PROTOCOL.md documents.
+            // Refused connections (a server restarting), timeouts, resets, a
+            // name server that does not answer (a name that does not exist is
+            // `HostNotFound`); a proxy's failures stay transient as PROTOCOL.md says.
             TransferError::Network { .. } | TransferError::ShortBody { .. } | TransferError::Proxy { .. } => {
                 Severity::Transient
             }
@@ -192,6 +205,7 @@ impl TransferError {
             }
             TransferError::Redirects { .. }
             | TransferError::BadRedirect { .. }
+            | TransferError::HostNotFound { .. }
             | TransferError::NotHttp { .. }
             | TransferError::Tls { .. }
             | TransferError::UnexpectedHtml { .. }
@@ -219,6 +233,7 @@ impl TransferError {
             TransferError::Redirects { .. } => (ErrorContext::RemoteFile, "redirect_loop".to_string(), None),
             TransferError::BadRedirect { .. } => (ErrorContext::RemoteFile, "bad_redirect".to_string(), None),
             TransferError::NotHttp { .. } => (ErrorContext::Transport, "not_http".to_string(), None),
+            TransferError::HostNotFound { .. } => (ErrorContext::Transport, "host_not_found".to_string(), None),
             TransferError::UnexpectedHtml { .. } => (ErrorContext::RemoteFile, "unexpected_html".to_string(), None),
             TransferError::BadRange { .. } | TransferError::Changed { .. } => {
                 (ErrorContext::RemoteFile, "bad_range".to_string(), None)
@@ -290,6 +305,12 @@ impl TransferError {
             };
             return TransferError::BadRedirect { url: url.to_string(), target, detail };
         }
+        if err.is_connect()
+            && let Some(detail) = name_not_found(err)
+        {
+            let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+            return TransferError::HostNotFound { url: url.to_string(), host, detail };
+        }
         if let Some(parse) = http_parse_failure(err) {
             return TransferError::NotHttp { url: url.to_string(), detail: parse.to_string() };
         }
@@ -304,6 +325,30 @@ impl TransferError {
         };
         TransferError::Network { url: url.to_string(), detail: error_chain(err), code }
     }
+}
+
+/// The resolver's "no such name" in `err`'s chain (getaddrinfo's `EAI_NONAME`
+/// or `EAI_NODATA`, which std reports only in words; Windows' `WSAHOST_NOT_FOUND`);
+/// not its "temporary failure" (`EAI_AGAIN`: offline, the name server did not answer).
+fn name_not_found(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    const NO_SUCH_NAME: [&str; 4] = [
+        "Name or service not known",                    // glibc EAI_NONAME
+        "No address associated with hostname",          // glibc EAI_NODATA
+        "Name does not resolve",                        // musl
+        "nodename nor servname provided, or not known", // BSD, macOS
+    ];
+    const WSAHOST_NOT_FOUND: i32 = 11001;
+    let mut current = Some(err);
+    while let Some(error) = current {
+        let words = error.to_string();
+        let windows_no_host = cfg!(windows)
+            && error.downcast_ref::<std::io::Error>().and_then(|io| io.raw_os_error()) == Some(WSAHOST_NOT_FOUND);
+        if windows_no_host || NO_SUCH_NAME.iter().any(|phrase| words.contains(phrase)) {
+            return Some(words);
+        }
+        current = error.source();
+    }
+    None
 }
 
 /// hyper's refusal of the server's answer as HTTP, in `err`'s chain.
