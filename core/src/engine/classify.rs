@@ -494,6 +494,30 @@ mod tests {
     }
 
     #[test]
+    fn certificate_errors_say_what_is_wrong_and_hint_at_trust_only_for_an_unknown_issuer() {
+        use rustls::CertificateError as Why;
+        use rustls::pki_types::{ServerName, UnixTime};
+        let at = |seconds| UnixTime::since_unix_epoch(Duration::from_secs(seconds));
+        let expected = ServerName::try_from("example.org").expect("a name").to_owned();
+        let presented = vec!["DnsName(\"other.example\")".to_string(), "IpAddress(192.0.2.1)".to_string()];
+        assert_eq!(
+            certificate_words(&Why::NotValidForNameContext { expected, presented }),
+            "the server's certificate does not match the host name example.org: it is for other.example, 192.0.2.1"
+        );
+        let expired = certificate_words(&Why::ExpiredContext { time: at(1_800_000_000), not_after: at(1_700_000_000) });
+        assert!(expired.starts_with("the server's certificate has expired: it was valid until 2023-11-14 22:13 UTC, and it is 2027-01-15 08:00 UTC here"), "{expired}");
+        let early =
+            certificate_words(&Why::NotValidYetContext { time: at(1_700_000_000), not_before: at(1_800_000_000) });
+        assert!(early.contains("not valid yet: it is valid from 2027-01-15 08:00 UTC"), "{early}");
+        for words in [expired, early] {
+            assert!(!words.contains("trust store"), "{words}");
+        }
+        assert!(certificate_words(&Why::UnknownIssuer).contains("SSL_CERT_FILE"));
+        let (code, _) = tls_words(&rustls::Error::InvalidCertificate(Why::Revoked));
+        assert_eq!(code, "tls_certificate");
+    }
+
+    #[test]
     fn http_errors_name_status_and_url() {
         let err = TransferError::Http {
             status: 404,
