@@ -308,7 +308,9 @@ impl TransferError {
         if err.is_connect()
             && let Some(detail) = name_not_found(err)
         {
-            let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+            // The request that failed names the host (a redirect's, maybe).
+            let asked = err.url().cloned().or_else(|| url::Url::parse(url).ok());
+            let host = asked.and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
             return TransferError::HostNotFound { url: url.to_string(), host, detail };
         }
         if let Some(parse) = http_parse_failure(err) {
