@@ -116,6 +116,19 @@ fn a_private_ca_in_ssl_cert_file_is_trusted_and_nothing_else_makes_it_so() {
 }
 
 #[test]
+fn a_split_file_over_tls_trusts_the_private_ca_on_every_connection() {
+    let body = random_bytes(48 << 20, 443);
+    let server = TlsServer::start_serving(LEAF_LOCALHOST, body.clone());
+    let world = world_trusting_private_ca("SSL_CERT_FILE");
+    let (out, _) = add_wait(&world, &server.url("/big.bin"));
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", String::from_utf8_lossy(&out.stderr), world.service_log());
+    let saved = std::fs::read(world.downloads().join("big.bin")).expect("the file");
+    assert!(saved == body, "wrong bytes ({} of {})", saved.len(), body.len());
+    assert!(server.ranges_served() >= 2, "not split: {} ranges", server.ranges_served());
+    assert_eq!(server.handshakes_failed(), 0);
+}
+
+#[test]
 fn a_private_ca_in_ssl_cert_dir_is_trusted() {
     let server = TlsServer::start_with(LEAF_LOCALHOST);
     let world = world_trusting_private_ca("SSL_CERT_DIR");
