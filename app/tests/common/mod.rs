@@ -52,7 +52,10 @@ impl World {
             .env("HAUL_SOCKET", self.socket())
             .env("RUST_LOG", "info")
             .env_remove("HAUL_RPC_LISTEN")
-            .env_remove("XDG_RUNTIME_DIR");
+            .env_remove("XDG_RUNTIME_DIR")
+            // Which certificates are trusted is each test's to say (app/tests/tls.rs).
+            .env_remove("SSL_CERT_FILE")
+            .env_remove("SSL_CERT_DIR");
         if self.rpc_listen_given {
             cmd.env("HAUL_RPC_LISTEN", &self.rpc_listen);
         }
@@ -76,9 +79,23 @@ impl World {
     pub fn start_service_with_env(&mut self, vars: &[(&str, &str)]) {
         let mut cmd = std::process::Command::new(haul_bin());
         self.env(&mut cmd);
-        cmd.envs(vars.iter().copied());
+        cmd.envs(vars.iter().copied()).arg("service");
+        self.spawn_service(cmd);
+    }
+
+    /// Starts `WRAPPER… haul service` (e.g. `unshare -rm sh -c '…; exec "$0" "$@"'`)
+    /// with extra environment variables.
+    pub fn start_service_wrapped_with_env(&mut self, wrapper: &[&str], vars: &[(&str, &str)]) {
+        let mut cmd = std::process::Command::new(wrapper[0]);
+        self.env(&mut cmd);
+        cmd.envs(vars.iter().copied()).args(&wrapper[1..]).arg(haul_bin()).arg("service");
+        self.spawn_service(cmd);
+    }
+
+    /// Runs `cmd` (a service) and waits for its socket.
+    fn spawn_service(&mut self, mut cmd: std::process::Command) {
         let log = std::fs::File::create(self.dir.path().join("service.stderr")).expect("log");
-        let child = cmd.arg("service").stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("spawn");
+        let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("spawn");
         self.service = Some(child);
         assert!(wait_until(Duration::from_secs(20), || self.socket().exists()), "the service never bound its socket");
         assert!(

@@ -82,12 +82,27 @@ pub struct Clients {
 /// Why the HTTP clients could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    /// reqwest refused its configuration.
-    #[error(transparent)]
+    /// reqwest refused its configuration (its certificate verifier's error included).
+    #[error("{}{}", super::classify::error_chain(.0), trust_variables())]
     Reqwest(#[from] reqwest::Error),
     /// The TLS setup (certificate verifier) failed.
-    #[error("TLS: {0}")]
+    #[error("TLS: {}{}", .0, trust_variables())]
     Tls(#[from] rustls::Error),
+}
+
+/// The OpenSSL-style variables that choose the trusted certificates, when set:
+/// a verifier that loaded no certificate from them cannot be built, so the error names them.
+fn trust_variables() -> String {
+    let set: Vec<String> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+        .into_iter()
+        .filter_map(|name| std::env::var_os(name).map(|value| format!("{name}={}", value.to_string_lossy())))
+        .collect();
+    match set.is_empty() {
+        true => String::new(),
+        false => {
+            format!(" ({}: the certificates to trust are read from there instead of the system's)", set.join(", "))
+        }
+    }
 }
 
 impl Clients {

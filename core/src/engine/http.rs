@@ -193,9 +193,24 @@ pub fn range_mismatch(
     validators_differ(stored, headers)
 }
 
-/// The error for a non-success answer.
+/// The error for a non-success answer of the redirect-following client: a
+/// 3xx it hands back is one it could not follow (no `Location`, or not a link).
 pub fn http_error(response: &reqwest::Response, url: &str) -> TransferError {
-    status_error(response.status(), response.headers(), url)
+    let status = response.status();
+    if status.is_redirection() {
+        let reason = status.canonical_reason().unwrap_or("");
+        let (target, detail) = match response.headers().get(reqwest::header::LOCATION) {
+            Some(location) => (
+                String::from_utf8_lossy(location.as_bytes()).into_owned(),
+                format!("the server answered {} {reason} with a Location that is not a link", status.as_u16()),
+            ),
+            None => {
+                ("nowhere".to_string(), format!("the server answered {} {reason} without a Location", status.as_u16()))
+            }
+        };
+        return TransferError::BadRedirect { url: url.to_string(), target, detail };
+    }
+    status_error(status, response.headers(), url)
 }
 
 /// The error for a non-success status.

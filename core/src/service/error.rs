@@ -36,7 +36,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The job manager could not start.
-    #[error("cannot open the job store: {0}")]
+    #[error("cannot start the job manager: {0}")]
     Manager(#[from] crate::manager::OpenError),
     /// SIGTERM / SIGINT handlers could not be installed.
     #[error("cannot listen for SIGTERM and SIGINT: {0}")]
