@@ -100,7 +100,7 @@ impl Manager {
         state.next_order += 1;
         state.store.save_job(&job, queue_order)?;
         self.journal(&mut state, &job, EventKind::Created, None, None);
-        state.jobs.insert(job_id, Entry::new(job, Vec::new(), queue_order));
+        state.jobs.insert(job_id, Box::new(Entry::new(job, Vec::new(), queue_order)));
         Ok(job_id)
     }
 
@@ -119,6 +119,7 @@ impl Manager {
         let mut entries: Vec<&Entry> = state
             .jobs
             .values()
+            .map(|e| &**e)
             .filter(|e| include_final || !e.job.state.is_final())
             .filter(|e| if all_users { true } else { e.job.owner == caller.uid || e.job.creator == caller.uid })
             .collect();

@@ -86,7 +86,9 @@ impl Manager {
         }
         if let Some(v) = changes.speed_limit_bps {
             job.speed_limit_bps = v;
-            entry.run.limiter.set_rate(v);
+            if let Some(limiter) = &entry.run.limiter {
+                limiter.set_rate(v);
+            }
         }
         if let Some(v) = changes.max_connections {
             job.max_connections = v;

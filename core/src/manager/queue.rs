@@ -18,6 +18,7 @@ fn queue_of(state: &State, uid: u32) -> Vec<&Entry> {
     let mut entries: Vec<&Entry> = state
         .jobs
         .values()
+        .map(|e| &**e)
         .filter(|e| is_waiting(e.job.state) && (e.job.owner == uid || e.job.creator == uid))
         .collect();
     entries.sort_by_key(|e| e.queue_order);

@@ -106,6 +106,8 @@ impl Manager {
         };
         let token = self.inner.shutdown.child_token();
         entry.run.generation += 1;
+        let rate = entry.job.speed_limit_bps;
+        entry.run.limiter.get_or_insert_with(|| Arc::new(engine::RateLimiter::new(rate)));
         entry.run.task_alive = true;
         entry.run.token = Some(token.clone());
         entry.run.files_announced = entry.files.iter().take_while(|f| f.transferred).count();
@@ -249,11 +251,11 @@ impl Manager {
             sha256: file.sha256.clone(),
             max_connections: entry.job.max_connections.clamp(1, crate::model::MAX_CONNECTIONS_LIMIT) as usize,
             owner: self.inner.config.system.then(|| crate::users::file_owner(entry.job.owner)).flatten(),
-            limits: if entry.job.priority == crate::model::Priority::Foreground {
+            limits: {
                 // Foreground jobs are never slowed down for the background ones.
-                vec![entry.run.limiter.clone()]
-            } else {
-                vec![entry.run.limiter.clone(), self.inner.global_limit.clone()]
+                let background = entry.job.priority != crate::model::Priority::Foreground;
+                let global = background.then(|| self.inner.global_limit.clone());
+                entry.run.limiter.iter().cloned().chain(global).collect()
             },
             access: prepared.access_for(&file.remote_url),
         }))

@@ -168,6 +168,14 @@ impl Store {
         open
     }
 
+    /// Frees SQLite's page cache (filled by loading every job, not needed
+    /// again soon). A failure only costs memory.
+    pub fn release_memory(&self) {
+        if let Err(e) = self.conn.execute_batch("PRAGMA shrink_memory;") {
+            tracing::debug!("cannot shrink SQLite's memory: {e}");
+        }
+    }
+
     /// Commits deferred writes, unless a batch is open (it commits them).
     pub fn flush(&self) -> Result<(), StoreError> {
         if self.depth.get() == 0 && self.pending.get() { self.commit() } else { Ok(()) }

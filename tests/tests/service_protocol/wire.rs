@@ -221,3 +221,29 @@ async fn calls_sent_together_go_out_in_the_order_they_were_made() {
     }
     fixture.stop().await;
 }
+
+/// A job's files never share a local name, whether the job is small (its
+/// names compared one by one) or has grown past the size where the service
+/// keeps a set of them, including across that point.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_local_name_is_refused_twice_in_jobs_small_and_large() {
+    let fixture = ServiceFixture::start();
+    let mut conn = fixture.raw().await;
+    conn.hello().await;
+    let job_id = conn.ok("create_job", json!({"display_name": "names"})).await["job_id"].clone();
+    let add = |i: usize, name: usize| json!({"job_id": job_id, "remote_url": format!("http://127.0.0.1:9/{i}"), "local_name": fixture.path(&format!("f{name}.bin"))});
+    for i in 0..40 {
+        // Each new file first tries the name of the file before it.
+        if i > 0 {
+            let reply = conn.call("add_file", add(i, i - 1)).await;
+            assert_error(&reply, code::INVALID_ARGUMENT, "invalid_argument");
+            // …and the first file's.
+            let reply = conn.call("add_file", add(i, 0)).await;
+            assert_error(&reply, code::INVALID_ARGUMENT, "invalid_argument");
+        }
+        assert_eq!(conn.ok("add_file", add(i, i)).await["file_index"], i, "file {i}");
+    }
+    let files = conn.ok("enum_files", json!({"job_id": job_id})).await;
+    assert_eq!(files.as_array().map(Vec::len), Some(40));
+    fixture.stop().await;
+}
