@@ -16,7 +16,6 @@ use haul_tests::support::new_file;
 use proptest::prelude::RngExt;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -58,7 +57,7 @@ fn random_frames_on_many_connections_leave_the_service_serving() {
     for seed in seeds(19, 2) {
         let _guard = SeedGuard::new("socket_fuzz", seed);
         let mut world = World::new();
-        start_service(&mut world);
+        world.start_service_with_args(&[], &[]);
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
         let runtime = runtime.expect("a runtime");
         let problems = runtime.block_on(fuzz(&world.socket(), seed, &urls, &world.downloads()));
@@ -74,27 +73,6 @@ fn random_frames_on_many_connections_leave_the_service_serving() {
         let log = world.service_log();
         assert!(!log.contains("panicked"), "seed {seed}: the service panicked:\n{log}");
     }
-}
-
-/// Starts `haul service` in `world` with its secrets in a file and its working folder in the world's.
-fn start_service(world: &mut World) {
-    let mut cmd = std::process::Command::new(haul_bin());
-    cmd.env("HAUL_DATA_DIR", world.data_dir())
-        .env("HAUL_SOCKET", world.socket())
-        .env("HAUL_RPC_LISTEN", "off")
-        .env("HAUL_SECRETS_FILE", world.dir.path().join("secrets.json"))
-        .env("RUST_LOG", "info")
-        .env_remove("XDG_RUNTIME_DIR")
-        .current_dir(world.dir.path());
-    let log = std::fs::File::create(world.dir.path().join("service.stderr")).expect("log");
-    let child = cmd.arg("service").stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("spawn");
-    world.service = Some(child);
-    let socket = world.socket();
-    assert!(
-        wait_until(Duration::from_secs(20), || std::os::unix::net::UnixStream::connect(&socket).is_ok()),
-        "the service does not accept connections:\n{}",
-        world.service_log()
-    );
 }
 
 /// Runs every fuzzing connection to its end; returns the problems seen.

@@ -87,6 +87,25 @@ impl World {
         );
     }
 
+    /// Starts `haul service ARGS…` with extra environment variables, its
+    /// secrets in a file of this world and its working folder this world's
+    /// (so nothing it is sent can reach the keyring or the checkout).
+    pub fn start_service_with_args(&mut self, args: &[&str], vars: &[(&str, &str)]) {
+        let mut cmd = std::process::Command::new(haul_bin());
+        self.env(&mut cmd);
+        cmd.env("HAUL_SECRETS_FILE", self.dir.path().join("secrets.json")).envs(vars.iter().copied());
+        let log = std::fs::File::create(self.dir.path().join("service.stderr")).expect("log");
+        cmd.current_dir(self.dir.path()).arg("service").args(args);
+        let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("spawn");
+        self.service = Some(child);
+        let socket = self.socket();
+        assert!(
+            wait_until(Duration::from_secs(20), || std::os::unix::net::UnixStream::connect(&socket).is_ok()),
+            "the service does not accept connections:\n{}",
+            self.service_log()
+        );
+    }
+
     /// Starts `haul service` with its aria2 JSON-RPC endpoint on `127.0.0.1:PORT`
     /// (`HAUL_RPC_LISTEN`, also seen by every later `haul` of this world).
     pub fn start_service_with_rpc(&mut self, port: u16) {
