@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Jobs per seed, all at once.
-const JOBS: usize = 64;
+const JOBS: usize = 96;
 /// Tries per job: a transient error is resumed at once this many times less one.
 const ATTEMPTS: usize = 5;
 /// One try ends (transferred, error or transient error) within this long.

@@ -16,7 +16,7 @@ fn partial(reply: &Reply, asked: &Asked, len: u64) -> Option<(u64, u64)> {
 
 /// One lie told on top of an honest reply.
 pub(crate) fn lie(rng: &mut TestRng, asked: &Asked, body: &[u8], reply: &mut Reply) {
-    match rng.random_range(0..12) {
+    match rng.random_range(0..14) {
         // Validators that change, are weak, or are gone.
         0 => {
             let etag =
@@ -82,7 +82,7 @@ pub(crate) fn lie(rng: &mut TestRng, asked: &Asked, body: &[u8], reply: &mut Rep
             }
         }
         // Ranges that do not fit what was asked.
-        8 => lie_about_range(rng, asked, body, reply),
+        8 | 12 | 13 => lie_about_range(rng, asked, body, reply),
         // Headers a parser may choke on.
         9 => {
             match rng.random_range(0..6) {
