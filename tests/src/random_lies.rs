@@ -16,7 +16,11 @@ fn partial(reply: &Reply, asked: &Asked, len: u64) -> Option<(u64, u64)> {
 
 /// One lie told on top of an honest reply.
 pub(crate) fn lie(rng: &mut TestRng, asked: &Asked, body: &[u8], reply: &mut Reply) {
+    // A range with an end is a split file's extra connection: lie about the range more often.
+    let bounded = asked.range.is_some_and(|(_, last)| last.is_some());
+    let pick_range = rng.random_bool(0.4);
     match rng.random_range(0..14) {
+        _ if bounded && pick_range => lie_about_range(rng, asked, body, reply),
         // Validators that change, are weak, or are gone.
         0 => {
             let etag =

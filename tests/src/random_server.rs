@@ -34,6 +34,8 @@ struct File {
 
 struct Shared {
     seed: u64,
+    /// Every answer written in 64 KiB pieces a millisecond apart (so big files get split).
+    paced: bool,
     files: Mutex<HashMap<String, File>>,
     answered: AtomicU64,
 }
@@ -64,10 +66,20 @@ pub struct Asked {
 impl RandomServer {
     /// Binds `127.0.0.1:0` and serves on a thread of its own.
     pub fn start(seed: u64) -> RandomServer {
+        Self::launch(seed, false)
+    }
+
+    /// Like [`RandomServer::start`], each answer written 64 KiB a millisecond
+    /// (about 64 MB/s a connection), slow enough that a big file is split.
+    pub fn start_paced(seed: u64) -> RandomServer {
+        Self::launch(seed, true)
+    }
+
+    fn launch(seed: u64, paced: bool) -> RandomServer {
         let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("random server: bind");
         listener.set_nonblocking(true).expect("random server: nonblocking");
         let addr = listener.local_addr().expect("random server: address");
-        let shared = Arc::new(Shared { seed, files: Mutex::default(), answered: AtomicU64::new(0) });
+        let shared = Arc::new(Shared { seed, paced, files: Mutex::default(), answered: AtomicU64::new(0) });
         let (shutdown, stop) = watch::channel(false);
         let serving = shared.clone();
         let thread = std::thread::Builder::new()
@@ -187,13 +199,17 @@ async fn serve(mut stream: TcpStream, shared: Arc<Shared>) {
             })
         };
         shared.answered.fetch_add(1, Ordering::SeqCst);
-        let answer = match found {
+        let mut answer = match found {
             Some((body, number)) => {
                 let mut rng = crate::seeds::rng(shared.seed, (&asked.file, number));
                 draw(&mut rng, &asked, &body)
             }
             None => Answer::not_found(),
         };
+        if shared.paced {
+            answer.pieces = answer.pieces.concat().chunks(64 << 10).map(<[u8]>::to_vec).collect();
+            answer.pause = Some(Duration::from_millis(1));
+        }
         if !send(&mut stream, &answer).await {
             return;
         }
