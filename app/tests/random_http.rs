@@ -7,8 +7,8 @@ mod common;
 
 use common::*;
 use haul_core::client::Client;
-use haul_core::model::{Job, JobId, JobState};
-use haul_core::protocol::CreateJobParams;
+use haul_core::model::{Job, JobId, JobState, RemoteUrl};
+use haul_core::protocol::{CreateJobParams, code};
 use haul_tests::random_server::RandomServer;
 use haul_tests::seeds::{SeedGuard, rng, seeds};
 use haul_tests::server::{random_bytes, sha256_file, sha256_hex};
@@ -129,6 +129,7 @@ async fn run_jobs(
 /// Runs one job to its end, resuming it after transient errors.
 async fn run_job(socket: PathBuf, urls: Vec<String>, expected: Vec<Expected>) -> Result<Outcome, String> {
     let client = Client::connect(&socket).await.map_err(|e| format!("connect: {e}"))?;
+    probe(&client, &urls[0]).await?;
     let job_id = client
         .create_job(CreateJobParams { display_name: "random".into(), ..Default::default() })
         .await
@@ -162,6 +163,18 @@ async fn run_job(socket: PathBuf, urls: Vec<String>, expected: Vec<Expected>) ->
         client.resume(job_id).await.map_err(|e| format!("resume after {code}: {e}"))?;
     }
     Err("unreachable: every attempt returns".into())
+}
+
+/// Asks what a download of `url` would be (as `haul add` does): an answer or
+/// a named refusal (remote_failed, 8) within the probe's 10 s, never a hang.
+async fn probe(client: &Client, url: &str) -> Result<(), String> {
+    let url = RemoteUrl::parse(url).map_err(|e| format!("{url}: {e}"))?;
+    match tokio::time::timeout(SETTLE, client.probe_url(url, Vec::new())).await {
+        Err(_) => Err(format!("probe_url did not answer within {SETTLE:?}")),
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) if e.code() == Some(code::REMOTE_FAILED) => Ok(()),
+        Ok(Err(e)) => Err(format!("probe_url failed without naming the server's fault: {e}")),
+    }
 }
 
 /// Waits until the job is transferred or failed; an error if that takes past [`SETTLE`].
