@@ -57,3 +57,23 @@ async fn a_range_of_unknown_total_cut_short_is_not_the_whole_file() {
     assert_eq!(resumed.header("range"), Some("bytes=600000-"), "the saved bytes are kept");
     manager.shutdown().await;
 }
+
+/// The same for a stream's segment: a 204 (or another success without the
+/// segment) is retried, not appended as nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_segment_answered_without_content_is_fetched_again() {
+    let server = TestServer::start();
+    let parts = haul_tests::hls::segments(5, 40_000, 42);
+    let served = haul_tests::hls::serve_media(&server, "/v", &parts, &haul_tests::hls::Media::default());
+    let odd = served.segment_paths[2].clone();
+    server.set_route(&odd, Route::new(parts[2].clone()).fail_with(204, 1, None));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &[(served.url.clone(), dir.path().join("video.ts"))]);
+    manager.resume(&alice(), job_id).expect("resume");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    manager.complete(&alice(), job_id).expect("complete");
+    assert_eq!(sha256_file(&dir.path().join("video.ts")).expect("published"), sha256_hex(&served.expected));
+    assert_eq!(server.requests_for(&odd).len(), 2, "the segment is asked for again");
+    manager.shutdown().await;
+}
