@@ -117,7 +117,11 @@ async fn run_jobs(
             })
             .collect();
         let urls: Vec<String> = (0..files).map(|file| server.url(&format!("j{index}-f{file}.bin"))).collect();
-        jobs.push(tokio::spawn(run_job(socket.to_path_buf(), urls, expected)));
+        // Every call waits on the service: a service that stops answering fails the job, not the run.
+        let job = tokio::time::timeout(SETTLE * (ATTEMPTS as u32 + 2), run_job(socket.to_path_buf(), urls, expected));
+        jobs.push(tokio::spawn(async move {
+            job.await.unwrap_or_else(|_| Err("the service stopped answering this job's client".into()))
+        }));
     }
     let mut outcomes = Vec::new();
     for job in jobs {

@@ -68,7 +68,10 @@ fn random_frames_on_many_connections_leave_the_service_serving() {
         let alive = world.service.as_mut().map(|child| child.try_wait());
         assert!(matches!(alive, Some(Ok(None))), "seed {seed}: the service exited: {alive:?}\n{}", world.service_log());
         let local = world.downloads().join("normal.bin");
-        runtime.block_on(normal_download(&world.socket(), &server.url("/normal.bin"), &local));
+        let (socket, url) = (world.socket(), server.url("/normal.bin"));
+        let download = normal_download(&socket, &url, &local);
+        let done = runtime.block_on(async { tokio::time::timeout(JOB_WAIT * 2, download).await });
+        assert!(done.is_ok(), "seed {seed}: the service does not answer a normal client\n{}", world.service_log());
         assert_eq!(sha256_file(&local).expect("the downloaded file"), sha256_hex(&body), "seed {seed}");
         let log = world.service_log();
         assert!(!log.contains("panicked"), "seed {seed}: the service panicked:\n{log}");

@@ -130,14 +130,21 @@ impl World {
 
 impl Drop for World {
     fn drop(&mut self) {
-        // A service started by a client (detached) is stopped through the protocol.
-        let _ = std::process::Command::new(haul_bin())
+        // A service started by a client (detached) is stopped through the protocol;
+        // one that no longer answers (a failed test's) is not waited for past 10 s.
+        let stop = std::process::Command::new(haul_bin())
             .args(["service", "stop"])
             .env("HAUL_DATA_DIR", self.data_dir())
             .env("HAUL_SOCKET", self.socket())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .status();
+            .spawn();
+        if let Ok(mut stop) = stop
+            && !wait_until(Duration::from_secs(10), || matches!(stop.try_wait(), Ok(Some(_))))
+        {
+            let _ = stop.kill();
+            let _ = stop.wait();
+        }
         if let Some(mut child) = self.service.take() {
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
