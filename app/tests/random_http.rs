@@ -22,6 +22,7 @@ use std::time::Duration;
 const ATTEMPTS: usize = 5;
 /// One try ends (transferred, error or transient error) within this long.
 const SETTLE: Duration = Duration::from_secs(20);
+
 /// What a run downloads: this many jobs at once, their files' sizes drawn from `sizes`.
 struct Mix {
     jobs: usize,
@@ -32,7 +33,8 @@ struct Mix {
     paced: bool,
 }
 
-/// Mostly small files, each on one connection (a few big enough to split).
+/// Mostly small files, each on one connection (a few big enough to split; the
+/// small sizes are listed twice, so drawn twice as often).
 const SMALL: Mix = Mix {
     jobs: 96,
     sizes: &[0, 1, 100, 4096, 65_536, 300_000, 1_000_000, 2_500_000, 5 << 20, 0, 1, 100, 4096, 65_536, 300_000],
