@@ -73,6 +73,7 @@ pub struct Route {
     stall_after: Option<(u64, u32)>,
     fail_with: Option<(u16, u32, Option<u32>)>,
     lie_content_range: bool,
+    unknown_total: bool,
     redirect_to: Option<String>,
     no_content_length: bool,
     content_type: String,
@@ -97,6 +98,7 @@ impl fmt::Debug for Route {
             .field("stall_after", &self.stall_after)
             .field("fail_with", &self.fail_with)
             .field("lie_content_range", &self.lie_content_range)
+            .field("unknown_total", &self.unknown_total)
             .field("redirect_to", &self.redirect_to)
             .field("no_content_length", &self.no_content_length)
             .field("content_type", &self.content_type)
@@ -124,6 +126,7 @@ impl Route {
             stall_after: None,
             fail_with: None,
             lie_content_range: false,
+            unknown_total: false,
             redirect_to: None,
             no_content_length: false,
             content_type: "application/octet-stream".to_owned(),
@@ -233,6 +236,14 @@ impl Route {
     /// bytes).
     pub fn lie_content_range(mut self, on: bool) -> Route {
         self.lie_content_range = on;
+        self
+    }
+
+    /// 206 responses give the total as unknown (`Content-Range: bytes A-B/*`)
+    /// and no `Content-Length`: the body ends when the connection closes, as
+    /// from a server streaming a file whose size it does not know.
+    pub fn unknown_total(mut self, on: bool) -> Route {
+        self.unknown_total = on;
         self
     }
 
@@ -948,7 +959,8 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
                     status = 206;
                     range = start..end;
                     let shown_start = start + usize::from(route.lie_content_range);
-                    content_range = Some(format!("bytes {shown_start}-{}/{len}", end - 1));
+                    let total = if route.unknown_total { "*".to_owned() } else { len.to_string() };
+                    content_range = Some(format!("bytes {shown_start}-{}/{total}", end - 1));
                 }
             }
         }
@@ -981,14 +993,16 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
         }
     }
 
+    // A range of unknown total runs to the close.
+    let until_close = route.no_content_length || (route.unknown_total && status == 206);
     Plan {
         status,
         headers,
         body: Arc::clone(&route.body),
         range,
         send_body: !head,
-        content_length: !route.no_content_length,
-        close: route.no_content_length,
+        content_length: !until_close,
+        close: until_close,
         fault,
         throttle: route.throttle,
         latency: route.latency,

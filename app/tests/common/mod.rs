@@ -104,6 +104,25 @@ impl World {
         );
     }
 
+    /// Starts `haul service ARGS…` with extra environment variables, its
+    /// secrets in a file of this world and its working folder this world's
+    /// (so nothing it is sent can reach the keyring or the checkout).
+    pub fn start_service_with_args(&mut self, args: &[&str], vars: &[(&str, &str)]) {
+        let mut cmd = std::process::Command::new(haul_bin());
+        self.env(&mut cmd);
+        cmd.env("HAUL_SECRETS_FILE", self.dir.path().join("secrets.json")).envs(vars.iter().copied());
+        let log = std::fs::File::create(self.dir.path().join("service.stderr")).expect("log");
+        cmd.current_dir(self.dir.path()).arg("service").args(args);
+        let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).spawn().expect("spawn");
+        self.service = Some(child);
+        let socket = self.socket();
+        assert!(
+            wait_until(Duration::from_secs(20), || std::os::unix::net::UnixStream::connect(&socket).is_ok()),
+            "the service does not accept connections:\n{}",
+            self.service_log()
+        );
+    }
+
     /// Starts `haul service` with its aria2 JSON-RPC endpoint on `127.0.0.1:PORT`
     /// (`HAUL_RPC_LISTEN`, also seen by every later `haul` of this world).
     pub fn start_service_with_rpc(&mut self, port: u16) {
@@ -128,14 +147,21 @@ impl World {
 
 impl Drop for World {
     fn drop(&mut self) {
-        // A service started by a client (detached) is stopped through the protocol.
-        let _ = std::process::Command::new(haul_bin())
+        // A service started by a client (detached) is stopped through the protocol;
+        // one that no longer answers (a failed test's) is not waited for past 10 s.
+        let stop = std::process::Command::new(haul_bin())
             .args(["service", "stop"])
             .env("HAUL_DATA_DIR", self.data_dir())
             .env("HAUL_SOCKET", self.socket())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .status();
+            .spawn();
+        if let Ok(mut stop) = stop
+            && !wait_until(Duration::from_secs(10), || matches!(stop.try_wait(), Ok(Some(_))))
+        {
+            let _ = stop.kill();
+            let _ = stop.wait();
+        }
         if let Some(mut child) = self.service.take() {
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {

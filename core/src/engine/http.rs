@@ -193,6 +193,13 @@ pub fn range_mismatch(
     validators_differ(stored, headers)
 }
 
+/// Whether an answer's body is the file, a stream's segment or the range
+/// asked for: 200, 203 (a proxy's copy) and 206. Other successes (204 No Content, 202 Accepted,
+/// a made-up 299) hold no file: saving their body would make a wrong file.
+pub fn carries_the_file(status: reqwest::StatusCode) -> bool {
+    matches!(status.as_u16(), 200 | 203 | 206)
+}
+
 /// The error for a non-success answer of the redirect-following client: a
 /// 3xx it hands back is one it could not follow (no `Location`, or not a link).
 pub fn http_error(response: &reqwest::Response, url: &str) -> TransferError {

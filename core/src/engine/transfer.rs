@@ -301,7 +301,7 @@ async fn first_answer(
                 code: "proxy_refused",
             });
         }
-        if !response.status().is_success() {
+        if !http::carries_the_file(response.status()) {
             return Err(http_error(&response, &ctx.plan.url));
         }
         return Ok(response);
@@ -350,7 +350,9 @@ fn accept_answer(
         ctx.file.set_len(0).map_err(local(&plan))?;
     }
     resume.total = match partial {
-        true => http::content_range(headers).and_then(|(_, _, t)| t),
+        // A range of unknown total (`/*`) still says where it ends: a body
+        // that stops short of that is cut, not the whole file.
+        true => http::content_range(headers).map(|(_, end, t)| t.or(resume.total).unwrap_or(end + 1)),
         false => http::content_length(headers),
     };
     let done = if partial { std::mem::take(&mut resume.checkpoint.done) } else { Default::default() };

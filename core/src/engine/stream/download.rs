@@ -8,7 +8,7 @@ use super::playlist::{MediaPlan, Source};
 use super::{StreamError, VariantPick, choose, decrypt_aes128, is_dash, parse};
 use crate::engine::clients::Clients;
 use crate::engine::context::{FilePlan, Reporter};
-use crate::engine::http::http_error;
+use crate::engine::http::{carries_the_file, http_error};
 use crate::engine::{FileResult, Severity, TransferError};
 use crate::model::FileProgress;
 use bytes::Bytes;
@@ -251,7 +251,7 @@ impl Fetcher<'_> {
             _ = self.stop.cancelled() => return Err(TransferError::Stopped),
             sent = request.send() => sent.map_err(|e| TransferError::from_reqwest(url, &e))?,
         };
-        if !response.status().is_success() {
+        if !carries_the_file(response.status()) {
             return Err(http_error(&response, url));
         }
         let partial = response.status().as_u16() == 206;
