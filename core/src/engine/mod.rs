@@ -3,6 +3,7 @@
 //! before it is downloaded (probe); HLS streams (stream).
 
 mod auth;
+mod causes;
 mod classify;
 mod clients;
 mod context;
@@ -12,6 +13,7 @@ mod limit;
 mod probe;
 mod ramp;
 mod range_client;
+mod resume;
 mod schedule;
 mod scheduler;
 mod segments;
