@@ -1,18 +1,13 @@
 //! The add dialog creates a job that downloads from the loopback server; the
 //! window tells success and failure with toasts.
 
-use crate::support::{Window, World, count, shows, step_until, wait_loaded};
+use crate::support::{Window, World, count, open_add_with, shows, step_until, wait_loaded};
 use eframe::egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use haul_tests::server::{random_bytes, sha256_file, sha256_hex};
 
 fn add_through_the_dialog(window: &mut Window, url: &str) {
-    window.get_by_role_and_label(Role::Button, "Add").click();
-    window.run();
-    let urls = window.get_by_label("URLs, one per line");
-    urls.focus();
-    urls.type_text(url);
-    window.run();
+    open_add_with(window, url);
     window.get_by_role_and_label(Role::Button, "Download").click();
     window.run();
     assert!(window.state_mut().add_dialog().is_none(), "the dialog closed");
@@ -53,12 +48,7 @@ fn invalid_urls_are_flagged_before_submit() {
     let world = World::new();
     let (mut window, _) = world.window(None);
     wait_loaded(&mut window);
-    window.get_by_role_and_label(Role::Button, "Add").click();
-    window.run();
-    let urls = window.get_by_label("URLs, one per line");
-    urls.focus();
-    urls.type_text("ftp://example.invalid/x");
-    window.run();
+    open_add_with(&mut window, "ftp://example.invalid/x");
     assert!(shows(&window, "only http and https are supported"));
     let download = window.get_by_role_and_label(Role::Button, "Download");
     assert!(download.accesskit_node().is_disabled(), "Download stays disabled");

@@ -2,7 +2,7 @@
 //! "as one batch" is ticked; cancelling a batch whose files partly finished
 //! says those files go too.
 
-use crate::support::{Window, World, shows, step_until, wait_loaded};
+use crate::support::{Window, World, open_add_with, shows, step_until, wait_loaded};
 use eframe::egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use haul_core::model::JobState;
@@ -10,12 +10,7 @@ use haul_tests::server::{Route, random_bytes};
 
 /// Opens the dialog and types `urls`; `batch` ticks "as one batch".
 fn add_links(window: &mut Window, urls: &[String], batch: bool) {
-    window.get_by_role_and_label(Role::Button, "Add").click();
-    window.run();
-    let field = window.get_by_label("URLs, one per line");
-    field.focus();
-    field.type_text(&urls.join("\n"));
-    window.run();
+    open_add_with(window, &urls.join("\n"));
     let batch_box = format!("Download the {} links as one batch (one row)", urls.len());
     if batch {
         window.get_by_label(&batch_box).click();

@@ -2,7 +2,7 @@
 //! resume, from the service's `probe_url`, shown once the server answers; the
 //! errors in words; Download never waits for it.
 
-use crate::support::{World, shows, step_until, wait_loaded};
+use crate::support::{World, open_add_with, shows, step_until, wait_loaded};
 use eframe::egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use haul_tests::server::{Route, random_bytes};
@@ -14,12 +14,7 @@ fn pasting_a_link_previews_its_name_size_and_resume() {
     world.server.add_file("/iso/big.iso", random_bytes(3_000_000, 3));
     let (mut window, _) = world.window(None);
     wait_loaded(&mut window);
-    window.get_by_role_and_label(Role::Button, "Add").click();
-    window.run();
-    let urls = window.get_by_label("URLs, one per line");
-    urls.focus();
-    urls.type_text(&world.server.url("/iso/big.iso"));
-    window.run();
+    open_add_with(&mut window, &world.server.url("/iso/big.iso"));
     assert!(!shows(&window, "can resume"), "nothing is claimed before the server answers");
     step_until(&mut window, "the preview", |w| shows(w, "big.iso — 3.0 MB — can resume"));
 }
@@ -51,12 +46,7 @@ fn download_does_not_wait_for_a_slow_preview() {
     world.server.set_route("/slow.bin", slow);
     let (mut window, _) = world.window(None);
     wait_loaded(&mut window);
-    window.get_by_role_and_label(Role::Button, "Add").click();
-    window.run();
-    let urls = window.get_by_label("URLs, one per line");
-    urls.focus();
-    urls.type_text(&world.server.url("/slow.bin"));
-    window.run();
+    open_add_with(&mut window, &world.server.url("/slow.bin"));
     step_until(&mut window, "the probe to be asked", |w| shows(w, "slow.bin — checking…"));
     window.get_by_role_and_label(Role::Button, "Download").click();
     window.run();

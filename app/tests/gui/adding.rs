@@ -3,7 +3,7 @@
 //! picker says so in the window, the filter never leaves the toolbar acting on
 //! a hidden row, and a failed row shows no "0 B" or "?".
 
-use crate::support::{World, shows, step_until, wait_loaded};
+use crate::support::{World, open_add_with, shows, step_until, wait_loaded};
 use eframe::egui::accesskit::Role;
 use eframe::egui::{Key, Modifiers};
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -16,12 +16,7 @@ fn ctrl_enter_starts_the_download_from_the_add_dialog() {
     world.server.add_file("/quick.bin", random_bytes(20_000, 1));
     let (mut window, _) = world.window(None);
     wait_loaded(&mut window);
-    window.get_by_role_and_label(Role::Button, "Add").click();
-    window.run();
-    let urls = window.get_by_label("URLs, one per line");
-    urls.focus();
-    urls.type_text(&world.server.url("/quick.bin"));
-    window.run();
+    open_add_with(&mut window, &world.server.url("/quick.bin"));
     window.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
     window.run();
     assert!(window.state_mut().add_dialog().is_none(), "Ctrl+Enter added and closed the dialog");
@@ -83,12 +78,7 @@ fn adding_a_link_already_on_the_list_warns_and_shows_the_existing_one() {
     let (mut window, _) = world.window(None);
     wait_loaded(&mut window);
     step_until(&mut window, "the row", |w| shows(w, "report.pdf"));
-    window.get_by_role_and_label(Role::Button, "Add").click();
-    window.run();
-    let urls = window.get_by_label("URLs, one per line");
-    urls.focus();
-    urls.type_text(&world.server.url("/report.pdf"));
-    window.run();
+    open_add_with(&mut window, &world.server.url("/report.pdf"));
     step_until(&mut window, "the warning", |w| shows(w, "“report.pdf” is already on the list"));
     let download = window.get_by_role_and_label(Role::Button, "Download");
     assert!(!download.accesskit_node().is_disabled(), "a second copy stays possible");

@@ -2,7 +2,7 @@
 //! server lets the download in, the window never shows the password), and the
 //! settings window's proxy (applied to the service, shown without its password).
 
-use crate::support::{World, shows, step_until, wait_loaded};
+use crate::support::{World, open_add_with, shows, step_until, type_into, wait_loaded};
 use eframe::egui::accesskit::Role;
 use eframe::egui::{Key, Modifiers};
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -15,20 +15,9 @@ fn the_add_dialog_signs_in_with_the_user_name_and_password_typed() {
     world.server.set_route("/members/paper.pdf", Route::new(body.clone()).require_basic("frank", "dialog-pw-3"));
     let (mut window, _) = world.window(None);
     wait_loaded(&mut window);
-    window.get_by_role_and_label(Role::Button, "Add").click();
-    window.run();
-    let urls = window.get_by_label("URLs, one per line");
-    urls.focus();
-    urls.type_text(&world.server.url("/members/paper.pdf"));
-    window.run();
-    let user = window.get_by_label("User name");
-    user.focus();
-    user.type_text("frank");
-    window.run();
-    let password = window.get_by_label("Password");
-    password.focus();
-    password.type_text("dialog-pw-3");
-    window.run();
+    open_add_with(&mut window, &world.server.url("/members/paper.pdf"));
+    type_into(&mut window, "User name", "frank");
+    type_into(&mut window, "Password", "dialog-pw-3");
     assert!(!shows(&window, "dialog-pw-3"), "the password is not shown as typed");
     window.get_by_role_and_label(Role::Button, "Download").click();
     window.run();
@@ -46,16 +35,8 @@ fn a_password_without_a_user_name_is_flagged() {
     let world = World::new();
     let (mut window, _) = world.window(None);
     wait_loaded(&mut window);
-    window.get_by_role_and_label(Role::Button, "Add").click();
-    window.run();
-    let urls = window.get_by_label("URLs, one per line");
-    urls.focus();
-    urls.type_text(&world.server.url("/a.bin"));
-    window.run();
-    let password = window.get_by_label("Password");
-    password.focus();
-    password.type_text("lonely");
-    window.run();
+    open_add_with(&mut window, &world.server.url("/a.bin"));
+    type_into(&mut window, "Password", "lonely");
     assert!(shows(&window, "A password needs a user name."));
     assert!(window.get_by_role_and_label(Role::Button, "Download").accesskit_node().is_disabled());
 }

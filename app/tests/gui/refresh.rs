@@ -2,7 +2,7 @@
 //! link; a bad one is refused in words, a good one resumes the job and keeps
 //! the saved bytes.
 
-use crate::support::{World, shows, step_until, wait_loaded};
+use crate::support::{World, shows, step_until, type_into, wait_loaded};
 use eframe::egui;
 use eframe::egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
@@ -29,10 +29,7 @@ fn an_expired_link_is_refreshed_from_the_details_and_keeps_its_bytes() {
     step_until(&mut window, "the refresh field", |w| shows(w, "The link may have expired — paste a fresh one"));
 
     // A link that is not http(s) is refused where it was typed.
-    let field = window.get_by_label("New link:");
-    field.focus();
-    field.type_text("ftp://example.invalid/x");
-    window.run();
+    type_into(&mut window, "New link:", "ftp://example.invalid/x");
     window.get_by_role_and_label(Role::Button, "Use this link").click();
     window.run();
     step_until(&mut window, "the refusal", |w| shows(w, "ftp"));

@@ -172,3 +172,18 @@ pub fn count(window: &Window, text: &str) -> usize {
 pub fn wait_loaded(window: &mut Window) {
     step_until(window, "the job list", |w| w.state().model().loaded);
 }
+
+/// Types `text` into the field labelled `label`.
+pub fn type_into(window: &mut Window, label: &str, text: &str) {
+    let field = window.get_by_label(label);
+    field.focus();
+    field.type_text(text);
+    window.run();
+}
+
+/// Opens the add dialog with the toolbar's Add button and types `urls` into it.
+pub fn open_add_with(window: &mut Window, urls: &str) {
+    window.get_by_role_and_label(eframe::egui::accesskit::Role::Button, "Add").click();
+    window.run();
+    type_into(window, "URLs, one per line", urls);
+}
