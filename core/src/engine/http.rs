@@ -179,11 +179,17 @@ pub fn range_mismatch(
     stored: &FileProgress,
     headers: &HeaderMap,
 ) -> Option<String> {
-    let Some((start, _end, total)) = content_range(headers) else {
+    let Some((start, end, total)) = content_range(headers) else {
         return Some("a 206 answer without a valid Content-Range".into());
     };
     if start != expected_start {
         return Some(format!("Content-Range starts at {start}, {expected_start} was asked"));
+    }
+    // A body longer than its range would write past it, over other bytes.
+    if let Some(length) = content_length(headers)
+        && length != end - start + 1
+    {
+        return Some(format!("Content-Length {length} is not the length of Content-Range {start}-{end}"));
     }
     if let (Some(old), Some(new)) = (known_total, total)
         && old != new
@@ -260,6 +266,11 @@ mod tests {
         assert_eq!(range_mismatch(10, Some(100), &stored, &ok), None);
         assert!(range_mismatch(11, Some(100), &stored, &ok).is_some());
         assert!(range_mismatch(10, Some(99), &stored, &ok).is_some());
+        // Found by the random HTTP server: a body longer (or shorter) than its range.
+        let padded = headers(&[("content-range", "bytes 10-19/100"), ("etag", "\"a\""), ("content-length", "25")]);
+        assert!(range_mismatch(10, Some(100), &stored, &padded).is_some_and(|r| r.contains("Content-Length 25")));
+        let exact = headers(&[("content-range", "bytes 10-19/100"), ("etag", "\"a\""), ("content-length", "10")]);
+        assert_eq!(range_mismatch(10, Some(100), &stored, &exact), None);
         let changed = headers(&[("content-range", "bytes 10-19/100"), ("etag", "\"b\"")]);
         assert!(range_mismatch(10, Some(100), &stored, &changed).is_some_and(|r| r.contains("ETag")));
     }
