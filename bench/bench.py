@@ -408,16 +408,19 @@ class Haul:
             raise RuntimeError(f"haul --json info {job} exited {r.returncode}: {r.stderr.strip()}")
         return json.loads(r.stdout)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 15) -> None:
         if not self.alive():
             return
-        r = self.cli("service", "stop", timeout=15)
-        if r.returncode != 0:
-            log(f"`haul service stop` exited {r.returncode}: {r.stderr.strip()}")
         try:
-            self.proc.wait(15)
+            r = self.cli("service", "stop", timeout=timeout)
+            if r.returncode != 0:
+                log(f"`haul service stop` exited {r.returncode}: {r.stderr.strip()}")
         except subprocess.TimeoutExpired:
-            log("the haul service did not stop within 15 s of `haul service stop`; killing it")
+            log(f"`haul service stop` did not return within {timeout:.0f} s")
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log(f"the haul service did not stop within {timeout:.0f} s of `haul service stop`; killing it")
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
 
