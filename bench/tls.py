@@ -18,7 +18,7 @@ from pathlib import Path
 
 # Two TLS servers in the bench's nginx config: {h1_port} offers HTTP/1.1 only, {h2_port} HTTP/2 too.
 NGINX_SERVERS = """\
-    log_format tlsproto '$server_port $connection $server_protocol $ssl_protocol "$http_user_agent"';
+    log_format tlsproto '$server_port $pid:$connection $server_protocol $ssl_protocol "$http_user_agent"';
     ssl_certificate {cert};
     ssl_certificate_key {key};
     ssl_protocols TLSv1.3;
