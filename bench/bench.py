@@ -36,8 +36,12 @@ import threading
 import time
 from pathlib import Path
 
+import far
+import jobs
 import rpc_add
 import stream
+import tls
+import window
 
 KiB = 1 << 10
 MiB = 1 << 20
@@ -51,6 +55,9 @@ THROTTLE_MIB = 20
 # aria2's own maximum, and haul's default of 32 connections caps it at 32 x 20 MiB/s.
 HAUL_WIDE = "haul-c64"
 WIDE_CONNECTIONS = 64
+# (b)'s target: haul at its default connection count gets this share of the server's ceiling.
+DEFAULT_CONNECTIONS = 32
+CEILING_SHARE = 0.88
 RESUME_THROTTLE_MIB = 2
 INTERRUPT_AT = 0.25
 
@@ -210,7 +217,7 @@ http {{
             limit_rate $resume_rate;
         }}
     }}
-}}
+{tls}}}
 """
 
 
@@ -221,16 +228,21 @@ def free_port() -> int:
 
 
 class Nginx:
-    def __init__(self, binary: str, work: Path, www: Path):
-        self.binary, self.work, self.www = binary, work, www
+    def __init__(self, binary: str, work: Path, www: Path, certs: dict | None = None):
+        self.binary, self.work, self.www, self.certs = binary, work, www, certs
         self.port = free_port()
+        # Scenario (d)'s TLS servers: HTTP/1.1 only, and HTTP/2 by ALPN.
+        self.tls_ports = {"h1": free_port(), "h2": free_port()} if certs else {}
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         (self.work / "nginx-tmp").mkdir(exist_ok=True)
         conf = self.work / "nginx.conf"
+        servers = tls.NGINX_SERVERS.format(cert=self.certs["cert"], key=self.certs["key"], www=self.www,
+                                           work=self.work, h1_port=self.tls_ports["h1"],
+                                           h2_port=self.tls_ports["h2"]) if self.certs else ""
         conf.write_text(NGINX_CONF.format(work=self.work, www=self.www, port=self.port, throttle=f"{THROTTLE_MIB}m",
-                                          resume_throttle=f"{RESUME_THROTTLE_MIB}m"))
+                                          resume_throttle=f"{RESUME_THROTTLE_MIB}m", tls=servers))
         test = run_quiet([self.binary, "-t", "-p", str(self.work), "-e", str(self.work / "nginx-error.log"),
                           "-c", str(conf)], 30)
         if test.returncode != 0:
@@ -252,6 +264,9 @@ class Nginx:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}/{path}"
+
+    def tls_url(self, server: str, path: str) -> str:
+        return f"https://127.0.0.1:{self.tls_ports[server]}/{path}"
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -348,11 +363,14 @@ def reset_peak_rss(pid: int) -> bool:
 
 
 class Haul:
-    def __init__(self, binary: Path, work: Path, name: str = "haul", rpc_listen: str = "off"):
+    def __init__(self, binary: Path, work: Path, name: str = "haul", rpc_listen: str = "off", ca_file: Path | None = None):
         self.binary = str(binary)
         self.env = dict(os.environ, HAUL_DATA_DIR=str(work / f"{name}-data"), HAUL_SOCKET=str(work / f"{name}.sock"),
                         HAUL_RPC_LISTEN=rpc_listen)
         self.env.pop("RUST_LOG", None)
+        if ca_file:
+            # (d): the run's CA, the OpenSSL way (rustls-platform-verifier reads it through rustls-native-certs).
+            self.env["SSL_CERT_FILE"] = str(ca_file)
         self.work = work
         self.logname = f"{name}-service.log"
         self.proc: subprocess.Popen | None = None
@@ -390,16 +408,19 @@ class Haul:
             raise RuntimeError(f"haul --json info {job} exited {r.returncode}: {r.stderr.strip()}")
         return json.loads(r.stdout)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 15) -> None:
         if not self.alive():
             return
-        r = self.cli("service", "stop", timeout=15)
-        if r.returncode != 0:
-            log(f"`haul service stop` exited {r.returncode}: {r.stderr.strip()}")
         try:
-            self.proc.wait(15)
+            r = self.cli("service", "stop", timeout=timeout)
+            if r.returncode != 0:
+                log(f"`haul service stop` exited {r.returncode}: {r.stderr.strip()}")
         except subprocess.TimeoutExpired:
-            log("the haul service did not stop within 15 s of `haul service stop`; killing it")
+            log(f"`haul service stop` did not return within {timeout:.0f} s")
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log(f"the haul service did not stop within {timeout:.0f} s of `haul service stop`; killing it")
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
 
@@ -408,8 +429,16 @@ class Haul:
 
 
 def contender_cmds(name: str, tools: dict, haul: Haul, urls: list[str], names: list[str], dest: Path,
-                   listfile: Path) -> list[str]:
-    """The command line of one contender downloading urls into dest/names."""
+                   listfile: Path, extra: dict | None = None) -> list[str]:
+    """The command line of one contender downloading urls into dest/names (extra: options per
+    peer, e.g. the CA file of scenario (d))."""
+    more = (extra or {}).get(name.split("-")[0], [])
+    cmd = contender_cmds_plain(name, tools, haul, urls, names, dest, listfile)
+    return [*cmd[:1], *more, *cmd[1:]] if more else cmd
+
+
+def contender_cmds_plain(name: str, tools: dict, haul: Haul, urls: list[str], names: list[str], dest: Path,
+                         listfile: Path) -> list[str]:
     if name == "haul":
         return [haul.binary, "add", "--dir", str(dest), "--wait", *urls]
     if name == HAUL_WIDE:
@@ -486,7 +515,7 @@ def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, hauls:
             os.sync()  # no writeback left over from earlier runs (outside the timed region)
             # haul-c64 has a service of its own, so its memory does not count against haul's.
             haul = hauls.get(c, hauls["haul"])
-            cmd = contender_cmds(c, tools, haul, urls, names, dest, work / f"list-{c}.txt")
+            cmd = contender_cmds(c, tools, haul, urls, names, dest, work / f"list-{c}.txt", sc.get("extra"))
             env = haul.env if c.startswith("haul") else None
             svc_cpu0 = svc_ok = None
             if c.startswith("haul"):
@@ -544,7 +573,8 @@ def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, hauls:
         med = median(walls)
         cpu = median([m["cpu_s"] for m in ok])
         entry = {
-            "command": describe(c, multi),
+            "command": describe(c, multi) + "".join(
+                f" {a}" for a in (sc.get("extra") or {}).get(c.split("-")[0], [])),
             "runs": results[c],
             "ok_runs": len(ok),
             "median_s": med,
@@ -558,6 +588,7 @@ def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, hauls:
             entry["service_cpu_s"] = median([m.get("service_cpu_s", 0) for m in ok])
             entry["client_peak_rss_mib"] = max(m.get("client_peak_rss_kib", 0) for m in ok) / KiB
             entry["service_peak_rss_mib"] = entry["peak_rss_mib"]
+            entry["service_cpu_s_per_gib"] = entry["service_cpu_s"] / (total / GiB)
         summary[c] = entry
     ratios = {}
     h = summary.get("haul", {})
@@ -571,6 +602,32 @@ def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, hauls:
         }
     return {"key": sc["key"], "title": sc["title"], "bytes": total, "files": len(files), "runs": runs,
             "contenders": summary, "haul_ratio_to": ratios}
+
+
+def window_during_many(haul: Haul, xvfb, work: Path, sc: dict, wrong: list[str]) -> dict:
+    """(f): one more haul run (not timed with the others) with the window open on the service."""
+    files = sc["files"]
+    dest = work / "dl" / "f-window"
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    urls = [sc["url"](n) for n, _, _ in files]
+
+    def download():
+        t0 = time.monotonic()
+        r = run_quiet([haul.binary, "add", "--dir", str(dest), "--wait", *urls], sc["timeout"], env=haul.env)
+        took = time.monotonic() - t0
+        problems = ([f"exit status {r.returncode}: {r.stderr.strip()[-300:]}"] if r.returncode else []) + verify(files, dest)
+        for p in problems[:10]:
+            wrong.append(f"WRONG FILE/RUN: (f) haul with the window open: {p}")
+        return took
+
+    log("scenario (f): one more haul run with the window open (frame times)")
+    try:
+        return window.measure(haul.binary, haul.env, xvfb, work, "f", None, timeout=60, during=download)
+    except (window.WindowError, subprocess.TimeoutExpired) as e:
+        return {"error": str(e)}
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- correctness
@@ -764,7 +821,7 @@ def fmt(v, spec):
 
 
 def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: list[dict], wrong: list[str],
-           rpc_scenario: dict | None = None) -> str:
+           rpc_scenario: dict | None = None, jobs_scenario: dict | None = None) -> str:
     out = []
     w = out.append
     w(f"Haul benchmark — {meta['date']}  ({meta['cpus']} CPUs, {meta['kernel']})")
@@ -797,6 +854,22 @@ def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: 
             w(f"  haul vs {c:<9}: {fmt(r['throughput'], '.2f')}x throughput, {fmt(r['cpu'], '.2f')}x CPU")
         for c, e in sc["contenders"].items():
             w(f"  {c}: {e['command']}")
+        for server, lines in sc.get("negotiated", {}).items():
+            w(f"  negotiated with the {server} server (nginx's log): " + ("; ".join(lines) or "nothing logged"))
+        if sc.get("note"):
+            w(f"  {sc['note']}")
+        win = sc.get("window")
+        if win:
+            if win.get("error"):
+                w(f"  window: not measured: {win['error']}")
+            else:
+                w(f"  window (haul under Xvfb, LIBGL_ALWAYS_SOFTWARE=1, redrawing without pause) during one more haul "
+                  f"run ({fmt(win.get('during'), '.2f')} s with the window open): {win['rows']} job row(s), "
+                  f"{win['frames_per_s']:.0f} frames/s, frame median {win['median_ms']:.1f} ms, worst second's p95 "
+                  f"{win['p95_ms']:.1f} ms, max {win['max_ms']:.1f} ms, window RSS {win['rss_kib'] / 1024:.1f} MiB")
+    if jobs_scenario:
+        w("")
+        out.extend(jobs.report_lines(jobs_scenario, fmt))
     if rpc_scenario:
         w("")
         out.extend(rpc_add.report_lines(rpc_scenario, fmt))
@@ -805,6 +878,10 @@ def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: 
     for t in targets:
         w(f"{t['verdict']:<4}  {t['name']}: {t['detail']}")
     w("")
+    if not correctness:
+        w("(resume correctness not checked in this run)")
+        w("")
+        return finish(out, wrong)
     w("== resume correctness: the file changes on the server between interruption and resume ==")
     w(f"({meta['resume_size'] // MiB} MiB file, {RESUME_THROTTLE_MIB} MiB/s per connection until interrupted at "
       f"~{INTERRUPT_AT:.0%}, then unthrottled; expected: haul correct, peers (no If-Range) CORRUPT)")
@@ -813,6 +890,11 @@ def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: 
         at = row.get("interrupted_at")
         w(f"{row['contender']:<10} {fmt(at * 100 if at is not None else None, '13.0f')}%  {row['result']}")
     w("")
+    return finish(out, wrong)
+
+
+def finish(out: list[str], wrong: list[str]) -> str:
+    w = out.append
     if wrong:
         w(f"!!! {len(wrong)} WRONG OR MISSING FILE(S) / FAILED RUN(S) — exit status 1 !!!")
         for line in wrong:
@@ -837,9 +919,12 @@ def check_targets(scenarios: dict, rpc_scenario: dict | None = None) -> list[dic
         f"haul {fmt(a_h, '.1f')} MiB/s vs curl {fmt(a_c, '.1f')} MiB/s"
         + (f" = {a_h / a_c:.2f}x" if a_h and a_c else ""))
     b_h, b_a = get("b", "haul", "mib_s"), get("b", "aria2c", "mib_s")
-    add("(b) haul >= 2.5x aria2c throughput", None if not (b_h and b_a) else b_h >= 2.5 * b_a,
-        f"haul {fmt(b_h, '.1f')} MiB/s vs aria2c {fmt(b_a, '.1f')} MiB/s"
-        + (f" = {b_h / b_a:.2f}x" if b_h and b_a else ""))
+    ceiling = DEFAULT_CONNECTIONS * THROTTLE_MIB
+    add(f"(b) haul >= {CEILING_SHARE:.0%} of the server's ceiling at {DEFAULT_CONNECTIONS} connections "
+        f"({DEFAULT_CONNECTIONS} x {THROTTLE_MIB} = {ceiling} MiB/s)",
+        None if not b_h else b_h >= CEILING_SHARE * ceiling,
+        f"haul {fmt(b_h, '.1f')} MiB/s = {fmt(b_h / ceiling * 100 if b_h else None, '.1f')} % of {ceiling} MiB/s "
+        f"(aria2c {fmt(b_a, '.1f')} MiB/s)")
     b_w = get("b", HAUL_WIDE, "mib_s")
     add(f"(b) {HAUL_WIDE} (--connections {WIDE_CONNECTIONS}) >= 2.5x aria2c throughput",
         None if not (b_w and b_a) else b_w >= 2.5 * b_a,
@@ -865,6 +950,24 @@ def check_targets(scenarios: dict, rpc_scenario: dict | None = None) -> list[dic
             f"{fmt(rss, '.1f')} MiB")
     rss = get("b", HAUL_WIDE, "service_peak_rss_mib")
     add(f"(b) {HAUL_WIDE} service peak RSS < 40 MiB", None if rss is None else rss < 40, f"{fmt(rss, '.1f')} MiB")
+    for key in ("d1", "d2"):
+        h, c = get(key, "haul", "median_s"), get(key, "curl", "median_s")
+        add(f"({key}) haul >= 1.3x curl throughput", None if not (h and c) else c >= 1.3 * h,
+            f"haul {fmt(h, '.2f')} s vs curl {fmt(c, '.2f')} s" + (f" = {c / h:.2f}x" if h and c else ""))
+        h, c = get(key, "haul", "service_cpu_s_per_gib"), get(key, "curl", "cpu_s_per_gib")
+        add(f"({key}) haul service CPU s/GiB <= curl's", None if h is None or c is None else h <= c,
+            f"haul service {fmt(h, '.2f')} vs curl {fmt(c, '.2f')} CPU s/GiB "
+            f"(haul client + service {fmt(get(key, 'haul', 'cpu_s_per_gib'), '.2f')})")
+    for key in ("e1", "e2"):
+        h, a = get(key, "haul", "median_s"), get(key, "aria2c", "median_s")
+        add(f"({key}) haul >= 2x aria2c -x16 throughput", None if not (h and a) else a >= 2 * h,
+            f"haul {fmt(h, '.2f')} s vs aria2c {fmt(a, '.2f')} s" + (f" = {a / h:.2f}x" if h and a else ""))
+    h, c = get("f", "haul", "median_s"), get("f", "curl", "median_s")
+    add("(f) haul throughput >= curl -Z's", None if not (h and c) else h <= c,
+        f"haul {fmt(h, '.2f')} s vs curl -Z {fmt(c, '.2f')} s")
+    rss = get("f", "haul", "service_peak_rss_mib")
+    add("(f) haul service peak RSS < 60 MiB", None if rss is None else rss < 60, f"{fmt(rss, '.1f')} MiB")
+    jobs.targets(scenarios.get("g"), add, fmt)
     rpc_add.targets(rpc_scenario, add, fmt)
     return targets
 
@@ -882,8 +985,11 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (files, logs, haul data)")
     ap.add_argument("--no-install", action="store_true", help="never apt-get install missing peers/nginx")
     ap.add_argument("--skip-correctness", action="store_true", help="leave out the resume-correctness check")
-    ap.add_argument("--only", default="abcr",
-                    help="scenarios to run, e.g. 'c' or 'ab' (default abcr; 's', the HLS stream, only when asked)")
+    ap.add_argument("--only", default="abcdefgr",
+                    help="scenarios to run, e.g. 'c' or 'ab' (default abcdefgr; 's', the HLS stream, only when asked)")
+    ap.add_argument("--jobs-scale", action="store_true",
+                    help="(g) with 100,000 jobs instead of 10,000 (creating them takes minutes)")
+    ap.add_argument("--no-window", action="store_true", help="(f), (g): leave the window (Xvfb) out")
     args = ap.parse_args()
 
     haul_bin = Path(args.haul or os.environ.get("HAUL_BIN") or REPO / "target" / "release" / "haul").resolve()
@@ -892,9 +998,15 @@ def main() -> int:
               file=sys.stderr)
         return 2
     runs = args.runs or (1 if args.quick else 3)
-    sizes = ({"big": 256 * MiB, "throttled": 128 * MiB, "small": 100 * KiB, "small_count": 200, "resume": 32 * MiB}
+    sizes = ({"big": 256 * MiB, "throttled": 128 * MiB, "small": 100 * KiB, "small_count": 200, "resume": 32 * MiB,
+              "tls": 256 * MiB, "far_small": 2 * MiB, "far_count": 50, "many": 16 * KiB, "many_count": 2000,
+              "jobs": 2000}
              if args.quick else
-             {"big": 2 * GiB, "throttled": 512 * MiB, "small": 100 * KiB, "small_count": 1000, "resume": 64 * MiB})
+             {"big": 2 * GiB, "throttled": 512 * MiB, "small": 100 * KiB, "small_count": 1000, "resume": 64 * MiB,
+              "tls": GiB, "far_small": 2 * MiB, "far_count": 200, "many": 16 * KiB, "many_count": 10_000,
+              "jobs": 10_000})
+    if args.jobs_scale:
+        sizes["jobs"] = 100_000
 
     try:
         tools = ensure_tools(not args.no_install)
@@ -911,13 +1023,21 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="haul-bench-", dir=args.tmp))
     os.chmod(work, 0o755)  # nginx workers run as nobody when started by root
     www = work / "www"
-    for d in ("throttled", "small", "resume"):
+    folders = ("throttled", "throttled/far", "small", "resume", "many")
+    for d in folders:
         (www / d).mkdir(parents=True)
     os.chmod(www, 0o755)
-    for d in ("throttled", "small", "resume"):
+    for d in folders:
         os.chmod(www / d, 0o755)
-    nginx = Nginx(tools["nginx"], work, www)
-    haul = Haul(haul_bin, work)
+    certs = None
+    if "d" in args.only:
+        try:
+            certs = tls.make_certificates(work)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+            log(f"scenario (d) not run: {e}")
+    nginx = Nginx(tools["nginx"], work, www, certs)
+    haul = Haul(haul_bin, work, ca_file=certs["ca"] if certs else None)
+    proxy = xvfb = None
     hauls = {"haul": haul, HAUL_WIDE: Haul(haul_bin, work, HAUL_WIDE),
              "haul-rpc": Haul(haul_bin, work, "haul-rpc", rpc_listen=f"127.0.0.1:{free_port()}")}
     wrong: list[str] = []
@@ -931,6 +1051,12 @@ def main() -> int:
             name = f"f{i:04d}.bin"
             small.append((name, sizes["small"], write_random(www / "small" / name, sizes["small"])))
         case = ResumeCase(www, work, sizes["resume"])
+        tls_sha = write_random(www / "tls.bin", sizes["tls"]) if certs else None
+        far_small = [(f"g{i:03d}.bin", sizes["far_small"], write_random(www / "throttled" / "far" / f"g{i:03d}.bin",
+                                                                           sizes["far_small"]))
+                     for i in range(sizes["far_count"] if "e" in args.only else 0)]
+        many = [(f"m{i:05d}.bin", sizes["many"], write_random(www / "many" / f"m{i:05d}.bin", sizes["many"]))
+                for i in range(sizes["many_count"] if "f" in args.only else 0)]
         os.sync()  # write the new files back now, not during the first runs (the page cache keeps them)
         log(f"files ready ({time.monotonic() - started:.0f} s)")
 
@@ -939,6 +1065,13 @@ def main() -> int:
         if "b" in args.only:
             hauls[HAUL_WIDE].start()
         log(f"nginx on 127.0.0.1:{nginx.port}; haul service pid {haul.pid}")
+        if "e" in args.only:
+            proxy = far.DelayProxy(nginx.port)
+        if ("f" in args.only or "g" in args.only) and not args.no_window:
+            try:
+                xvfb = window.Xvfb(work)
+            except window.WindowError as e:
+                log(f"the window is not measured: {e}")
         versions = {
             "haul": version_of([str(haul_bin), "--version"]),
             "curl": version_of(["curl", "--version"]).split(" (")[0],
@@ -959,11 +1092,58 @@ def main() -> int:
              "files": small, "url": lambda n: nginx.url("small/" + n),
              "timeout": 240, "contenders": ["haul", "curl", "curl-seq", *peers[1:]]},
         ]
+        if certs:
+            ca = str(certs["ca"])
+            for key, server in (("d1", "h1"), ("d2", "h2")):
+                scenario_defs.append(
+                    {"key": key, "title": f"one {gib_ish(sizes['tls'])} file over HTTPS (TLS 1.3), server offers "
+                     + ("HTTP/1.1 only" if server == "h1" else "HTTP/2 and HTTP/1.1 (ALPN)"),
+                     "files": [("tls.bin", sizes["tls"], tls_sha)], "url": lambda n, s=server: nginx.tls_url(s, n),
+                     "timeout": sizes["tls"] / (10 * MiB) + 60, "contenders": ["haul", *peers],
+                     "extra": {"curl": ["--cacert", ca], "aria2c": [f"--ca-certificate={ca}"]},
+                     "note": f"haul's service runs with SSL_CERT_FILE={ca}; CPU target: haul's service CPU "
+                             "(without the `haul add` client) vs curl's"})
+        if proxy:
+            far_note = (f"through a loopback proxy that holds each request {far.DELAY_S * 1000:.0f} ms (every response's "
+                        f"first byte 80 ms late), nginx limit_rate {THROTTLE_MIB}m per connection")
+            scenario_defs += [
+                {"key": "e1", "title": f"far server: one {gib_ish(sizes['throttled'])} file, +80 ms first byte, "
+                 f"{THROTTLE_MIB} MiB/s per connection",
+                 "files": [("mid.bin", sizes["throttled"], thr_sha)], "url": lambda n: proxy.url("throttled/" + n),
+                 "timeout": sizes["throttled"] / (5 * MiB) + 60, "contenders": ["haul", *peers[1:]], "note": far_note},
+                {"key": "e2", "title": f"far server: {sizes['far_count']} files of {sizes['far_small'] // MiB} MiB in one "
+                 f"job, +80 ms first byte, {THROTTLE_MIB} MiB/s per connection",
+                 "files": far_small, "url": lambda n: proxy.url("throttled/far/" + n),
+                 "timeout": 600, "contenders": ["haul", *peers[1:]], "note": far_note},
+            ]
+        if many:
+            scenario_defs.append(
+                {"key": "f", "title": f"{sizes['many_count']} files of {sizes['many'] // KiB} KiB in one job",
+                 "files": many, "url": lambda n: nginx.url("many/" + n), "timeout": 900, "contenders": ["haul", "curl"],
+                 # aria2c -j16 took 29 s for 2,000 of these files (about 15 ms a file, whatever the
+                 # load): it would add minutes per run to a default run and has no target here.
+                 "note": "aria2c left out: it takes about 15 ms a file here (29 s for 2,000), minutes for 10,000"})
         scenarios = []
         for sc in scenario_defs:
-            if sc["key"] not in args.only:
+            if sc["key"][0] not in args.only:
                 continue
-            scenarios.append(run_scenario(sc, sc["contenders"], runs, tools, hauls, work, wrong))
+            result = run_scenario(sc, sc["contenders"], runs, tools, hauls, work, wrong)
+            result["note"] = sc.get("note")
+            if certs and sc["key"] in ("d1", "d2"):
+                result["negotiated"] = tls.negotiated(work, nginx.tls_ports)
+                result["negotiated"] = {k: v for k, v in result["negotiated"].items()
+                                        if k == ("h1" if sc["key"] == "d1" else "h2")}
+            if sc["key"] == "f" and xvfb:
+                result["window"] = window_during_many(haul, xvfb, work, sc, wrong)
+            scenarios.append(result)
+        jobs_scenario = None
+        if "g" in args.only:
+            try:
+                jobs_scenario = jobs.run(Haul, haul_bin, work, sizes["jobs"],
+                                         lambda i: nginx.url(f"small/j{i:06d}.bin"), runs, run_measured,
+                                         proc_status_kib, log, xvfb)
+            except (jobs.JobsError, OSError, Fatal, subprocess.TimeoutExpired) as e:
+                log(f"scenario (g) not run: {e}")
         rpc_scenario = None
         if "r" in args.only:
             try:
@@ -997,6 +1177,8 @@ def main() -> int:
                 wrong.append(f"resume correctness: haul's file is not the new file: {haul_row['result']}")
 
         by_key = {s["key"]: s for s in scenarios}
+        if jobs_scenario:
+            by_key["g"] = jobs_scenario
         targets = check_targets(by_key, rpc_scenario)
         meta = {
             "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
@@ -1015,7 +1197,7 @@ def main() -> int:
             "loadavg_end": os.getloadavg(),
         }
         meta["elapsed_s"] = round(time.monotonic() - started, 1)
-        text = report(meta, scenarios, targets, correctness, wrong, rpc_scenario)
+        text = report(meta, scenarios, targets, correctness, wrong, rpc_scenario, jobs_scenario)
         if stream_scenario:
             text += "\n" + "\n".join(stream.report_lines(stream_scenario, fmt))
         print(text)
@@ -1023,6 +1205,7 @@ def main() -> int:
         if args.json_out:
             args.json_out.write_text(json.dumps(
                 {"meta": meta, "scenarios": scenarios, "rpc_scenario": rpc_scenario, "stream_scenario": stream_scenario,
+                 "jobs_scenario": jobs_scenario,
                  "targets": targets,
                  "correctness": correctness, "wrong": wrong}, indent=2) + "\n")
             log(f"JSON written to {args.json_out}")
@@ -1035,6 +1218,10 @@ def main() -> int:
             for h in hauls.values():
                 h.stop()
         finally:
+            if proxy:
+                proxy.stop()
+            if xvfb:
+                xvfb.stop()
             nginx.stop()
             if args.keep:
                 log(f"kept {work}")

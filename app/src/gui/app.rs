@@ -75,6 +75,8 @@ pub struct HaulApp {
     clipboard: clipboard::Watching,
     /// Where browser profiles are looked for (the offer to connect the extension).
     browser_folders: Option<(PathBuf, PathBuf)>,
+    /// The benchmark's frame timer (`HAUL_FRAME_STATS`).
+    frame_stats: Option<super::frame_stats::FrameStats>,
 }
 
 impl HaulApp {
@@ -131,6 +133,7 @@ impl HaulApp {
             sidebar_choice: None,
             clipboard: Default::default(),
             browser_folders: None,
+            frame_stats: super::frame_stats::FrameStats::from_env(),
         }
     }
 
@@ -215,6 +218,9 @@ impl HaulApp {
 
 impl eframe::App for HaulApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        if let Some(stats) = &mut self.frame_stats {
+            stats.frame(ctx, self.model.jobs().len());
+        }
         let actions: Vec<_> = self.tray.as_ref().map(|t| t.drain().collect()).unwrap_or_default();
         for action in actions {
             self.tray_action(action, ctx);

@@ -24,6 +24,7 @@
 //! - `shortcuts`, `widgets`, `format`, `icon`: keys, shared widgets, words, the icon
 //! - `desktop_notify`, `outgoing`, `notification_actions`, `open`: desktop notifications, one to send,
 //!   their buttons, opening files
+//! - `frame_stats`: the benchmark's frame timer, on with `HAUL_FRAME_STATS=PATH`
 //! - `dropped`: links in files dropped onto the window; `clipboard_watch`: links copied elsewhere,
 //!   offered in a notification (opt-in)
 
@@ -43,6 +44,7 @@ mod details;
 mod dropped;
 mod folder_picker;
 mod format;
+mod frame_stats;
 mod icon;
 mod messages;
 mod notification_actions;
