@@ -154,6 +154,20 @@ pub fn encode_result(id: &Id, result: Value) -> String {
     json!({"jsonrpc": "2.0", "id": id, "result": result}).to_string()
 }
 
+/// A success reply line (without `\n`) whose result `write` puts straight
+/// into it: a long list, with no `Value` tree first and no second copy.
+pub fn encode_result_with(
+    id: &Id,
+    write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+) -> serde_json::Result<String> {
+    let mut line = br#"{"jsonrpc":"2.0","id":"#.to_vec();
+    serde_json::to_writer(&mut line, id)?;
+    line.extend_from_slice(br#","result":"#);
+    write(&mut line)?;
+    line.push(b'}');
+    String::from_utf8(line).map_err(serde::ser::Error::custom)
+}
+
 /// An error reply line (without `\n`); `id` is `null` when unknown.
 pub fn encode_error(id: Option<&Id>, error: &RpcError) -> String {
     json!({"jsonrpc": "2.0", "id": id, "error": error}).to_string()
@@ -188,6 +202,17 @@ mod tests {
             panic!("not a response");
         };
         assert_eq!(err.outcome.map_err(|e| e.kind().to_string()), Err("not_found".into()));
+    }
+
+    #[test]
+    fn a_result_given_as_text_reads_as_the_same_reply() {
+        for id in [Id::Number(7), Id::String("a \"quoted\" id".into())] {
+            let result = json!([{"id": "x", "name": "ü \" \\"}, 2]);
+            let line = encode_result_with(&id, |out| serde_json::to_writer(out, &result)).expect("encoded");
+            let Ok(Message::Response(reply)) = parse(&line) else { panic!("not a response: {line}") };
+            assert_eq!((reply.id, reply.outcome), (Some(id.clone()), Ok(result.clone())));
+            assert_eq!(parse(&line).ok(), parse(&encode_result(&id, result)).ok());
+        }
     }
 
     #[test]

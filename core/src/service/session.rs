@@ -174,10 +174,16 @@ impl Session {
                 }
             }
             Ok(Message::Request(request)) => {
-                let result = self.handle(&request.method, request.params).await;
+                let result = match (&request.id, self.greeted && handlers::is_long(&request.method)) {
+                    (Some(id), true) => {
+                        handlers::long_reply(self, id, &request.method, request.params).map(Answer::Line)
+                    }
+                    _ => self.handle(&request.method, request.params).await.map(Answer::Value),
+                };
                 if let Some(id) = request.id {
                     let line = match result {
-                        Ok(value) => encode_result(&id, value),
+                        Ok(Answer::Value(value)) => encode_result(&id, value),
+                        Ok(Answer::Line(line)) => line,
                         Err(error) => encode_error(Some(&id), &error),
                     };
                     self.reply(line).await;
@@ -204,6 +210,12 @@ impl Session {
         self.manager.drop_sink(self.sink.sink_id());
         self.sink.fail_all();
     }
+}
+
+/// A request's result: most as a `Value`, long lists as their reply line.
+enum Answer {
+    Value(Value),
+    Line(String),
 }
 
 /// Whether `message` is an `add_file` request that wants an answer.

@@ -1,6 +1,7 @@
 //! Creating jobs, adding files, and reading jobs and files.
 
 use super::reply;
+use crate::model::{Job, JobFile};
 use crate::protocol::{
     AddFileParams, CreateJobParams, EnumFiles, EnumJobsParams, FileIndexResult, GetJob, JobIdResult, RpcError,
     parse_params,
@@ -48,11 +49,19 @@ pub(super) fn get_job(session: &mut Session, params: Value) -> Result<Value, Rpc
 }
 
 pub(super) fn enum_jobs(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+    reply(enum_jobs_list(session, params)?)
+}
+
+pub(super) fn enum_jobs_list(session: &mut Session, params: Value) -> Result<Vec<Job>, RpcError> {
     let p: EnumJobsParams = parse_params(params)?;
-    reply(session.manager.enum_jobs(&session.caller, p.all_users, p.include_final)?)
+    Ok(session.manager.enum_jobs(&session.caller, p.all_users, p.include_final)?)
 }
 
 pub(super) fn enum_files(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+    reply(enum_files_list(session, params)?)
+}
+
+pub(super) fn enum_files_list(session: &mut Session, params: Value) -> Result<Vec<JobFile>, RpcError> {
     let EnumFiles { job_id } = parse_params(params)?;
-    reply(session.manager.enum_files(&session.caller, job_id)?)
+    Ok(session.manager.enum_files(&session.caller, job_id)?)
 }

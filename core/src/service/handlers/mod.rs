@@ -14,11 +14,32 @@ mod queue;
 mod rpc;
 
 use super::Session;
-use crate::protocol::{RpcError, method};
+use crate::protocol::{Id, RpcError, encode_result_with, method};
 use serde::Serialize;
 use serde_json::Value;
 
 /// Runs `method` for the session's caller.
+/// Whether `method`'s answer can be long (every job, a job's files): see [`long_reply`].
+pub(super) fn is_long(method: &str) -> bool {
+    matches!(method, method::ENUM_JOBS | method::ENUM_FILES)
+}
+
+/// The reply line of a method whose answer can be long, its result written
+/// straight into it: for 10,000 jobs a `Value` tree (a map per job, built,
+/// written out and dropped) cost more than all the rest of `haul list`.
+pub(super) fn long_reply(session: &mut Session, id: &Id, method: &str, params: Value) -> Result<String, RpcError> {
+    match method {
+        method::ENUM_JOBS => line(id, &jobs::enum_jobs_list(session, params)?),
+        method::ENUM_FILES => line(id, &jobs::enum_files_list(session, params)?),
+        _ => dispatch(session, method, params).and_then(|value| line(id, &value)),
+    }
+}
+
+fn line<T: Serialize>(id: &Id, result: &T) -> Result<String, RpcError> {
+    encode_result_with(id, |out| serde_json::to_writer(out, result))
+        .map_err(|e| RpcError::internal(format!("cannot encode the result: {e}")))
+}
+
 pub(super) fn dispatch(session: &mut Session, method: &str, params: Value) -> Result<Value, RpcError> {
     match method {
         method::HELLO => hello::hello(session, params),
