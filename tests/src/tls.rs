@@ -111,7 +111,15 @@ impl TlsServer {
                                     part.len()
                                 );
                                 if tls.write_all(head.as_bytes()).await.is_ok() {
-                                    let _ = tls.write_all(part).await;
+                                    // Paced (~32 MiB/s a connection), so one connection is
+                                    // slow enough that a big file is always split, however
+                                    // fast the machine.
+                                    for chunk in part.chunks(64 << 10) {
+                                        if tls.write_all(chunk).await.is_err() {
+                                            break;
+                                        }
+                                        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                                    }
                                 }
                                 let _ = tls.shutdown().await;
                             }
