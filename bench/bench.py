@@ -621,9 +621,16 @@ def window_during_many(haul: Haul, xvfb, work: Path, sc: dict, wrong: list[str])
             wrong.append(f"WRONG FILE/RUN: (f) haul with the window open: {p}")
         return took
 
-    log("scenario (f): one more haul run with the window open (frame times)")
+    def fresh_download():
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        return download()
+
+    log("scenario (f): two more haul runs with the window open (as a user has it; then with the frame timer)")
     try:
-        return window.measure(haul.binary, haul.env, xvfb, work, "f", None, timeout=60, during=download)
+        plain = window.while_open(haul.binary, haul.env, xvfb, work, "f-plain", fresh_download)
+        timed = window.measure(haul.binary, haul.env, xvfb, work, "f", None, timeout=60, during=fresh_download)
+        return dict(timed, plain=plain)
     except (window.WindowError, subprocess.TimeoutExpired) as e:
         return {"error": str(e)}
     finally:
@@ -867,6 +874,9 @@ def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: 
                   f"run ({fmt(win.get('during'), '.2f')} s with the window open): {win['rows']} job row(s), "
                   f"{win['frames_per_s']:.0f} frames/s, frame median {win['median_ms']:.1f} ms, worst second's p95 "
                   f"{win['p95_ms']:.1f} ms, max {win['max_ms']:.1f} ms, window RSS {win['rss_kib'] / 1024:.1f} MiB")
+                plain = win.get("plain") or {}
+                w(f"  window as a user has it (draws on changes, no frame timer) during one more haul run: "
+                  f"{fmt(plain.get('during'), '.2f')} s, window CPU {fmt(plain.get('window_cpu_s'), '.2f')} s")
     if jobs_scenario:
         w("")
         out.extend(jobs.report_lines(jobs_scenario, fmt))

@@ -88,16 +88,7 @@ def measure(binary: str, haul_env: dict, xvfb: Xvfb, work: Path, name: str, rows
     `during`, if given, is called once the rows are shown, and the window measured while it runs."""
     stats_path = work / f"frames-{name}.txt"
     stats_path.unlink(missing_ok=True)
-    home = work / f"window-{name}"
-    home.mkdir(exist_ok=True)
-    env = dict(haul_env, DISPLAY=xvfb.display, LIBGL_ALWAYS_SOFTWARE="1", HAUL_FRAME_STATS=str(stats_path),
-               XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
-               XDG_CACHE_HOME=str(home / "cache"))
-    for key in ("WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"):
-        env.pop(key, None)
-    log = open(work / f"window-{name}.log", "wb")
-    proc = subprocess.Popen([binary], env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = _open(binary, haul_env, xvfb, work, name, {"HAUL_FRAME_STATS": str(stats_path)})
     out: dict = {"rows_expected": rows}
     try:
         started = time.monotonic()
@@ -137,10 +128,52 @@ def measure(binary: str, haul_env: dict, xvfb: Xvfb, work: Path, name: str, rows
                    rss_kib=rss_kib(proc.pid))
         return out
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+        _close(proc)
+
+
+def while_open(binary: str, haul_env: dict, xvfb: Xvfb, work: Path, name: str, during, settle: float = 3.0) -> dict:
+    """Opens the window as a user has it (it draws when something changes, no frame timer), lets it
+    settle, and calls `during` (which returns its own duration) while it is open; returns that
+    duration and the window's CPU seconds over it: what an open window costs a download."""
+    proc = _open(binary, haul_env, xvfb, work, name, {})
+    try:
+        time.sleep(settle)
+        if proc.poll() is not None:
+            raise WindowError(f"the window exited with {proc.returncode}; see {work / f'window-{name}.log'}")
+        before = cpu_s(proc.pid)
+        took = during()
+        after = cpu_s(proc.pid)
+        return {"during": took, "window_cpu_s": after - before if before is not None and after is not None else None}
+    finally:
+        _close(proc)
+
+
+def cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a live process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _open(binary: str, haul_env: dict, xvfb: Xvfb, work: Path, name: str, extra: dict) -> subprocess.Popen:
+    home = work / f"window-{name}"
+    home.mkdir(exist_ok=True)
+    env = dict(haul_env, DISPLAY=xvfb.display, LIBGL_ALWAYS_SOFTWARE="1", XDG_CONFIG_HOME=str(home / "config"),
+               XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(home / "cache"), **extra)
+    for key in ("WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"):
+        env.pop(key, None)
+    log = open(work / f"window-{name}.log", "wb")
+    return subprocess.Popen([binary], env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def _close(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)

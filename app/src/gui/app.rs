@@ -55,7 +55,7 @@ pub struct HaulApp {
     settings_open: bool,
     rpc_panel: RpcPanel,
     proxy_panel: super::proxy_settings::ProxyPanel,
-    files_asked: Option<(JobId, Instant)>,
+    files_asked: Option<(JobId, JobState, Instant)>,
     theme_applied: Option<Theme>,
     tray: Option<Tray>,
     autostart: Autostart,
@@ -197,15 +197,18 @@ impl HaulApp {
         }
     }
 
-    /// Keeps the details panel's file list fresh (on selection, then every
-    /// second while the job runs).
-    fn request_files(&mut self, job_id: JobId, running: bool) {
+    /// Keeps the details panel's file list fresh: on selection, when the
+    /// job's state changes (its files are then "in place"), and every second
+    /// while it runs.
+    fn request_files(&mut self, job_id: JobId, state: JobState) {
         let due = match self.files_asked {
-            Some((asked, at)) if asked == job_id => running && at.elapsed() >= FILES_REFRESH,
+            Some((asked, was, at)) if asked == job_id && was == state => {
+                state.is_running() && at.elapsed() >= FILES_REFRESH
+            }
             _ => true,
         };
         if due {
-            self.files_asked = Some((job_id, Instant::now()));
+            self.files_asked = Some((job_id, state, Instant::now()));
             self.bridge.send(Command::LoadFiles(job_id));
         }
     }
@@ -293,7 +296,7 @@ impl eframe::App for HaulApp {
         let selected = self.model.selection.single().and_then(|id| self.model.job(id)).cloned();
         match selected {
             Some(job) if self.prefs.show_details => {
-                self.request_files(job.id, job.state.is_running());
+                self.request_files(job.id, job.state);
                 // At most half the height: a small window keeps rows to see.
                 let most = (ui.available_height() * 0.5).max(100.0);
                 egui::Panel::bottom("details")

@@ -166,3 +166,12 @@ pub enum Update {
     /// A power action started counting down (`Some`), or stopped.
     WhenDone(Option<haul_core::model::WhenDonePending>),
 }
+
+impl Update {
+    /// Whether this is part of the stream of job changes, which a frame may
+    /// show a little late (see `context::STREAM_FRAME`); everything else
+    /// answers the user or changes what the window is, and is drawn at once.
+    pub fn is_streamed(&self) -> bool {
+        matches!(self, Update::Job(_) | Update::Event(_) | Update::Progress(_) | Update::FileDone(..))
+    }
+}

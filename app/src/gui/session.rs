@@ -148,7 +148,10 @@ fn handle(item: Incoming, client: &Client, cx: &Context, registry: &Registry, cu
                 });
             }
             match kind {
-                EventKind::Cancelled => {}
+                // The progress stream counts finished files (and, where this
+                // window is the sink, the callback brings the job): a job of
+                // 10,000 files would otherwise be read 10,000 times.
+                EventKind::Cancelled | EventKind::FileTransferred => {}
                 // Another client is this job's sink: the journal tells the outcome instead.
                 EventKind::Transferred | EventKind::Error if !registry.holds(job_id) => announce(job_id, client, cx),
                 // The event says the state; the job says everything else.

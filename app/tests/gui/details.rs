@@ -111,3 +111,44 @@ fn details_tell_source_path_connections_speed_and_time_start_at_the_top_and_fold
     window.run();
     assert!(exactly(&window, "Source"), "shown again");
 }
+
+#[test]
+fn the_sinks_details_see_each_file_finish_and_no_callback_per_file_is_asked() {
+    use haul_core::model::NotifyFlags;
+    use haul_core::protocol::CreateJobParams;
+    let world = World::new();
+    world.server.add_file("/notes.txt", random_bytes(20_000, 5));
+    let slow = Route::new(random_bytes(1 << 20, 6)).ranges(false).throttle_per_connection(256 << 10);
+    world.server.set_route("/slow.iso", slow);
+    let job = world.block_on(async {
+        let params = CreateJobParams { display_name: "pair".into(), auto_complete: Some(false), ..Default::default() };
+        let job = world.other.create_job(params).await.expect("create_job");
+        for name in ["notes.txt", "slow.iso"] {
+            let file = haul_tests::support::new_file(
+                job,
+                &world.server.url(&format!("/{name}")),
+                &world.downloads().join(name),
+                None,
+            );
+            world.other.add_file(file).await.expect("add_file");
+        }
+        job
+    });
+    let (mut window, _) = world.window(None);
+    wait_loaded(&mut window);
+    step_until(&mut window, "registration", |_| world.sink_of(job) == (true, false));
+    world.block_on(world.other.resume(job)).expect("resume");
+    step_until(&mut window, "the row", |w| shows(w, "pair"));
+    window.get_by_label("pair").click();
+    window.run();
+    // The first file is done while the second still comes: the panel, not a callback, tells.
+    step_until(&mut window, "the first file downloaded", |w| exactly(w, "downloaded"));
+    assert!(world.get(job).state.is_running(), "the second file still downloads: {:?}", world.get(job).state);
+    // The window is the sink: it completes the job, and both files are in place.
+    step_until(&mut window, "both files in place", |w| w.query_all_by_label("in place").count() == 2);
+    assert_eq!(world.get(job).state, JobState::Acknowledged);
+    let flags = world.get(job).notify_flags;
+    assert!(flags.contains(NotifyFlags::JOB_TRANSFERRED | NotifyFlags::JOB_ERROR), "{flags:?}");
+    // A job of 10,000 files would wait for 10,000 round trips before its job_transferred.
+    assert!(!flags.contains(NotifyFlags::FILE_TRANSFERRED), "the window asked for file_transferred: {flags:?}");
+}

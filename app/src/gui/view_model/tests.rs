@@ -102,6 +102,43 @@ fn events_and_progress_move_rows() {
 }
 
 #[test]
+fn a_finished_file_updates_its_own_row_in_the_files_shown() {
+    let job = test_job("many", JobState::Transferring, 1);
+    let job_id = job.id;
+    let file = |index: u32| JobFile {
+        index,
+        remote_url: format!("http://127.0.0.1/{index}"),
+        local_name: format!("/tmp/{index}").into(),
+        temp_name: format!("/tmp/.{index}.haul").into(),
+        bytes_total: Some(10),
+        bytes_transferred: 0,
+        transferred: false,
+        completed: false,
+        sha256: None,
+        restart_reason: None,
+        checkpoint: Default::default(),
+    };
+    let done = |index: u32| JobFile { bytes_transferred: 10, transferred: true, ..file(index) };
+    let mut model = ViewModel::default();
+    model.apply(Update::Startup(Box::new(Startup { jobs: vec![job], ..Default::default() })));
+    let transferred = |model: &ViewModel| -> Vec<u32> {
+        model.files(job_id).expect("files").iter().filter(|f| f.transferred).map(|f| f.index).collect()
+    };
+    // In index order, as the service lists them.
+    model.apply(Update::Files(job_id, (0..5).map(file).collect()));
+    model.apply(Update::FileDone(job_id, Box::new(done(3))));
+    assert_eq!(transferred(&model), [3]);
+    // Out of order (a list the window sorted, or one with gaps): still the right row.
+    model.apply(Update::Files(job_id, vec![file(4), file(0), file(3), file(9)]));
+    model.apply(Update::FileDone(job_id, Box::new(done(0))));
+    model.apply(Update::FileDone(job_id, Box::new(done(9))));
+    assert_eq!(transferred(&model), [0, 9]);
+    // A file the list does not hold changes nothing.
+    model.apply(Update::FileDone(job_id, Box::new(done(7))));
+    assert_eq!(transferred(&model), [0, 9]);
+}
+
+#[test]
 fn show_only_lists_the_summary_jobs() {
     let jobs: Vec<Job> = (0..4).map(|n| test_job(&format!("j{n}"), JobState::Acknowledged, n)).collect();
     let mut model = ViewModel::default();
