@@ -176,7 +176,7 @@ pub enum TransferError {
         proxy: String,
         /// What it did, e.g. "cannot be reached: Connection refused".
         detail: String,
-        /// `proxy_unreachable` or `proxy_refused`.
+        /// `proxy_unreachable`, `proxy_refused` or [`PROXY_LOGIN_REFUSED`].
         code: &'static str,
     },
     /// The job's credentials or cookies could not be read from the secret store.
@@ -190,6 +190,20 @@ pub enum TransferError {
     Stopped,
 }
 
+/// The code of a proxy that refused its user name and password (or was given
+/// none and wants them): fatal, as BITS fails a job on a 407 until new
+/// proxy credentials are set.
+pub const PROXY_LOGIN_REFUSED: &str = "proxy_login_refused";
+
+/// What a proxy that refused its login did, and the way out (after `the proxy X `).
+pub fn login_refused(cause: &str) -> String {
+    format!(
+        "wants a user name and password and refused the ones given, if any ({cause}): give the right ones \
+         in the proxy URL (`haul set JOB --proxy URL`, or `haul limits --proxy URL` for the service's), \
+         then resume the job"
+    )
+}
+
 impl TransferError {
     /// Transient or fatal.
     pub fn severity(&self) -> Severity {
@@ -198,6 +212,8 @@ impl TransferError {
             // Refused connections (a server restarting), timeouts, resets, a
             // name server that does not answer (a name that does not exist is
             // `HostNotFound`); a proxy's failures stay transient as PROTOCOL.md says.
+            // A proxy that refuses the user name and password does so again.
+            TransferError::Proxy { code: PROXY_LOGIN_REFUSED, .. } => Severity::Fatal,
             TransferError::Network { .. } | TransferError::ShortBody { .. } | TransferError::Proxy { .. } => {
                 Severity::Transient
             }
@@ -281,9 +297,15 @@ impl TransferError {
                 .any(|word| cause.contains(word));
             let refused =
                 !unreached && ["tunnel", "SOCKS", "auth", "credentials", "407"].iter().any(|word| cause.contains(word));
-            let (detail, code) = match refused {
-                true => (format!("refused the connection: {cause}"), "proxy_refused"),
-                false => (format!("cannot be reached: {cause}"), "proxy_unreachable"),
+            // hyper-util's words for a SOCKS5 login refused or not offered, and a CONNECT answered 407.
+            let login = refused
+                && ["credentials not accepted", "user/pass authentication", "authorization required", "407"]
+                    .iter()
+                    .any(|words| cause.contains(words));
+            let (detail, code) = match (login, refused) {
+                (true, _) => (login_refused(&cause), PROXY_LOGIN_REFUSED),
+                (false, true) => (format!("refused the connection: {cause}"), "proxy_refused"),
+                (false, false) => (format!("cannot be reached: {cause}"), "proxy_unreachable"),
             };
             return TransferError::Proxy { proxy: proxy.to_string(), detail, code };
         }

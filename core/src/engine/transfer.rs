@@ -182,10 +182,8 @@ async fn first_answer(
         {
             return Err(TransferError::Proxy {
                 proxy: proxy.to_string(),
-                detail:
-                    "refused the request: 407 Proxy Authentication Required (a wrong or missing user name or password)"
-                        .into(),
-                code: "proxy_refused",
+                detail: super::classify::login_refused("407 Proxy Authentication Required"),
+                code: super::classify::PROXY_LOGIN_REFUSED,
             });
         }
         if !http::carries_the_file(response.status()) {
