@@ -27,6 +27,7 @@ use io::Shared;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -125,7 +126,8 @@ impl Client {
     /// Calls any method by name with raw JSON params (`haul call`, the
     /// scripts' escape hatch); the typed methods are for everything else.
     pub async fn call_raw(&self, method: &str, params: Value) -> Result<Value, ClientError> {
-        send_value(&self.handle.shared, method, params)?.await
+        let result = send_value(&self.handle.shared, method, params)?.await?;
+        serde_json::from_str(result.get()).map_err(|source| ClientError::Decode { method: method.to_string(), source })
     }
 
     /// Closes the connection for every clone; calls in flight fail with `Closed`.
@@ -158,8 +160,8 @@ fn send<P: Serialize, R: DeserializeOwned + Send + 'static>(
         serde_json::to_value(params).map_err(|source| ClientError::Encode { method: method.to_string(), source })?;
     let answer = send_value(shared, method, params)?;
     Ok(async move {
-        let value = answer.await?;
-        serde_json::from_value(value).map_err(|source| ClientError::Decode { method: method.to_string(), source })
+        let result = answer.await?;
+        serde_json::from_str(result.get()).map_err(|source| ClientError::Decode { method: method.to_string(), source })
     })
 }
 
@@ -167,7 +169,7 @@ fn send_value(
     shared: &Arc<Shared>,
     method: &str,
     params: Value,
-) -> Result<impl Future<Output = Result<Value, ClientError>> + Send + 'static, ClientError> {
+) -> Result<impl Future<Output = Result<Box<RawValue>, ClientError>> + Send + 'static, ClientError> {
     if shared.closed.is_cancelled() {
         return Err(ClientError::Closed);
     }
