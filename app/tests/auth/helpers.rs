@@ -5,10 +5,10 @@
 //! process id) when the test ends. A missing program fails the test with the
 //! install step to run: nothing is skipped.
 
-use std::io::{BufRead, BufReader, Write};
+use crate::common::bus::PrivateBus;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Fails the test unless `program` is installed.
@@ -41,7 +41,7 @@ pub struct Keyring {
     /// Where the keyring keeps its files (outside the Haul data folder).
     pub dir: tempfile::TempDir,
     _keyring: Daemon,
-    _bus: Daemon,
+    _bus: PrivateBus,
 }
 
 impl Keyring {
@@ -51,23 +51,8 @@ impl Keyring {
         require("gnome-keyring-daemon", "gnome-keyring");
         require("dbus-send", "dbus");
         let dir = tempfile::tempdir().expect("tempdir");
-        let listen = format!("unix:path={}", dir.path().join("bus").display());
-        let mut bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1", "--address", &listen])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon");
-        let stdout = bus.stdout.take().expect("stdout");
-        let bus = Daemon { child: bus };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line.trim().to_owned());
-        });
-        let address = rx.recv_timeout(Duration::from_secs(10)).expect("dbus-daemon printed no address");
+        let bus = PrivateBus::start();
+        let address = bus.address.clone();
         for sub in ["data", "run", "home"] {
             std::fs::create_dir_all(dir.path().join(sub)).expect("keyring dirs");
         }

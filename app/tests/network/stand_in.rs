@@ -1,10 +1,9 @@
 //! A private D-Bus bus (its own `dbus-daemon`) with a stand-in NetworkManager
 //! (tests/network/nm.py) on it, both stopped when the test ends.
 
-use std::io::{BufRead, BufReader};
+use crate::common::bus::{PrivateBus, first_line};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const PYTHON: &str = "/usr/bin/python3";
@@ -26,43 +25,19 @@ pub fn available() -> Result<(), String> {
     Ok(())
 }
 
-/// The first line a child prints, within `timeout`.
-fn first_line(stdout: ChildStdout, timeout: Duration) -> Option<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    rx.recv_timeout(timeout).ok().map(|line| line.trim().to_owned()).filter(|line| !line.is_empty())
-}
-
 /// A private bus and, while it runs, the stand-in NetworkManager.
 pub struct Bus {
     pub address: String,
-    daemon: Child,
     nm: Option<Child>,
-    _dir: tempfile::TempDir,
+    // Dropped after `nm` is stopped (fields drop in order, after `drop`).
+    _bus: PrivateBus,
 }
 
 impl Bus {
     /// Starts a bus with nothing on it.
     pub fn start() -> Bus {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let listen = format!("unix:path={}", dir.path().join("bus").display());
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1", "--address", &listen])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon");
-        let stdout = daemon.stdout.take().expect("stdout");
-        let Some(address) = first_line(stdout, Duration::from_secs(10)) else {
-            let _ = daemon.kill();
-            panic!("dbus-daemon printed no address");
-        };
-        Bus { address, daemon, nm: None, _dir: dir }
+        let bus = PrivateBus::start();
+        Bus { address: bus.address.clone(), nm: None, _bus: bus }
     }
 
     /// Starts the stand-in NetworkManager with these properties (`Connectivity=4`…);
@@ -106,9 +81,6 @@ impl Bus {
 
 impl Drop for Bus {
     fn drop(&mut self) {
-        for child in self.nm.iter_mut().chain([&mut self.daemon]) {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.stop_network_manager();
     }
 }
