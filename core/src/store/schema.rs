@@ -102,33 +102,49 @@ mod tests {
     use super::*;
     use crate::model::{CostPolicy, Priority};
 
+    /// A database as schema `version` left it, at `dir`/haul.db; the path and the connection.
+    fn old_database(dir: &tempfile::TempDir, version: usize) -> (std::path::PathBuf, Connection) {
+        let path = dir.path().join("haul.db");
+        let conn = Connection::open(&path).expect("open");
+        for sql in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).expect("migration");
+        }
+        conn.pragma_update(None, "user_version", version as i64).expect("version");
+        (path, conn)
+    }
+
+    /// A suspended job row with the columns every version has.
+    fn old_job(conn: &Connection, id: &str, priority: &str) {
+        conn.execute(
+            "INSERT INTO jobs (id, queue_order, display_name, description, state, priority, owner, creator,
+             created, modified, error_count, notify_flags, minimum_retry_delay_s, no_progress_timeout_s,
+             auto_complete, custom_headers)
+             VALUES (?1, 0, 'old', '', 'suspended', ?2, 1000, 1000, '2026-01-01T00:00:00Z',
+             '2026-01-01T00:00:00Z', 0, 3, 10, 60, 0, '[]')",
+            [id, priority],
+        )
+        .expect("insert job");
+    }
+
+    /// The job's first file, `bytes` of it on disk, with the columns every version has.
+    fn old_file(conn: &Connection, id: &str, bytes: i64) {
+        conn.execute(
+            "INSERT INTO files (job_id, idx, remote_url, local_name, temp_name, bytes_transferred, transferred,
+             completed, html) VALUES (?1, 0, 'http://h/a', '/d/a', '/d/.a.part', ?2, 0, 0, 0)",
+            rusqlite::params![id, bytes],
+        )
+        .expect("insert file");
+    }
+
     /// A database written by schema version 3 (before cost policies) opens,
     /// and its jobs get the cost policy their priority implies.
     #[test]
     fn a_version_3_database_opens_with_cost_policies_by_priority() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("haul.db");
-        {
-            let conn = Connection::open(&path).expect("open");
-            for sql in &MIGRATIONS[..3] {
-                conn.execute_batch(sql).expect("migration");
-            }
-            conn.pragma_update(None, "user_version", 3).expect("version");
-            for (id, priority) in [
-                ("00000000-0000-4000-8000-000000000001", "foreground"),
-                ("00000000-0000-4000-8000-000000000002", "low"),
-            ] {
-                conn.execute(
-                    "INSERT INTO jobs (id, queue_order, display_name, description, state, priority, owner, creator,
-                     created, modified, error_count, notify_flags, minimum_retry_delay_s, no_progress_timeout_s,
-                     auto_complete, custom_headers)
-                     VALUES (?1, 0, 'old', '', 'suspended', ?2, 1000, 1000, '2026-01-01T00:00:00Z',
-                     '2026-01-01T00:00:00Z', 0, 3, 10, 60, 0, '[]')",
-                    [id, priority],
-                )
-                .expect("insert");
-            }
-        }
+        let (path, conn) = old_database(&dir, 3);
+        old_job(&conn, "00000000-0000-4000-8000-000000000001", "foreground");
+        old_job(&conn, "00000000-0000-4000-8000-000000000002", "low");
+        drop(conn);
         let store = crate::store::Store::open(&path).expect("a version-3 database opens");
         let mut jobs: Vec<(Priority, CostPolicy)> =
             store.load_jobs().expect("load").into_iter().map(|s| (s.job.priority, s.job.cost_policy)).collect();
@@ -140,36 +156,21 @@ mod tests {
         assert_eq!(version, MIGRATIONS.len() as i64);
     }
 
-    /// A database written by schema version 4 opens; its files have no restart reason.
+    /// A database written by schema version 4 opens; its files have no restart
+    /// reason, its jobs no credentials, cookies or proxy.
     #[test]
-    fn a_version_4_database_opens_with_files_without_restart_reasons() {
+    fn a_version_4_database_opens_without_restart_reasons_or_credentials() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("haul.db");
+        let (path, conn) = old_database(&dir, 4);
         let id = "00000000-0000-4000-8000-000000000003";
-        {
-            let conn = Connection::open(&path).expect("open");
-            for sql in &MIGRATIONS[..4] {
-                conn.execute_batch(sql).expect("migration");
-            }
-            conn.pragma_update(None, "user_version", 4).expect("version");
-            conn.execute(
-                "INSERT INTO jobs (id, queue_order, display_name, description, state, priority, owner, creator,
-                 created, modified, error_count, notify_flags, minimum_retry_delay_s, no_progress_timeout_s,
-                 auto_complete, custom_headers)
-                 VALUES (?1, 0, 'old', '', 'suspended', 'normal', 1000, 1000, '2026-01-01T00:00:00Z',
-                 '2026-01-01T00:00:00Z', 0, 3, 10, 60, 0, '[]')",
-                [id],
-            )
-            .expect("insert job");
-            conn.execute(
-                "INSERT INTO files (job_id, idx, remote_url, local_name, temp_name, bytes_transferred, transferred,
-                 completed, html, done_ranges) VALUES (?1, 0, 'http://h/a', '/d/a', '/d/.a.part', 5, 0, 0, 0, NULL)",
-                [id],
-            )
-            .expect("insert file");
-        }
+        old_job(&conn, id, "normal");
+        old_file(&conn, id, 5);
+        drop(conn);
         let store = crate::store::Store::open(&path).expect("a version-4 database opens");
         let jobs = store.load_jobs().expect("load");
+        assert_eq!(jobs.len(), 1);
+        let job = &jobs[0].job;
+        assert!(job.credentials.is_none() && !job.cookies && job.proxy.is_none());
         let files: Vec<_> = jobs.iter().flat_map(|j| j.files.iter()).collect();
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].bytes_transferred, 5);
@@ -182,64 +183,15 @@ mod tests {
     fn a_database_of_every_older_version_opens_with_its_jobs() {
         for version in 1..MIGRATIONS.len() {
             let dir = tempfile::tempdir().expect("tempdir");
-            let path = dir.path().join("haul.db");
-            {
-                let conn = Connection::open(&path).expect("open");
-                for sql in &MIGRATIONS[..version] {
-                    conn.execute_batch(sql).expect("migration");
-                }
-                conn.pragma_update(None, "user_version", version as i64).expect("version");
-                conn.execute(
-                    "INSERT INTO jobs (id, queue_order, display_name, description, state, priority, owner, creator,
-                     created, modified, error_count, notify_flags, minimum_retry_delay_s, no_progress_timeout_s,
-                     auto_complete, custom_headers)
-                     VALUES ('00000000-0000-4000-8000-000000000009', 0, 'old', '', 'suspended', 'low', 1000, 1000,
-                     '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 0, 3, 10, 60, 0, '[]')",
-                    [],
-                )
-                .expect("insert job");
-                conn.execute(
-                    "INSERT INTO files (job_id, idx, remote_url, local_name, temp_name, bytes_transferred, transferred,
-                     completed, html) VALUES ('00000000-0000-4000-8000-000000000009', 0, 'http://h/a', '/d/a',
-                     '/d/.a.part', 7, 0, 0, 0)",
-                    [],
-                )
-                .expect("insert file");
-            }
+            let (path, conn) = old_database(&dir, version);
+            old_job(&conn, "00000000-0000-4000-8000-000000000009", "low");
+            old_file(&conn, "00000000-0000-4000-8000-000000000009", 7);
+            drop(conn);
             let store = crate::store::Store::open(&path).unwrap_or_else(|e| panic!("version {version}: {e}"));
             let jobs = store.load_jobs().expect("load");
             assert_eq!(jobs.len(), 1, "version {version}");
             assert_eq!(jobs[0].files.len(), 1, "version {version}");
             assert_eq!(jobs[0].files[0].bytes_transferred, 7, "version {version}");
         }
-    }
-
-    /// A database written before credentials and proxies (version 4) opens;
-    /// its jobs have none.
-    #[test]
-    fn a_version_4_database_opens_without_credentials() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("haul.db");
-        {
-            let conn = Connection::open(&path).expect("open");
-            for sql in &MIGRATIONS[..4] {
-                conn.execute_batch(sql).expect("migration");
-            }
-            conn.pragma_update(None, "user_version", 4).expect("version");
-            conn.execute(
-                "INSERT INTO jobs (id, queue_order, display_name, description, state, priority, owner, creator,
-                 created, modified, error_count, notify_flags, minimum_retry_delay_s, no_progress_timeout_s,
-                 auto_complete, custom_headers)
-                 VALUES ('00000000-0000-4000-8000-000000000001', 0, 'old', '', 'suspended', 'normal', 1000, 1000,
-                 '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 0, 3, 10, 60, 0, '[]')",
-                [],
-            )
-            .expect("insert");
-        }
-        let store = crate::store::Store::open(&path).expect("a version-4 database opens");
-        let jobs = store.load_jobs().expect("load");
-        assert_eq!(jobs.len(), 1);
-        let job = &jobs[0].job;
-        assert!(job.credentials.is_none() && !job.cookies && job.proxy.is_none());
     }
 }
