@@ -260,7 +260,6 @@ mod tests {
         type Row<'a> = (&'a str, usize, usize, &'a [Event], usize, bool);
         #[rustfmt::skip]
         let table: &[Row] = &[
-            // (situation, max, gaps left, what happened, next count, capped)
             ("one gap starts on one connection", 32, 1, &[], 1, false),
             ("no gap is one connection", 32, 0, &[], 1, false),
             ("32 gaps start 32 at once", 32, 32, &[], 32, true),
