@@ -3,6 +3,7 @@
 //! is printed for the note, not asserted (timings belong in benchmarks).
 
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use haul::gui::{Bridge, Connection, DesktopNotifier, HaulApp, Prefs, Startup, Update};
 use haul_core::model::{Job, JobId, JobState};
 use haul_core::protocol::JobProgressView;
@@ -92,4 +93,63 @@ fn every_state_icon_and_word_has_its_glyphs() {
         ui.label("⏶ ⏷ ⬇ ➕ ▶ ⏸ ✖ ✔ ⟲ ⚙ 🔍 — ☰ 🗑 …");
     });
     window.run();
+}
+
+/// A job of `count` files, selected with its details open; the file names the
+/// window lays out, the shapes of a frame and its average time.
+fn measure_files(count: usize, frames: u32) -> (usize, usize, Duration) {
+    use haul_core::model::JobFile;
+    let (bridge, updates) = Bridge::detached();
+    let app = HaulApp::from_parts(bridge, Prefs::default(), 0, std::env::temp_dir(), DesktopNotifier::off());
+    let mut window = Harness::builder().with_size([1280.0, 800.0]).build_eframe(move |_| app);
+    let mut many = job(2);
+    many.display_name = "many-files".into();
+    many.progress.files_total = count as u32;
+    let id = many.id;
+    let files: Vec<JobFile> = (0..count)
+        .map(|i| JobFile {
+            index: i as u32,
+            remote_url: format!("http://127.0.0.1/part-{i:05}.bin"),
+            local_name: format!("/tmp/many/part-{i:05}.bin").into(),
+            temp_name: format!("/tmp/many/.part-{i:05}.bin.haul-part").into(),
+            bytes_total: Some(16_384),
+            bytes_transferred: if i % 3 == 0 { 16_384 } else { 0 },
+            transferred: i % 3 == 0,
+            completed: false,
+            sha256: None,
+            restart_reason: None,
+            checkpoint: Default::default(),
+        })
+        .collect();
+    let send = |update| updates.send(update).expect("the window listens");
+    send(Update::Connection(Connection::Connected("haul/test".into())));
+    send(Update::Startup(Box::new(Startup { jobs: vec![many], ..Default::default() })));
+    window.run_ok();
+    window.get_by_label("many-files").click();
+    window.run_ok();
+    send(Update::Files(id, files));
+    window.run_ok();
+    let start = Instant::now();
+    let mut shapes = 0;
+    for _ in 0..frames {
+        window.step();
+        shapes = window.output().shapes.len();
+    }
+    let laid_out = window.query_all_by_label_contains("part-").count();
+    (laid_out, shapes, start.elapsed() / frames)
+}
+
+#[test]
+fn a_job_of_ten_thousand_files_lays_out_no_more_file_rows_than_its_panel_shows() {
+    let (few_rows, few_shapes, few_time) = measure_files(100, 5);
+    let (many_rows, many_shapes, many_time) = measure_files(10_000, 5);
+    let build = if cfg!(debug_assertions) { "debug" } else { "release" };
+    eprintln!(
+        "details frame time ({build} build): 100 files {few_time:?} ({few_rows} rows laid out, {few_shapes} shapes), \
+         10,000 files {many_time:?} ({many_rows} rows, {many_shapes} shapes)"
+    );
+    assert!(few_rows > 0, "the panel shows the files");
+    // The panel shows a few dozen rows; all 10,000 once made every frame 10,000 rows of work.
+    assert!(many_rows <= few_rows, "100 files: {few_rows} rows laid out, 10,000: {many_rows}");
+    assert!(many_shapes * 10 < few_shapes * 12, "100 files: {few_shapes} shapes, 10,000: {many_shapes}");
 }

@@ -10,7 +10,7 @@ mod table;
 mod toasts;
 mod when_done;
 
-pub use progress::{Activity, file_views, percent};
+pub use progress::{Activity, FileView, file_views, percent};
 pub use selection::Selection;
 pub use table::{Filter, Sort, SortColumn, StateFilter, fraction};
 pub use toasts::{FOLDED_SHOWN, Level, NewToast, SUMMARY_TTL, Toast, ToastAction, Toasts, stack};
