@@ -96,14 +96,20 @@ impl Manager {
             JobState::Transferred => job.times.transfer_completed = Some(now),
             _ => {}
         }
-        if old.is_running() && !new.is_running() {
-            if let Some(token) = entry.run.token.take() {
+        // A job that never ran has no run to stop, and nothing to retry.
+        if old.is_running()
+            && !new.is_running()
+            && let Some(run) = entry.run.get_mut()
+        {
+            if let Some(token) = run.token.take() {
                 token.cancel();
             }
-            entry.run.speed.reset();
+            run.speed.reset();
         }
-        if new == JobState::Queued {
-            entry.run.retry_at = None;
+        if new == JobState::Queued
+            && let Some(run) = entry.run.get_mut()
+        {
+            run.retry_at = None;
         }
         job.progress = crate::store::progress_of(&entry.files);
         (job.wait_reason, job.wait_until) = super::schedule::waiting(job, &network, &schedule);
@@ -149,7 +155,9 @@ impl Manager {
             Files::Unfinished => entry.files.iter().filter(|f| !f.transferred && f.bytes_transferred > 0).collect(),
         };
         state.store.save_job_and_files(&entry.job, entry.queue_order, &files)?;
-        entry.run.unsaved_bytes = 0;
+        if let Some(run) = entry.run.get_mut() {
+            run.unsaved_bytes = 0;
+        }
         Ok(())
     }
 

@@ -5,6 +5,7 @@ use super::{
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// A program (and its arguments) to run when a job is transferred or fails
@@ -51,9 +52,9 @@ pub struct Job {
     pub display_name: String,
     /// Free text.
     pub description: String,
-    /// Always "download".
+    /// Always "download" (borrowed: no copy of it in each of 10,000 jobs).
     #[serde(rename = "type")]
-    pub job_type: String,
+    pub job_type: Cow<'static, str>,
     /// Where the job is in its life.
     pub state: JobState,
     /// Scheduling priority.
