@@ -90,7 +90,7 @@ impl Manager {
                 if let Some(error) = error {
                     // A lost network is not the download's failure (as BITS counts).
                     job.error_count += u32::from(error.code != crate::model::NO_NETWORK);
-                    job.error = Some(error);
+                    job.error = Some(Box::new(error));
                 }
             }
             JobState::Transferred => job.times.transfer_completed = Some(now),
@@ -168,7 +168,7 @@ impl Manager {
         state: &mut State,
         job: &Job,
         kind: EventKind,
-        error: Option<JobError>,
+        error: Option<Box<JobError>>,
         file_index: Option<u32>,
     ) {
         let event = Event {
@@ -193,7 +193,7 @@ impl Manager {
     /// Journals a property change and schedules a `job_modification`.
     pub(super) fn journal_modified(&self, state: &mut State, job_id: JobId, note: Option<JobError>) {
         if let Some(job) = state.jobs.get(&job_id).map(|e| e.job.clone()) {
-            self.journal(state, &job, EventKind::Modified, note, None);
+            self.journal(state, &job, EventKind::Modified, note.map(Box::new), None);
         }
         self.modified(state, job_id);
     }

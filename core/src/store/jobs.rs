@@ -237,13 +237,18 @@ impl Store {
                 modified: time(&raw.modified)?,
                 transfer_completed: raw.transfer_completed.as_deref().map(time).transpose()?,
             },
-            error: raw.error.as_deref().map(serde_json::from_str::<JobError>).transpose().map_err(|_| bad("error"))?,
+            error: raw
+                .error
+                .as_deref()
+                .map(serde_json::from_str::<Box<JobError>>)
+                .transpose()
+                .map_err(|_| bad("error"))?,
             error_count: raw.error_count,
             notify_flags: NotifyFlags::from_bits_truncate(raw.notify_flags),
             notify_cmd_line: raw
                 .notify_cmd_line
                 .as_deref()
-                .map(serde_json::from_str::<NotifyCmdLine>)
+                .map(serde_json::from_str::<Box<NotifyCmdLine>>)
                 .transpose()
                 .map_err(|_| bad("notify command line"))?,
             minimum_retry_delay_s: raw.minimum_retry_delay_s.max(0) as u64,
@@ -308,7 +313,7 @@ struct RawJob {
 #[derive(Default, serde::Serialize, serde::Deserialize)]
 struct StoredAccess {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    credentials: Option<Credentials>,
+    credentials: Option<Box<Credentials>>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     cookies: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
