@@ -156,6 +156,11 @@ impl Raw {
         self.writer.write_all(probe).await.is_ok()
     }
 
+    /// Closes the writing half (the service reads the end of the stream); replies still arrive.
+    pub async fn shutdown_write(&mut self) {
+        let _ = self.writer.shutdown().await;
+    }
+
     /// Sends a JSON value as one line.
     pub async fn send(&mut self, message: &Value) {
         self.send_line(message.to_string().as_bytes()).await;

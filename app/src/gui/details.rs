@@ -27,7 +27,7 @@ pub fn details_ui(ui: &mut Ui, model: &ViewModel, job: &Job, actions: &mut Vec<U
             }
             ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
                 ui.add(egui::Label::new(RichText::new(&job.display_name).heading()).truncate());
-                let state = format::state_with_reason(job.state, job.error.as_ref());
+                let state = format::state_with_reason(job.state, job.error.as_deref());
                 ui.add(egui::Label::new(RichText::new(state).color(state_color(job.state, dark))).truncate());
             });
         });

@@ -189,7 +189,7 @@ fn announce(job_id: JobId, client: &Client, cx: &Context) {
             Ok(job) => job,
             Err(e) => return tracing::debug!("get_job {job_id}: {e}"),
         };
-        match (job.state, job.error.clone()) {
+        match (job.state, job.error.as_deref().cloned()) {
             (JobState::Error, Some(error)) => sink.send(Update::Failed(Box::new(job), error)),
             (JobState::Transferred | JobState::Acknowledged, _) => sink.send(Update::Finished(Box::new(job))),
             _ => sink.send(Update::Job(Box::new(job))),

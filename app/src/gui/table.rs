@@ -177,7 +177,7 @@ fn transferred_text(job: &Job) -> String {
 fn state_text(job: &Job, now: chrono::DateTime<chrono::Utc>) -> (String, Option<String>) {
     let icon = format::state_icon(job.state);
     let word = format::state_word(job.state);
-    let reason = job.error.as_ref().map(format::error_words);
+    let reason = job.error.as_deref().map(format::error_words);
     match job.state {
         JobState::TransientError => {
             let due = job.times.modified + chrono::Duration::seconds(job.minimum_retry_delay_s as i64);

@@ -71,7 +71,7 @@ impl Manager {
                 None
             }
         };
-        self.change_job(caller, job_id, |job| job.credentials = credentials)
+        self.change_job(caller, job_id, |job| job.credentials = credentials.map(Box::new))
     }
 
     /// Sets the cookies a job sends from the text of a Netscape cookies.txt

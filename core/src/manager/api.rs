@@ -105,7 +105,7 @@ impl Manager {
         state.next_order += 1;
         state.store.save_job(&job, queue_order)?;
         self.journal(&mut state, &job, EventKind::Created, None, None);
-        state.jobs.insert(job_id, Box::new(Entry::new(job, Vec::new(), queue_order)));
+        state.jobs.insert(job_id, Box::new(Entry::new(job, queue_order)));
         Ok(job_id)
     }
 
@@ -117,19 +117,13 @@ impl Manager {
 
     /// The caller's jobs (every user's for an administrator who asks), in queue order.
     pub fn enum_jobs(&self, caller: &Caller, all_users: bool, include_final: bool) -> Result<Vec<Job>, Error> {
-        if all_users && !caller.admin {
-            return Err(Error::AccessDenied("only an administrator may list every user's jobs".into()));
-        }
-        let state = self.lock();
-        let mut entries: Vec<&Entry> = state
-            .jobs
-            .values()
-            .map(|e| &**e)
-            .filter(|e| include_final || !e.job.state.is_final())
-            .filter(|e| if all_users { true } else { e.job.owner == caller.uid || e.job.creator == caller.uid })
-            .collect();
-        entries.sort_by_key(|e| e.queue_order);
-        Ok(entries.into_iter().map(view).collect())
+        let (query, job_ids) = self.job_ids(caller, all_users, include_final)?;
+        let mut jobs = Vec::with_capacity(job_ids.len());
+        self.visit_jobs(&query, &job_ids, |job| {
+            jobs.push(job);
+            true
+        });
+        Ok(jobs)
     }
 
     /// A job's files.

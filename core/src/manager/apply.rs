@@ -90,20 +90,26 @@ impl Manager {
                 if let Some(error) = error {
                     // A lost network is not the download's failure (as BITS counts).
                     job.error_count += u32::from(error.code != crate::model::NO_NETWORK);
-                    job.error = Some(error);
+                    job.error = Some(Box::new(error));
                 }
             }
             JobState::Transferred => job.times.transfer_completed = Some(now),
             _ => {}
         }
-        if old.is_running() && !new.is_running() {
-            if let Some(token) = entry.run.token.take() {
+        // A job that never ran has no run to stop, and nothing to retry.
+        if old.is_running()
+            && !new.is_running()
+            && let Some(run) = entry.run.get_mut()
+        {
+            if let Some(token) = run.token.take() {
                 token.cancel();
             }
-            entry.run.speed.reset();
+            run.speed.reset();
         }
-        if new == JobState::Queued {
-            entry.run.retry_at = None;
+        if new == JobState::Queued
+            && let Some(run) = entry.run.get_mut()
+        {
+            run.retry_at = None;
         }
         job.progress = crate::store::progress_of(&entry.files);
         (job.wait_reason, job.wait_until) = super::schedule::waiting(job, &network, &schedule);
@@ -149,7 +155,9 @@ impl Manager {
             Files::Unfinished => entry.files.iter().filter(|f| !f.transferred && f.bytes_transferred > 0).collect(),
         };
         state.store.save_job_and_files(&entry.job, entry.queue_order, &files)?;
-        entry.run.unsaved_bytes = 0;
+        if let Some(run) = entry.run.get_mut() {
+            run.unsaved_bytes = 0;
+        }
         Ok(())
     }
 
@@ -160,7 +168,7 @@ impl Manager {
         state: &mut State,
         job: &Job,
         kind: EventKind,
-        error: Option<JobError>,
+        error: Option<Box<JobError>>,
         file_index: Option<u32>,
     ) {
         let event = Event {
@@ -185,7 +193,7 @@ impl Manager {
     /// Journals a property change and schedules a `job_modification`.
     pub(super) fn journal_modified(&self, state: &mut State, job_id: JobId, note: Option<JobError>) {
         if let Some(job) = state.jobs.get(&job_id).map(|e| e.job.clone()) {
-            self.journal(state, &job, EventKind::Modified, note, None);
+            self.journal(state, &job, EventKind::Modified, note.map(Box::new), None);
         }
         self.modified(state, job_id);
     }

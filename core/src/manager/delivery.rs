@@ -89,7 +89,7 @@ impl Manager {
         Step::Deliver {
             pending,
             sink,
-            cmd: job.notify_cmd_line.clone(),
+            cmd: job.notify_cmd_line.as_deref().cloned(),
             owner: job.owner,
             retry_delay: Duration::from_secs(job.minimum_retry_delay_s.max(MIN_RETRY_DELAY_FLOOR_S)),
             wake,
@@ -131,7 +131,7 @@ impl Manager {
                 },
                 Pending::Transferred => sink.job_transferred(job),
                 Pending::Error => {
-                    let error = job.error.clone().unwrap_or_else(|| {
+                    let error = job.error.as_deref().cloned().unwrap_or_else(|| {
                         crate::model::JobError::new(crate::model::ErrorContext::Unknown, "unknown", "unknown error")
                     });
                     sink.job_error(job, error)

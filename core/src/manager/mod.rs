@@ -9,6 +9,7 @@ mod apply;
 mod delivery;
 mod entry;
 mod files;
+mod listing;
 mod network;
 mod properties;
 mod queue;
@@ -25,6 +26,7 @@ use crate::model::{Event, JobId, JobState, NetworkStatus, ScheduleWindow, WhenDo
 use crate::notify::{Pending, Registry};
 use crate::store::{Store, StoreError};
 use entry::Entry;
+pub use listing::JobQuery;
 use speed::SpeedMeter;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -175,7 +177,7 @@ struct Run {
 }
 
 impl Run {
-    fn new() -> Run {
+    const fn new() -> Run {
         Run {
             token: None,
             generation: 0,
@@ -185,7 +187,7 @@ impl Run {
             last_checkpoint: None,
             unsaved_bytes: 0,
             checkpoint_armed: false,
-            speed: SpeedMeter::default(),
+            speed: SpeedMeter::new(),
             files_announced: 0,
             limiter: None,
         }
@@ -209,16 +211,18 @@ impl Manager {
     pub fn open(config: Config) -> Result<Manager, OpenError> {
         let store = Store::open(&config.db_path)?;
         let client = engine::Clients::new(config.read_timeout)?;
-        let stored = store.load_jobs()?;
+        // Each job goes straight to its place, boxed at its final size: a
+        // list of every job first, freed after, would leave RSS up for good.
+        let mut jobs: HashMap<JobId, Box<Entry>> = HashMap::with_capacity(store.count_jobs()?);
+        let mut next_order = 0;
+        store.read_jobs(|s| {
+            next_order = next_order.max(s.queue_order + 1);
+            jobs.insert(s.job.id, Box::new(Entry::new(s.job, s.queue_order)));
+        })?;
+        store.read_files(|job_id, files| jobs.get_mut(&job_id).map(|entry| entry.add_loaded_files(files)).is_some())?;
+        store.release_memory();
         let saved = schedule::load(&schedule::settings_path(&config.db_path));
         let (events, _) = broadcast::channel(4096);
-        let next_order = stored.iter().map(|s| s.queue_order + 1).max().unwrap_or(0);
-        let mut jobs = HashMap::with_capacity(stored.len());
-        for s in stored {
-            let entry = Entry::new(s.job, s.files, s.queue_order);
-            jobs.insert(entry.job.id, Box::new(entry));
-        }
-        store.release_memory();
         let manager = Manager {
             inner: Arc::new(Inner {
                 windows: windows::Windows::default(),
@@ -276,7 +280,7 @@ impl Manager {
                     state.store.save_job(&job, order)?;
                     self.journal(&mut state, &job, crate::model::EventKind::StateChanged, None, None);
                 }
-                JobState::TransientError => entry.run.retry_at = Some(Instant::now()),
+                JobState::TransientError => entry.run.make_mut().retry_at = Some(Instant::now()),
                 JobState::Transferred => self.enqueue(&mut state, job_id, Pending::Transferred),
                 JobState::Error => self.enqueue(&mut state, job_id, Pending::Error),
                 _ => {}

@@ -65,7 +65,7 @@ impl Manager {
             // The time offline does not count towards a job's no-progress timeout.
             let offline_for = state.offline_since.take().map(|since| now - since).unwrap_or_default();
             for entry in state.jobs.values_mut() {
-                if let Some(since) = entry.run.no_progress_since.as_mut() {
+                if let Some(since) = entry.run.get_mut().and_then(|run| run.no_progress_since.as_mut()) {
                     *since += offline_for;
                 }
             }

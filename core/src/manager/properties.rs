@@ -70,7 +70,7 @@ impl Manager {
             job.notify_flags = v;
         }
         if let Some(v) = changes.notify_cmd_line {
-            job.notify_cmd_line = (!v.program.is_empty()).then_some(v);
+            job.notify_cmd_line = (!v.program.is_empty()).then(|| Box::new(v));
         }
         if let Some(v) = changes.minimum_retry_delay_s {
             job.minimum_retry_delay_s = v.max(MIN_RETRY_DELAY_FLOOR_S);

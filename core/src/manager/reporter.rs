@@ -89,9 +89,9 @@ impl Reporter for JobReporter {
         let delta = covered.saturating_sub(file.bytes_transferred);
         file.bytes_transferred = covered;
         entry.job.progress.bytes_transferred += delta;
-        entry.run.unsaved_bytes += delta;
-        entry.run.no_progress_since = None;
-        entry.run.speed.record(entry.job.progress.bytes_transferred);
+        entry.run.make_mut().unsaved_bytes += delta;
+        entry.run.make_mut().no_progress_since = None;
+        entry.run.make_mut().speed.record(entry.job.progress.bytes_transferred);
         let now = Instant::now();
         let due = entry.run.last_checkpoint.is_none_or(|t| now.duration_since(t) >= CHECKPOINT_INTERVAL)
             || entry.run.unsaved_bytes >= CHECKPOINT_BYTES;
@@ -99,7 +99,7 @@ impl Reporter for JobReporter {
             manager.checkpoint(&mut state, self.job_id, now);
         } else if !entry.run.checkpoint_armed {
             // The last bytes before a stall are saved too, not only when more come.
-            entry.run.checkpoint_armed = true;
+            entry.run.make_mut().checkpoint_armed = true;
             let at = entry.run.last_checkpoint.map_or(now, |t| t + CHECKPOINT_INTERVAL);
             let (manager, job_id, generation) = (manager.clone(), self.job_id, self.generation);
             self.manager.inner.tracker.spawn(async move { manager.trailing_checkpoint(job_id, generation, at).await });
@@ -111,8 +111,8 @@ impl Manager {
     /// Saves the ranges on disk of the job's unfinished files.
     fn checkpoint(&self, state: &mut State, job_id: JobId, now: Instant) {
         let Some(entry) = state.jobs.get_mut(&job_id) else { return };
-        entry.run.last_checkpoint = Some(now);
-        entry.run.unsaved_bytes = 0;
+        entry.run.make_mut().last_checkpoint = Some(now);
+        entry.run.make_mut().unsaved_bytes = 0;
         let files: Vec<_> = entry.files.iter().filter(|f| !f.transferred && f.bytes_transferred > 0).cloned().collect();
         let saved = self.batched_deferred(state, |state| {
             for file in &files {
@@ -135,7 +135,7 @@ impl Manager {
         }
         let mut state = self.lock();
         let Some(entry) = state.jobs.get_mut(&job_id) else { return };
-        entry.run.checkpoint_armed = false;
+        entry.run.make_mut().checkpoint_armed = false;
         if entry.run.unsaved_bytes > 0 && self.is_current(&state, job_id, generation) {
             self.checkpoint(&mut state, job_id, Instant::now());
         }

@@ -105,12 +105,12 @@ impl Manager {
             return;
         };
         let token = self.inner.shutdown.child_token();
-        entry.run.generation += 1;
+        entry.run.make_mut().generation += 1;
         let rate = entry.job.speed_limit_bps;
-        entry.run.limiter.get_or_insert_with(|| Arc::new(engine::RateLimiter::new(rate)));
-        entry.run.task_alive = true;
-        entry.run.token = Some(token.clone());
-        entry.run.files_announced = entry.files.iter().take_while(|f| f.transferred).count();
+        entry.run.make_mut().limiter.get_or_insert_with(|| Arc::new(engine::RateLimiter::new(rate)));
+        entry.run.make_mut().task_alive = true;
+        entry.run.make_mut().token = Some(token.clone());
+        entry.run.make_mut().files_announced = entry.files.iter().take_while(|f| f.transferred).count();
         let generation = entry.run.generation;
         let manager = self.clone();
         self.inner.tracker.spawn(async move { manager.transfer_job(job_id, generation, token).await });
@@ -211,7 +211,7 @@ impl Manager {
         if let Some(entry) = state.jobs.get_mut(&job_id)
             && entry.run.generation == generation
         {
-            entry.run.task_alive = false;
+            entry.run.make_mut().task_alive = false;
             tidy_temp_files(entry);
             if let Err(e) = self.save(&mut state, job_id, Files::Unfinished) {
                 tracing::error!("cannot checkpoint job {job_id}: {e}");
@@ -280,7 +280,7 @@ impl Manager {
         }
         let first = entry.run.files_announced;
         let upto = first + entry.files[first..].iter().take_while(|f| f.transferred).count();
-        entry.run.files_announced = upto;
+        entry.run.make_mut().files_announced = upto;
         let job = entry.job.clone();
         let saved = self.batched_deferred(&mut state, |state| {
             // The file's row only: nothing of the job's own row changed (its
@@ -325,14 +325,14 @@ impl Manager {
             Severity::Fatal => Action::Fail,
             Severity::Transient => {
                 let now = Instant::now();
-                let since = *entry.run.no_progress_since.get_or_insert(now);
+                let since = *entry.run.make_mut().no_progress_since.get_or_insert(now);
                 let delay = entry.job.minimum_retry_delay_s.max(MIN_RETRY_DELAY_FLOOR_S);
                 let delay = Duration::from_secs(delay).max(error.retry_after().unwrap_or_default());
                 let timeout = Duration::from_secs(entry.job.no_progress_timeout_s);
                 if delay > timeout || now.duration_since(since) >= timeout {
                     Action::Fail
                 } else {
-                    entry.run.retry_at = Some(now + delay);
+                    entry.run.make_mut().retry_at = Some(now + delay);
                     Action::TransientFail
                 }
             }

@@ -13,6 +13,11 @@ pub struct SpeedMeter {
 }
 
 impl SpeedMeter {
+    /// A meter with no samples.
+    pub const fn new() -> SpeedMeter {
+        SpeedMeter { samples: VecDeque::new() }
+    }
+
     /// Records that `total` bytes have been received so far.
     pub fn record(&mut self, total: u64) {
         let now = Instant::now();

@@ -5,6 +5,7 @@ use super::{
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// A program (and its arguments) to run when a job is transferred or fails
@@ -51,9 +52,9 @@ pub struct Job {
     pub display_name: String,
     /// Free text.
     pub description: String,
-    /// Always "download".
+    /// Always "download" (borrowed: no copy of it in each of 10,000 jobs).
     #[serde(rename = "type")]
-    pub job_type: String,
+    pub job_type: Cow<'static, str>,
     /// Where the job is in its life.
     pub state: JobState,
     /// Scheduling priority.
@@ -66,14 +67,15 @@ pub struct Job {
     pub progress: Progress,
     /// Timestamps.
     pub times: JobTimes,
-    /// The current error, in transient_error and error.
-    pub error: Option<JobError>,
+    /// The current error, in transient_error and error (boxed, as the
+    /// next two: most jobs have none, and 10,000 jobs are kept in memory).
+    pub error: Option<Box<JobError>>,
     /// How many times the job failed; never reset.
     pub error_count: u32,
     /// Which callbacks the sink receives.
     pub notify_flags: NotifyFlags,
     /// The program run when no sink takes a transferred/error callback.
-    pub notify_cmd_line: Option<NotifyCmdLine>,
+    pub notify_cmd_line: Option<Box<NotifyCmdLine>>,
     /// Seconds to wait before retrying a transient error (at least 5).
     pub minimum_retry_delay_s: u64,
     /// Seconds without progress after which a transient error becomes an error.
@@ -95,7 +97,7 @@ pub struct Job {
     /// The user name and scheme of the job's server credentials (the password
     /// is in the secret store, never here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credentials: Option<Credentials>,
+    pub credentials: Option<Box<Credentials>>,
     /// Whether cookies (from a cookies.txt) go with the job's requests; their
     /// values are in the secret store.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -256,8 +258,9 @@ pub struct Event {
     pub kind: EventKind,
     /// The job's state after it.
     pub state: JobState,
-    /// The job's error, for error events.
-    pub error: Option<JobError>,
+    /// The job's error, for error events (boxed: the event channel holds
+    /// thousands of events, few with an error).
+    pub error: Option<Box<JobError>>,
     /// The owner of the job (for filtering; not part of the protocol object).
     #[serde(skip)]
     pub owner: u32,

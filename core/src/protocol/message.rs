@@ -154,19 +154,18 @@ pub fn encode_result(id: &Id, result: Value) -> String {
     json!({"jsonrpc": "2.0", "id": id, "result": result}).to_string()
 }
 
-/// A success reply line (without `\n`) whose result `write` puts straight
-/// into it: a long list, with no `Value` tree first and no second copy.
-pub fn encode_result_with(
-    id: &Id,
-    write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
-) -> serde_json::Result<String> {
-    let mut line = br#"{"jsonrpc":"2.0","id":"#.to_vec();
-    serde_json::to_writer(&mut line, id)?;
-    line.extend_from_slice(br#","result":"#);
-    write(&mut line)?;
-    line.push(b'}');
-    String::from_utf8(line).map_err(serde::ser::Error::custom)
+/// Writes the start of a success reply line whose result follows as text:
+/// the line is this, the result's JSON, then [`RESULT_TAIL`] (a long list
+/// goes out in pieces as it is written, with no `Value` tree and no whole copy).
+pub fn result_head(out: &mut Vec<u8>, id: &Id) -> serde_json::Result<()> {
+    out.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+    serde_json::to_writer(&mut *out, id)?;
+    out.extend_from_slice(br#","result":"#);
+    Ok(())
 }
+
+/// The end of a line begun with [`result_head`].
+pub const RESULT_TAIL: &[u8] = b"}";
 
 /// An error reply line (without `\n`); `id` is `null` when unknown.
 pub fn encode_error(id: Option<&Id>, error: &RpcError) -> String {
@@ -208,7 +207,11 @@ mod tests {
     fn a_result_given_as_text_reads_as_the_same_reply() {
         for id in [Id::Number(7), Id::String("a \"quoted\" id".into())] {
             let result = json!([{"id": "x", "name": "ü \" \\"}, 2]);
-            let line = encode_result_with(&id, |out| serde_json::to_writer(out, &result)).expect("encoded");
+            let mut line = Vec::new();
+            result_head(&mut line, &id).expect("encoded");
+            serde_json::to_writer(&mut line, &result).expect("encoded");
+            line.extend_from_slice(RESULT_TAIL);
+            let line = String::from_utf8(line).expect("utf-8");
             let Ok(Message::Response(reply)) = parse(&line) else { panic!("not a response: {line}") };
             assert_eq!((reply.id, reply.outcome), (Some(id.clone()), Ok(result.clone())));
             assert_eq!(parse(&line).ok(), parse(&encode_result(&id, result)).ok());

@@ -21,7 +21,7 @@ pub use dialogs::{OpenAddDialog, OpenAddDialogResult, ReceiveAddDialogs};
 pub use error::{ErrorData, RpcError, code};
 pub use framing::{LineRead, read_line};
 pub use message::{Id, Invalid, Message, Request, Response, encode_error, encode_notification};
-pub use message::{encode_request, encode_result, encode_result_with};
+pub use message::{RESULT_TAIL, encode_request, encode_result, result_head};
 pub use methods::{
     Cancel, Complete, EnumFiles, ForgetJob, GetJob, GetLimits, GetNetwork, GetNotifyInterface, GetRpcInfo, GetStats,
     Method, Resume, SetLimits, SetNotifyFlags, SetPriority, SetRpcListen, Shutdown, Subscribe, Suspend, TakeOwnership,

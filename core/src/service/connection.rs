@@ -1,6 +1,7 @@
 //! One connection: a reader loop that feeds the session line by line, and a
 //! writer task that owns the socket's write half and drains the session's outbox.
 
+use super::pieces::{Outgoing, Piece};
 use super::session::{Outbox, Session};
 use super::transport::{self, ReadHalf, Stream, WriteHalf};
 use crate::Manager;
@@ -73,17 +74,23 @@ async fn read_loop(session: &mut Session, read: ReadHalf, closed: &CancellationT
 async fn write_loop(write: WriteHalf, mut outbox: Outbox, closed: CancellationToken) {
     let mut writer = BufWriter::new(write);
     loop {
-        let line = tokio::select! {
+        let out = tokio::select! {
             biased;
             _ = closed.cancelled() => break,
-            Some(line) = outbox.replies.recv() => line,
-            Some(line) = outbox.notices.recv() => line,
+            Some(out) = outbox.replies.recv() => out,
+            Some(line) = outbox.notices.recv() => Outgoing::Line(line),
             else => break,
         };
+        let write = write_out(&mut writer, out, &outbox);
+        tokio::pin!(write);
         let written = tokio::select! {
-            // Cut off in the middle of a line: nothing more can be framed.
-            _ = closed.cancelled() => return,
-            written = write_line(&mut writer, &line, &outbox) => written,
+            written = &mut write => written,
+            // A line begun is finished if it can be (a long reply's last
+            // pieces are written after the request's session moved on).
+            _ = closed.cancelled() => match tokio::time::timeout(DRAIN_TIMEOUT, &mut write).await {
+                Ok(written) => written,
+                Err(_) => return,
+            },
         };
         if let Err(e) = written {
             tracing::debug!("writing to a client: {e}");
@@ -93,9 +100,8 @@ async fn write_loop(write: WriteHalf, mut outbox: Outbox, closed: CancellationTo
     }
     // The replies queued before the close still go out, e.g. the one to `shutdown`.
     let drain = async {
-        while let Ok(line) = outbox.replies.try_recv() {
-            writer.write_all(line.as_bytes()).await?;
-            writer.write_all(b"\n").await?;
+        while let Ok(out) = outbox.replies.try_recv() {
+            write_out(&mut writer, out, &outbox).await?;
         }
         writer.flush().await?;
         writer.shutdown().await
@@ -103,9 +109,18 @@ async fn write_loop(write: WriteHalf, mut outbox: Outbox, closed: CancellationTo
     let _ = tokio::time::timeout(DRAIN_TIMEOUT, drain).await;
 }
 
-/// Writes one line; flushes when nothing else is queued.
-async fn write_line(writer: &mut BufWriter<WriteHalf>, line: &str, outbox: &Outbox) -> std::io::Result<()> {
-    writer.write_all(line.as_bytes()).await?;
+/// Writes one line, whole or as its pieces come; flushes when nothing else is queued.
+async fn write_out(writer: &mut BufWriter<WriteHalf>, out: Outgoing, outbox: &Outbox) -> std::io::Result<()> {
+    match out {
+        Outgoing::Line(line) => writer.write_all(line.as_bytes()).await?,
+        Outgoing::Pieces(mut pieces) => loop {
+            match pieces.recv().await {
+                Some(Piece::Part(part)) => writer.write_all(&part).await?,
+                Some(Piece::End) => break,
+                None => return Err(std::io::Error::other("a long reply was cut short")),
+            }
+        },
+    }
     writer.write_all(b"\n").await?;
     if outbox.replies.is_empty() && outbox.notices.is_empty() {
         writer.flush().await?;

@@ -4,6 +4,7 @@
 mod connection;
 mod error;
 mod handlers;
+mod pieces;
 #[cfg(windows)]
 mod pipe;
 mod server;

@@ -1,13 +1,14 @@
 //! One client's session: its identity, its handshake, its sink and its
 //! subscription; turns each incoming line into a reply.
 
-use super::handlers;
+use super::handlers::{self, Answer};
+use super::pieces::{self, List, Outgoing, Stop};
 use super::sink::ConnectionSink;
 use crate::Manager;
 use crate::aria2::Endpoint;
 use crate::model::Caller;
 use crate::notify::Sink;
-use crate::protocol::{Invalid, Message, RpcError, current_uid, encode_error, encode_result, method};
+use crate::protocol::{Id, Invalid, Message, RpcError, current_uid, encode_error, encode_result, method};
 use serde_json::Value;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -20,7 +21,7 @@ const NOTICE_QUEUE: usize = 1024;
 
 /// What a session sends, for the connection's writer task.
 pub struct Outbox {
-    pub(super) replies: mpsc::Receiver<String>,
+    pub(super) replies: mpsc::Receiver<Outgoing>,
     pub(super) notices: mpsc::Receiver<String>,
 }
 
@@ -35,7 +36,7 @@ pub struct Session {
     pub(super) window: bool,
     pub(super) stop_requested: bool,
     pub(super) sink: ConnectionSink,
-    pub(super) replies: mpsc::Sender<String>,
+    pub(super) replies: mpsc::Sender<Outgoing>,
     pub(super) notices: mpsc::Sender<String>,
     pub(super) closed: CancellationToken,
     /// The aria2 endpoint (`get_rpc_info`, `set_rpc_listen`), when it is set up.
@@ -93,17 +94,42 @@ impl Session {
     /// wait for more than the job manager (`set_rpc_listen`) need [`Session::handle`].
     pub fn handle_request(&mut self, method: &str, params: Value) -> Result<Value, RpcError> {
         self.greeted_for(method)?;
-        handlers::dispatch(self, method, params)
+        handlers::dispatch(self, method, params).and_then(|answer| self.value_of(answer))
     }
 
     /// Handles one request, any method: as [`Session::handle_request`], and
     /// the methods that wait (`set_rpc_listen`: until the endpoint is bound).
     pub async fn handle(&mut self, method: &str, params: Value) -> Result<Value, RpcError> {
+        let answer = self.answer(method, params).await?;
+        self.value_of(answer)
+    }
+
+    async fn answer(&mut self, method: &str, params: Value) -> Result<Answer, RpcError> {
         self.greeted_for(method)?;
         match handlers::dispatch_waiting(self, method, params).await {
             Ok(answer) => answer,
             Err(params) => handlers::dispatch(self, method, params),
         }
+    }
+
+    /// An answer as one value (for callers in this process; the connection
+    /// writes long lists in pieces instead).
+    fn value_of(&self, answer: Answer) -> Result<Value, RpcError> {
+        let list = match answer {
+            Answer::Value(value) => return Ok(value),
+            Answer::List(List::Jobs { query, job_ids }) => {
+                let mut jobs = Vec::with_capacity(job_ids.len());
+                self.manager.visit_jobs(&query, &job_ids, |job| {
+                    jobs.push(job);
+                    true
+                });
+                serde_json::to_value(jobs)
+            }
+            Answer::List(List::Files { job_id }) => {
+                serde_json::to_value(self.manager.enum_files(&self.caller, job_id)?)
+            }
+        };
+        list.map_err(|e| RpcError::internal(format!("cannot encode the result: {e}")))
     }
 
     /// The handshake gate: nothing but `hello` before `hello`.
@@ -174,19 +200,9 @@ impl Session {
                 }
             }
             Ok(Message::Request(request)) => {
-                let result = match (&request.id, self.greeted && handlers::is_long(&request.method)) {
-                    (Some(id), true) => {
-                        handlers::long_reply(self, id, &request.method, request.params).map(Answer::Line)
-                    }
-                    _ => self.handle(&request.method, request.params).await.map(Answer::Value),
-                };
+                let answer = self.answer(&request.method, request.params).await;
                 if let Some(id) = request.id {
-                    let line = match result {
-                        Ok(Answer::Value(value)) => encode_result(&id, value),
-                        Ok(Answer::Line(line)) => line,
-                        Err(error) => encode_error(Some(&id), &error),
-                    };
-                    self.reply(line).await;
+                    self.send_answer(&id, answer).await;
                 }
                 if self.stop_requested {
                     tracing::info!("uid {} asked the service to stop", self.caller.uid);
@@ -196,11 +212,30 @@ impl Session {
         }
     }
 
+    /// Queues the reply to request `id`; a list goes in pieces as it is written.
+    async fn send_answer(&self, id: &Id, answer: Result<Answer, RpcError>) {
+        let error = match answer {
+            Ok(Answer::Value(value)) => return self.reply(encode_result(id, value)).await,
+            Ok(Answer::List(list)) => match pieces::send_list(self, id, list).await {
+                Ok(()) | Err(Stop::Gone) => return,
+                Err(Stop::Refused(error)) => error,
+            },
+            Err(error) => error,
+        };
+        self.reply(encode_error(Some(id), &error)).await;
+    }
+
     /// Queues a line for the writer (waits while the client is not reading).
     pub(super) async fn reply(&self, line: String) {
+        self.send_out(Outgoing::Line(line)).await;
+    }
+
+    /// Queues a line or a line's pieces for the writer (waits while the
+    /// client is not reading); false once the connection is closed.
+    pub(super) async fn send_out(&self, out: Outgoing) -> bool {
         tokio::select! {
-            _ = self.closed.cancelled() => {}
-            _ = self.replies.send(line) => {}
+            _ = self.closed.cancelled() => false,
+            sent = self.replies.send(out) => sent.is_ok(),
         }
     }
 
@@ -210,12 +245,6 @@ impl Session {
         self.manager.drop_sink(self.sink.sink_id());
         self.sink.fail_all();
     }
-}
-
-/// A request's result: most as a `Value`, long lists as their reply line.
-enum Answer {
-    Value(Value),
-    Line(String),
 }
 
 /// Whether `message` is an `add_file` request that wants an answer.

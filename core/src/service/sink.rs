@@ -1,6 +1,7 @@
 //! A connection as a notification sink: each callback is a JSON-RPC request to
 //! the client, and the client's reply (routed here by id) is the answer.
 
+use super::pieces::Outgoing;
 use crate::model::{Job, JobError, JobFile};
 use crate::notify::{Sink, SinkError, SinkFuture, next_sink_id};
 use crate::protocol::{Callback, Id, Pending, RpcError, encode_request};
@@ -14,7 +15,7 @@ type Answer = Result<(), SinkError>;
 /// The callbacks of one connection that wait for the client's reply.
 struct Calls {
     sink_id: u64,
-    out: mpsc::Sender<String>,
+    out: mpsc::Sender<Outgoing>,
     pending: Arc<Pending<Answer>>,
     closed: CancellationToken,
 }
@@ -31,7 +32,7 @@ fn gone() -> SinkError {
 
 impl ConnectionSink {
     /// A sink that writes its callbacks to `out` until `closed`.
-    pub(crate) fn new(out: mpsc::Sender<String>, closed: CancellationToken) -> Self {
+    pub(super) fn new(out: mpsc::Sender<Outgoing>, closed: CancellationToken) -> Self {
         ConnectionSink { calls: Arc::new(Calls { sink_id: next_sink_id(), out, pending: Arc::default(), closed }) }
     }
 
@@ -59,7 +60,7 @@ impl ConnectionSink {
             let line = encode_request(&Id::Number(slot.id), method, params);
             tokio::select! {
                 _ = calls.closed.cancelled() => return Err(gone()),
-                sent = calls.out.send(line) => sent.map_err(|_| gone())?,
+                sent = calls.out.send(Outgoing::Line(line)) => sent.map_err(|_| gone())?,
             }
             tokio::select! {
                 _ = calls.closed.cancelled() => Err(gone()),

@@ -64,7 +64,7 @@ impl Store {
                 at: DateTime::parse_from_rfc3339(&at).map_err(|_| bad())?.with_timezone(&Utc),
                 kind: EventKind::parse(&kind).ok_or_else(bad)?,
                 state: JobState::parse(&state).ok_or_else(bad)?,
-                error: error.as_deref().map(serde_json::from_str::<JobError>).transpose().map_err(|_| bad())?,
+                error: error.as_deref().map(serde_json::from_str::<Box<JobError>>).transpose().map_err(|_| bad())?,
                 owner,
                 creator,
                 file_index,

@@ -147,31 +147,75 @@ impl Store {
 
     /// Reads every job with its files, in queue order.
     pub fn load_jobs(&self) -> Result<Vec<StoredJob>, StoreError> {
-        let mut jobs = {
-            let sql = format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY queue_order");
-            let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sqlite(e))?;
-            let rows = stmt.query_map([], raw_job).map_err(|e| self.sqlite(e))?;
-            let mut jobs = Vec::new();
-            for row in rows {
-                let raw = row.map_err(|e| self.sqlite(e))?;
-                jobs.push(self.decode_job(raw)?);
-            }
-            jobs
-        };
+        let mut jobs = Vec::new();
+        self.read_jobs(|stored| jobs.push(stored))?;
         // Files find their job by id, not by a scan of every job (quadratic with many jobs).
-        let by_id: HashMap<String, usize> = jobs.iter().enumerate().map(|(i, j)| (j.job.id.to_string(), i)).collect();
+        let by_id: HashMap<JobId, usize> = jobs.iter().enumerate().map(|(i, j)| (j.job.id, i)).collect();
+        self.read_files(|job_id, files| {
+            let Some(stored) = by_id.get(&job_id).and_then(|&index| jobs.get_mut(index)) else {
+                return false;
+            };
+            stored.files.extend(files);
+            stored.job.progress = progress_of(&stored.files);
+            true
+        })?;
+        Ok(jobs)
+    }
+
+    /// How many jobs there are.
+    pub fn count_jobs(&self) -> Result<usize, StoreError> {
+        let count: i64 =
+            self.conn.query_row("SELECT count(*) FROM jobs", [], |row| row.get(0)).map_err(|e| self.sqlite(e))?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
+    /// Reads every job, in queue order, into `on_job`: without its files,
+    /// its progress that of none (see [`Store::read_files`]).
+    pub fn read_jobs(&self, mut on_job: impl FnMut(StoredJob)) -> Result<(), StoreError> {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY queue_order");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sqlite(e))?;
+        let rows = stmt.query_map([], raw_job).map_err(|e| self.sqlite(e))?;
+        for row in rows {
+            let raw = row.map_err(|e| self.sqlite(e))?;
+            on_job(self.decode_job(raw)?);
+        }
+        Ok(())
+    }
+
+    /// Reads each job's files, in order, into `on_files` (a vector of exactly
+    /// their number), which returns false for a job it does not know. Read
+    /// job by job, so that no copy of every file is held meanwhile, nor a big
+    /// buffer freed into the heap the jobs live in.
+    pub fn read_files(&self, mut on_files: impl FnMut(JobId, Vec<JobFile>) -> bool) -> Result<(), StoreError> {
         let sql = format!("SELECT {FILE_COLUMNS} FROM files ORDER BY job_id, idx");
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sqlite(e))?;
         let rows = stmt.query_map([], raw_file).map_err(|e| self.sqlite(e))?;
+        let mut files: Vec<JobFile> = Vec::new();
+        let mut current: Option<JobId> = None;
+        let mut hand_over = |job_id: JobId, files: &mut Vec<JobFile>| {
+            // A vector of exactly the job's files; the gathering one is kept for the next job.
+            let mut exact = Vec::with_capacity(files.len());
+            exact.append(files);
+            match on_files(job_id, exact) {
+                true => Ok(()),
+                false => Err(self.corrupt(format!("files of unknown job {job_id}"))),
+            }
+        };
         for row in rows {
             let (job_id, file) = row.map_err(|e| self.sqlite(e))?;
-            let index = *by_id.get(&job_id).ok_or_else(|| self.corrupt(format!("file of unknown job {job_id}")))?;
-            jobs[index].files.push(file);
+            let job_id = job_id
+                .map_err(|_| self.corrupt(format!("file {} of a job with a bad id", file.local_name.display())))?;
+            if current != Some(job_id)
+                && let Some(done) = current.replace(job_id)
+            {
+                hand_over(done, &mut files)?;
+            }
+            files.push(file);
         }
-        for stored in &mut jobs {
-            stored.job.progress = progress_of(&stored.files);
+        if let Some(done) = current {
+            hand_over(done, &mut files)?;
         }
-        Ok(jobs)
+        Ok(())
     }
 
     fn decode_job(&self, raw: RawJob) -> Result<StoredJob, StoreError> {
@@ -180,26 +224,31 @@ impl Store {
         let access: StoredAccess = serde_json::from_str(&raw.access).map_err(|_| bad("access"))?;
         let job = Job {
             id: raw.id.parse().map_err(|_| bad("id"))?,
-            display_name: raw.display_name.clone(),
-            description: raw.description.clone(),
+            display_name: raw.display_name,
+            description: raw.description,
             job_type: "download".into(),
             state: JobState::parse(&raw.state).ok_or_else(|| bad("state"))?,
             priority: Priority::parse(&raw.priority).ok_or_else(|| bad("priority"))?,
             owner: raw.owner,
             creator: raw.creator,
-            progress: Progress::default(),
+            progress: progress_of(&[]),
             times: JobTimes {
                 created: time(&raw.created)?,
                 modified: time(&raw.modified)?,
                 transfer_completed: raw.transfer_completed.as_deref().map(time).transpose()?,
             },
-            error: raw.error.as_deref().map(serde_json::from_str::<JobError>).transpose().map_err(|_| bad("error"))?,
+            error: raw
+                .error
+                .as_deref()
+                .map(serde_json::from_str::<Box<JobError>>)
+                .transpose()
+                .map_err(|_| bad("error"))?,
             error_count: raw.error_count,
             notify_flags: NotifyFlags::from_bits_truncate(raw.notify_flags),
             notify_cmd_line: raw
                 .notify_cmd_line
                 .as_deref()
-                .map(serde_json::from_str::<NotifyCmdLine>)
+                .map(serde_json::from_str::<Box<NotifyCmdLine>>)
                 .transpose()
                 .map_err(|_| bad("notify command line"))?,
             minimum_retry_delay_s: raw.minimum_retry_delay_s.max(0) as u64,
@@ -264,7 +313,7 @@ struct RawJob {
 #[derive(Default, serde::Serialize, serde::Deserialize)]
 struct StoredAccess {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    credentials: Option<Credentials>,
+    credentials: Option<Box<Credentials>>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     cookies: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -305,7 +354,8 @@ fn raw_job(row: &Row<'_>) -> rusqlite::Result<RawJob> {
     })
 }
 
-fn raw_file(row: &Row<'_>) -> rusqlite::Result<(String, JobFile)> {
+/// A file row: its job's id (unless unreadable) and the file.
+fn raw_file(row: &Row<'_>) -> rusqlite::Result<(Result<JobId, uuid::Error>, JobFile)> {
     let local: String = row.get(3)?;
     let temp: String = row.get(4)?;
     let total: Option<i64> = row.get(5)?;
@@ -318,7 +368,7 @@ fn raw_file(row: &Row<'_>) -> rusqlite::Result<(String, JobFile)> {
         .filter(|set| set.covered() == done)
         .unwrap_or_else(|| RangeSet::prefix(done));
     Ok((
-        row.get(0)?,
+        row.get_ref(0)?.as_str()?.parse::<JobId>(),
         JobFile {
             index: row.get(1)?,
             remote_url: row.get(2)?,

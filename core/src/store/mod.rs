@@ -118,7 +118,7 @@ impl Store {
         self.conn
             .execute_batch(
                 "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -512;",
             )
             .map_err(|e| self.sqlite(e))?;
         schema::migrate(&mut self.conn).map_err(|e| match e {

@@ -247,3 +247,53 @@ async fn a_local_name_is_refused_twice_in_jobs_small_and_large() {
     assert_eq!(files.as_array().map(Vec::len), Some(40));
     fixture.stop().await;
 }
+
+/// Lists longer than a piece of a reply (every job, a job's files) are
+/// written to the connection as they are read: each arrives as one line, the
+/// same list as the manager's, in its place among the other replies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_lists_arrive_whole_and_in_order() {
+    let fixture = ServiceFixture::start();
+    let client = fixture.client().await;
+    let params = CreateJobParams { display_name: "many files".into(), ..Default::default() };
+    let job_id = client.create_job(params).await.expect("create");
+    let mut answers = Vec::new();
+    for i in 0..600 {
+        let url = format!("http://127.0.0.1:9/a/rather/long/path/to/make/the/list/longer/{i}.bin");
+        answers.push(client.send(new_file(job_id, &url, &fixture.path(&format!("f{i}.bin")), None)).expect("sent"));
+    }
+    for answer in answers {
+        answer.await.expect("added");
+    }
+    for i in 0..400 {
+        let params = CreateJobParams { display_name: format!("job {i} \"quoted\" ü"), ..Default::default() };
+        client.create_job(params).await.expect("create");
+    }
+    let caller = haul_core::model::Caller::from_uid(haul_core::protocol::current_uid(), None);
+    let jobs = serde_json::to_value(fixture.manager.enum_jobs(&caller, false, false).expect("jobs")).expect("json");
+    let files = serde_json::to_value(fixture.manager.enum_files(&caller, job_id).expect("files")).expect("json");
+    assert!(jobs.to_string().len() > 128 * 1024 && files.to_string().len() > 128 * 1024, "lists of several pieces");
+
+    let mut conn = fixture.raw().await;
+    conn.hello().await;
+    let calls = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "enum_jobs", "params": {}}).to_string(),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "enum_files", "params": {"job_id": job_id}}).to_string(),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "enum_files", "params": {"job_id": haul_core::model::JobId::new()}})
+            .to_string(),
+        json!({"jsonrpc": "2.0", "id": 4, "method": "enum_jobs", "params": {}}).to_string(),
+    ];
+    conn.send_line(calls.join("\n").as_bytes()).await;
+    for (id, expected) in [(1, &jobs), (2, &files)] {
+        let reply = conn.recv().await.expect("a reply");
+        assert_eq!((&reply["id"], &reply["result"]), (&json!(id), expected));
+    }
+    let missing = conn.recv().await.expect("a reply");
+    assert_eq!(missing["id"], 3);
+    assert_error(&missing, code::NOT_FOUND, "not_found");
+    // A client that stops writing still reads the whole of its last answer.
+    conn.shutdown_write().await;
+    let last = conn.recv().await.expect("a reply");
+    assert_eq!((&last["id"], &last["result"]), (&json!(4), &jobs));
+    fixture.stop().await;
+}

@@ -8,7 +8,7 @@ use haul_core::model::ErrorContext;
 fn failed_job(name: &str, count: u32) -> (Job, JobError) {
     let mut job = test_job(name, JobState::Error, 5);
     let error = JobError::new(ErrorContext::RemoteFile, "http_404", "HTTP 404 Not Found for http://127.0.0.1/x");
-    job.error = Some(error.clone());
+    job.error = Some(Box::new(error.clone()));
     job.error_count = count;
     (job, error)
 }

@@ -2,7 +2,7 @@
 //! notifications come to it, for its user only) and `open_add_dialog` (ask the
 //! caller's windows).
 
-use super::reply;
+use super::{Answer, reply};
 use crate::model::check_header;
 use crate::protocol::{Notice, OpenAddDialog, OpenAddDialogResult, ReceiveAddDialogs, RpcError, parse_params};
 use crate::service::Session;
@@ -12,7 +12,7 @@ use tokio::sync::broadcast::error::RecvError;
 /// The most links one dialog may be asked to show.
 const MOST_LINKS: usize = 10_000;
 
-pub(super) fn receive_add_dialogs(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn receive_add_dialogs(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let ReceiveAddDialogs {} = parse_params(params)?;
     if !session.window {
         session.window = true;
@@ -42,7 +42,7 @@ pub(super) fn receive_add_dialogs(session: &mut Session, params: Value) -> Resul
     reply(crate::protocol::Empty {})
 }
 
-pub(super) fn open_add_dialog(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn open_add_dialog(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let dialog: OpenAddDialog = parse_params(params)?;
     if dialog.links.is_empty() || dialog.links.len() > MOST_LINKS {
         return Err(RpcError::invalid_argument(format!("links: give 1 to {MOST_LINKS} links")));

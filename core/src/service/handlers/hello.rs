@@ -1,11 +1,11 @@
 //! `hello`: the handshake that checks the protocol version.
 
-use super::reply;
+use super::{Answer, reply};
 use crate::protocol::{HelloParams, HelloResult, PROTOCOL_VERSION, RpcError, parse_params, server_name};
 use crate::service::Session;
 use serde_json::Value;
 
-pub(super) fn hello(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn hello(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let params: HelloParams = parse_params(params)?;
     if params.protocol != PROTOCOL_VERSION {
         return Err(RpcError::protocol(format!(

@@ -1,21 +1,21 @@
 //! Creating jobs, adding files, and reading jobs and files.
 
-use super::reply;
-use crate::model::{Job, JobFile};
+use super::{Answer, reply, value};
 use crate::protocol::{
     AddFileParams, CreateJobParams, EnumFiles, EnumJobsParams, FileIndexResult, GetJob, JobIdResult, RpcError,
     parse_params,
 };
 use crate::service::Session;
+use crate::service::pieces::List;
 use serde_json::Value;
 
-pub(super) fn create_job(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn create_job(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let params: CreateJobParams = parse_params(params)?;
     let job_id = session.manager.create_job(&session.caller, params)?;
     reply(JobIdResult { job_id })
 }
 
-pub(super) fn add_file(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn add_file(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let new: AddFileParams = parse_params(params)?;
     let file_index = session.manager.add_file(&session.caller, &new)?;
     reply(FileIndexResult { file_index })
@@ -35,7 +35,7 @@ pub(in crate::service) fn add_files(session: &mut Session, params: Vec<Value>) -
         .map(|p| match p {
             Err(e) => Err(e),
             Ok(()) => match added.next() {
-                Some(Ok(file_index)) => reply(FileIndexResult { file_index }),
+                Some(Ok(file_index)) => value(FileIndexResult { file_index }),
                 Some(Err(e)) => Err(e.into()),
                 None => Err(RpcError::internal("a file of the group got no answer")),
             },
@@ -43,25 +43,18 @@ pub(in crate::service) fn add_files(session: &mut Session, params: Vec<Value>) -
         .collect()
 }
 
-pub(super) fn get_job(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn get_job(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let GetJob { job_id } = parse_params(params)?;
     reply(session.manager.get_job(&session.caller, job_id)?)
 }
 
-pub(super) fn enum_jobs(session: &mut Session, params: Value) -> Result<Value, RpcError> {
-    reply(enum_jobs_list(session, params)?)
-}
-
-pub(super) fn enum_jobs_list(session: &mut Session, params: Value) -> Result<Vec<Job>, RpcError> {
+pub(super) fn enum_jobs(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let p: EnumJobsParams = parse_params(params)?;
-    Ok(session.manager.enum_jobs(&session.caller, p.all_users, p.include_final)?)
+    let (query, job_ids) = session.manager.job_ids(&session.caller, p.all_users, p.include_final)?;
+    Ok(Answer::List(List::Jobs { query, job_ids }))
 }
 
-pub(super) fn enum_files(session: &mut Session, params: Value) -> Result<Value, RpcError> {
-    reply(enum_files_list(session, params)?)
-}
-
-pub(super) fn enum_files_list(session: &mut Session, params: Value) -> Result<Vec<JobFile>, RpcError> {
+pub(super) fn enum_files(params: Value) -> Result<Answer, RpcError> {
     let EnumFiles { job_id } = parse_params(params)?;
-    Ok(session.manager.enum_files(&session.caller, job_id)?)
+    Ok(Answer::List(List::Files { job_id }))
 }

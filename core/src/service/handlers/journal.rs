@@ -1,6 +1,6 @@
 //! `events_since` (the journal after a cursor) and `subscribe` (live events and progress).
 
-use super::reply;
+use super::{Answer, reply};
 use crate::protocol::{EventsSinceParams, EventsSinceResult, RpcError, Subscribe, SubscribeResult, parse_params};
 use crate::service::Session;
 use crate::service::subscription::Subscription;
@@ -11,7 +11,7 @@ const DEFAULT_LIMIT: u32 = 1000;
 /// …and never more than this many.
 const MAX_LIMIT: u32 = 10_000;
 
-pub(super) fn events_since(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn events_since(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let p: EventsSinceParams = parse_params(params)?;
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT);
     let events = session.manager.events_since(&session.caller, p.seq, limit)?;
@@ -19,7 +19,7 @@ pub(super) fn events_since(session: &mut Session, params: Value) -> Result<Value
     reply(EventsSinceResult { events, next_seq })
 }
 
-pub(super) fn subscribe(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn subscribe(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let Subscribe {} = parse_params(params)?;
     // Subscribe before reading the cursor so that no event falls in between.
     let events = session.manager.subscribe();

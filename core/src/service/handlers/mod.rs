@@ -14,40 +14,28 @@ mod queue;
 mod rpc;
 
 use super::Session;
-use crate::protocol::{Id, RpcError, encode_result_with, method};
+use super::pieces::List;
+use crate::protocol::{RpcError, method};
 use serde::Serialize;
 use serde_json::Value;
 
+/// What a method answers: most a value, long lists read as they are written.
+pub(super) enum Answer {
+    /// A short result, written whole.
+    Value(Value),
+    /// A list of any length, sent in pieces (see `pieces.rs`).
+    List(List),
+}
+
 /// Runs `method` for the session's caller.
-/// Whether `method`'s answer can be long (every job, a job's files): see [`long_reply`].
-pub(super) fn is_long(method: &str) -> bool {
-    matches!(method, method::ENUM_JOBS | method::ENUM_FILES)
-}
-
-/// The reply line of a method whose answer can be long, its result written
-/// straight into it: for 10,000 jobs a `Value` tree (a map per job, built,
-/// written out and dropped) cost more than all the rest of `haul list`.
-pub(super) fn long_reply(session: &mut Session, id: &Id, method: &str, params: Value) -> Result<String, RpcError> {
-    match method {
-        method::ENUM_JOBS => line(id, &jobs::enum_jobs_list(session, params)?),
-        method::ENUM_FILES => line(id, &jobs::enum_files_list(session, params)?),
-        _ => dispatch(session, method, params).and_then(|value| line(id, &value)),
-    }
-}
-
-fn line<T: Serialize>(id: &Id, result: &T) -> Result<String, RpcError> {
-    encode_result_with(id, |out| serde_json::to_writer(out, result))
-        .map_err(|e| RpcError::internal(format!("cannot encode the result: {e}")))
-}
-
-pub(super) fn dispatch(session: &mut Session, method: &str, params: Value) -> Result<Value, RpcError> {
+pub(super) fn dispatch(session: &mut Session, method: &str, params: Value) -> Result<Answer, RpcError> {
     match method {
         method::HELLO => hello::hello(session, params),
         method::CREATE_JOB => jobs::create_job(session, params),
         method::ADD_FILE => jobs::add_file(session, params),
         method::GET_JOB => jobs::get_job(session, params),
         method::ENUM_JOBS => jobs::enum_jobs(session, params),
-        method::ENUM_FILES => jobs::enum_files(session, params),
+        method::ENUM_FILES => jobs::enum_files(params),
         method::RESUME => actions::resume(session, params),
         method::SUSPEND => actions::suspend(session, params),
         method::CANCEL => actions::cancel(session, params),
@@ -88,7 +76,7 @@ pub(super) async fn dispatch_waiting(
     session: &mut Session,
     method: &str,
     params: Value,
-) -> Result<Result<Value, RpcError>, Value> {
+) -> Result<Result<Answer, RpcError>, Value> {
     match method {
         method::SET_RPC_LISTEN => Ok(rpc::set_rpc_listen(session, params).await),
         method::PROBE_URL => Ok(probe::probe_url(session, params).await),
@@ -100,11 +88,16 @@ pub(super) async fn dispatch_waiting(
 }
 
 /// A result as JSON.
-fn reply<T: Serialize>(result: T) -> Result<Value, RpcError> {
+fn value<T: Serialize>(result: T) -> Result<Value, RpcError> {
     serde_json::to_value(result).map_err(|e| RpcError::internal(format!("cannot encode the result: {e}")))
 }
 
+/// A result as the answer.
+fn reply<T: Serialize>(result: T) -> Result<Answer, RpcError> {
+    value(result).map(Answer::Value)
+}
+
 /// The `{}` result.
-fn empty() -> Result<Value, RpcError> {
-    Ok(Value::Object(serde_json::Map::new()))
+fn empty() -> Result<Answer, RpcError> {
+    Ok(Answer::Value(Value::Object(serde_json::Map::new())))
 }

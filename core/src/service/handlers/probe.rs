@@ -2,7 +2,7 @@
 //! whether it can resume); the answer waits for the server, at most
 //! [`PROBE_TIMEOUT`].
 
-use super::reply;
+use super::{Answer, reply};
 use crate::engine::{self, ProbeError};
 use crate::model::check_header;
 use crate::protocol::{ProbeUrl, RpcError, code, parse_params};
@@ -14,7 +14,7 @@ use std::time::Duration;
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Asks the server with the service's own HTTP client, as a download would.
-pub(super) async fn probe_url(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) async fn probe_url(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let ProbeUrl { url, headers } = parse_params(params)?;
     let headers = headers.unwrap_or_default();
     for header in &headers {

@@ -1,11 +1,11 @@
 //! `set_job`, `set_remote_name` and `take_ownership`.
 
-use super::{empty, reply};
+use super::{Answer, empty, reply};
 use crate::protocol::{RpcError, SetRemoteNameParams, TakeOwnership, parse_params, parse_set_job};
 use crate::service::Session;
 use serde_json::Value;
 
-pub(super) fn set_job(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn set_job(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let (job_id, changes) = parse_set_job(params)?;
     let changes = match changes {
         Ok(changes) => changes,
@@ -20,7 +20,7 @@ pub(super) fn set_job(session: &mut Session, params: Value) -> Result<Value, Rpc
 }
 
 /// `set_priority` / `set_notify_flags`: `set_job` restricted to one property.
-pub(super) fn set_one(session: &mut Session, params: Value, field: &str) -> Result<Value, RpcError> {
+pub(super) fn set_one(session: &mut Session, params: Value, field: &str) -> Result<Answer, RpcError> {
     let Some(object) = params.as_object() else {
         return Err(RpcError::invalid_params("params must be an object"));
     };
@@ -35,13 +35,13 @@ pub(super) fn set_one(session: &mut Session, params: Value, field: &str) -> Resu
     set_job(session, params)
 }
 
-pub(super) fn set_remote_name(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn set_remote_name(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let p: SetRemoteNameParams = parse_params(params)?;
     session.manager.set_remote_name(&session.caller, p.job_id, p.file_index, &p.remote_url)?;
     empty()
 }
 
-pub(super) fn take_ownership(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn take_ownership(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let TakeOwnership { job_id } = parse_params(params)?;
     reply(session.manager.take_ownership(&session.caller, job_id)?)
 }

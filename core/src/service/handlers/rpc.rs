@@ -1,13 +1,13 @@
 //! `get_rpc_info` and `set_rpc_listen`: the aria2 endpoint as the caller may
 //! use it, and moving it to another address.
 
-use super::reply;
+use super::{Answer, reply};
 use crate::aria2::{Endpoint, ListenError, RpcStatus};
 use crate::protocol::{GetRpcInfo, RpcError, RpcInfo, SetRpcListen, code, parse_params};
 use crate::service::Session;
 use serde_json::Value;
 
-pub(super) fn get_rpc_info(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) fn get_rpc_info(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let GetRpcInfo {} = parse_params(params)?;
     let Some(endpoint) = session.rpc.clone() else {
         return reply(off());
@@ -16,7 +16,7 @@ pub(super) fn get_rpc_info(session: &mut Session, params: Value) -> Result<Value
 }
 
 /// Moves the endpoint; the reply waits until it listens or has failed.
-pub(super) async fn set_rpc_listen(session: &mut Session, params: Value) -> Result<Value, RpcError> {
+pub(super) async fn set_rpc_listen(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
     let SetRpcListen { listen } = parse_params(params)?;
     let Some(endpoint) = session.rpc.clone() else {
         return Err(RpcError::new(code::INVALID_STATE, "invalid_state", "this service runs no aria2 RPC endpoint"));
