@@ -167,7 +167,7 @@ pub struct AddArgs {
     /// Speed limit for this job, e.g. 500K, 2M, 1.5MiB (per second).
     #[arg(long, value_parser = output::parse_rate)]
     pub limit: Option<u64>,
-    /// Most connections per file (1 to 128; default 32).
+    /// Most connections at once, shared by the job's files (1 to 128; default 32).
     #[arg(long)]
     pub connections: Option<u32>,
     /// Which networks it may use: any (metered ones too) or unmetered
@@ -249,7 +249,7 @@ pub struct SetArgs {
     /// Speed limit for this job, e.g. 500K, 2M (0 = none); applies at once.
     #[arg(long, value_parser = output::parse_rate)]
     pub limit: Option<u64>,
-    /// Most connections per file (1 to 128).
+    /// Most connections at once, shared by the job's files (1 to 128).
     #[arg(long)]
     pub connections: Option<u32>,
     /// Which networks the job may use: any (metered ones too) or unmetered.
@@ -324,7 +324,7 @@ pub struct ServiceArgs {
     #[arg(long, default_value_t = 4)]
     pub max_active: usize,
     /// Files of one job transferring at once (1: one after the other)
-    #[arg(long, env = "HAUL_PARALLEL_FILES", default_value_t = 8,
+    #[arg(long, env = "HAUL_PARALLEL_FILES", default_value_t = 32,
           value_parser = clap::value_parser!(u16).range(1..=haul_core::service::MAX_PARALLEL_FILES as i64))]
     pub parallel_files: u16,
     /// Where the aria2 JSON-RPC endpoint listens (ADDR:PORT), or `off`. Without

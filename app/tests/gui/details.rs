@@ -84,7 +84,7 @@ fn details_tell_source_path_connections_speed_and_time_start_at_the_top_and_fold
     assert!(exactly(&window, &world.server.url("/first.bin")), "the source URL");
     let path = world.downloads().join("first.bin").display().to_string();
     assert!(exactly(&window, &path), "the save path");
-    assert!(exactly(&window, "up to 32 per file"), "connections");
+    assert!(exactly(&window, "up to 32 at once"), "connections");
     assert!(exactly(&window, "Average speed") && exactly(&window, "Time taken"));
 
     // Scrolled down in one job, the next starts at the top.

@@ -2,6 +2,7 @@
 //! context its connections share (the open temp file, the clients, the limits).
 
 use super::auth::{Access, Auth};
+use super::budget::ConnectionBudget;
 use super::clients::Clients;
 use super::http::SharedIfRange;
 use super::range_client::Target;
@@ -33,6 +34,9 @@ pub struct FilePlan {
     pub sha256: Option<String>,
     /// Most connections for this file (1 = never split).
     pub max_connections: usize,
+    /// The job's connections at once: the file's first connection is the
+    /// permit its transfer holds, each extra one of a split file takes one more.
+    pub connections: Arc<ConnectionBudget>,
     /// The (uid, gid) to give the temp file, when the service is not its owner.
     pub owner: Option<(u32, u32)>,
     /// Speed limits to obey (the job's, and the global one for background jobs).

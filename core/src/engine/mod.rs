@@ -3,6 +3,7 @@
 //! before it is downloaded (probe); HLS streams (stream).
 
 mod auth;
+mod budget;
 mod causes;
 mod classify;
 mod clients;
@@ -22,6 +23,7 @@ mod threads;
 mod transfer;
 
 pub use auth::{Access, Login, netrc_lookup};
+pub use budget::{ConnectionBudget, ConnectionPermit};
 pub use classify::{Severity, TransferError, classify_status};
 pub use clients::{ClientError, Clients, ProxySetup, build_client, build_client_via};
 pub use context::{FilePlan, Reporter};

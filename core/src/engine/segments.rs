@@ -3,6 +3,7 @@
 //! `ramp` decides from what is measured here.
 
 use super::TransferError;
+use super::budget::ConnectionPermit;
 use super::context::Ctx;
 use super::http::{self, IfRangeWith, if_range_with, status_error};
 use super::ramp::{Ramp, Sample, TICK};
@@ -125,13 +126,29 @@ pub(super) async fn run(
     let began = Instant::now();
     let mut tick = tokio::time::interval(TICK);
     tick.tick().await;
+    // The job's connections held by the extra ones: one fewer than are running
+    // (the file's own permit covers one).
+    let mut extra: Vec<ConnectionPermit> = Vec::new();
     loop {
         while workers.len() < ramp.target() {
+            let permit = match workers.is_empty() {
+                true => None,
+                false => match ctx.plan.connections.try_take() {
+                    Some(permit) => Some(permit),
+                    None => break,
+                },
+            };
             let next = match gaps.pop_front() {
                 Some((s, e)) => Some(Segment::new(s, e)),
                 None => active.iter().max_by_key(|s| s.remaining()).and_then(|s| s.split()),
             };
-            let Some(segment) = next else { break };
+            let Some(segment) = next else {
+                if let Some(permit) = permit {
+                    permit.unused();
+                }
+                break;
+            };
+            extra.extend(permit);
             active.push(segment.clone());
             workers.push(spawn_worker(&ctx, segment, total, &shared));
             started += 1;
@@ -147,6 +164,7 @@ pub(super) async fn run(
             _ = stop.cancelled() => return Err(TransferError::Stopped),
             Some((segment, result)) = workers.next() => {
                 active.retain(|s| !Arc::ptr_eq(s, &segment));
+                extra.truncate(workers.len().saturating_sub(1));
                 match result {
                     Ok(()) => ramp.finished(),
                     Err(e @ (TransferError::Changed { .. } | TransferError::Local { .. } | TransferError::Stopped)) => return Err(e),

@@ -68,9 +68,12 @@ pub async fn download_file(
     reporter: Arc<dyn Reporter>,
     stop: &CancellationToken,
 ) -> Result<FileResult, TransferError> {
+    // A parts folder is looked for only when the file was seen before: a new
+    // one starts from zero, where the first answer's type tells a stream (a
+    // look per file is a cost in a job of many).
     if stream::is_playlist(&plan.url, None)
         || stream::is_dash(&plan.url, None)
-        || stream::parts_dir(&plan.temp).is_dir()
+        || (seen_before(&plan) && stream::parts_dir(&plan.temp).is_dir())
     {
         return stream::download_stream(clients, plan, reporter, stop).await;
     }

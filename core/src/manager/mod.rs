@@ -80,7 +80,7 @@ impl Config {
             default_retry_delay_s: 10,
             default_no_progress_timeout_s: 14 * 24 * 3600,
             max_connections_per_file: 32,
-            parallel_files: 8,
+            parallel_files: 32,
             speed_limit_bps: 0,
             system: false,
             secrets: crate::secrets::SecretsConfig::Keyring,
@@ -174,6 +174,9 @@ struct Run {
     /// The job's speed limit, shared with its running transfer; made when
     /// the job first transfers (most jobs of a long list are not running).
     limiter: Option<Arc<RateLimiter>>,
+    /// The job's connections at once, shared by its running files (see
+    /// `engine::ConnectionBudget`); made with the limiter.
+    connections: Option<Arc<engine::ConnectionBudget>>,
 }
 
 impl Run {
@@ -190,6 +193,7 @@ impl Run {
             speed: SpeedMeter::new(),
             files_announced: 0,
             limiter: None,
+            connections: None,
         }
     }
 }

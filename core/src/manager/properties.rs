@@ -92,6 +92,9 @@ impl Manager {
         }
         if let Some(v) = changes.max_connections {
             job.max_connections = v;
+            if let Some(budget) = &entry.run.connections {
+                budget.set_limit(v.clamp(1, crate::model::MAX_CONNECTIONS_LIMIT) as usize);
+            }
         }
         job.times.modified = Utc::now();
         if cost_changed {

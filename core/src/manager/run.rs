@@ -107,10 +107,13 @@ impl Manager {
         let token = self.inner.shutdown.child_token();
         entry.run.make_mut().generation += 1;
         let rate = entry.job.speed_limit_bps;
-        entry.run.make_mut().limiter.get_or_insert_with(|| Arc::new(engine::RateLimiter::new(rate)));
-        entry.run.make_mut().task_alive = true;
-        entry.run.make_mut().token = Some(token.clone());
-        entry.run.make_mut().files_announced = entry.files.iter().take_while(|f| f.transferred).count();
+        let connections = entry.job.max_connections.clamp(1, crate::model::MAX_CONNECTIONS_LIMIT) as usize;
+        let run = entry.run.make_mut();
+        run.limiter.get_or_insert_with(|| Arc::new(engine::RateLimiter::new(rate)));
+        run.connections.get_or_insert_with(|| engine::ConnectionBudget::new(connections));
+        run.task_alive = true;
+        run.token = Some(token.clone());
+        run.files_announced = entry.files.iter().take_while(|f| f.transferred).count();
         let generation = entry.run.generation;
         let manager = self.clone();
         self.inner.tracker.spawn(async move { manager.transfer_job(job_id, generation, token).await });
@@ -120,6 +123,12 @@ impl Manager {
         let reporter = Arc::new(JobReporter { manager: self.clone(), job_id, generation });
         let parallel = self.inner.config.parallel_files.max(1);
         let mut running: Vec<u32> = Vec::new();
+        // Files before this index are transferred or running.
+        let mut cursor = 0usize;
+        let Some(connections) = self.lock().jobs.get(&job_id).and_then(|e| e.run.connections.clone()) else {
+            self.end_transfer(job_id, generation);
+            return;
+        };
         // One task per file, so a job's files use every core (and one file's
         // blocking disk calls do not hold up the others).
         let mut downloads = JoinSet::new();
@@ -146,13 +155,22 @@ impl Manager {
         };
         loop {
             let mut finished = false;
+            // Every connection of the job's budget is in use (by running files
+            // and the extra connections of split ones).
+            let mut budget_full = false;
             while running.len() < parallel {
-                match self.next_file(job_id, generation, &running, &prepared) {
+                let Some(permit) = connections.try_take() else {
+                    budget_full = true;
+                    break;
+                };
+                match self.next_file(job_id, generation, &running, &mut cursor, &prepared, &connections) {
                     Next::File(plan) => {
                         running.push(plan.index);
                         let (index, temp) = (plan.index, plan.temp.clone());
                         let (client, reporter, stop) = (prepared.clients.clone(), reporter.clone(), stop.clone());
                         let task = downloads.spawn(async move {
+                            // The file's first connection, held while it transfers.
+                            let _permit = permit;
                             let index = plan.index;
                             let result = engine::download_file(&client, Arc::from(plan), reporter, &stop).await;
                             (index, result)
@@ -160,11 +178,16 @@ impl Manager {
                         tasks.insert(task.id(), (index, temp));
                     }
                     Next::AllDone => {
+                        permit.unused();
                         finished = running.is_empty();
                         break;
                     }
-                    Next::Waiting => break,
+                    Next::Waiting => {
+                        permit.unused();
+                        break;
+                    }
                     Next::Stale => {
+                        permit.unused();
                         finished = true;
                         break;
                     }
@@ -177,7 +200,12 @@ impl Manager {
                 }
                 break;
             }
-            let Some(joined) = downloads.join_next_with_id().await else { break };
+            let joined = tokio::select! {
+                joined = downloads.join_next_with_id() => joined,
+                // A split file gave a connection back: another file may start.
+                _ = connections.freed(), if budget_full => continue,
+            };
+            let Some(joined) = joined else { break };
             let (index, result) = match joined {
                 Ok((id, outcome)) => {
                     tasks.remove(&id);
@@ -224,14 +252,28 @@ impl Manager {
         state.jobs.get(&job_id).is_some_and(|e| e.run.generation == generation && e.job.state.is_running())
     }
 
-    fn next_file(&self, job_id: JobId, generation: u64, running: &[u32], prepared: &Prepared) -> Next {
+    /// The next file to start: the first one neither transferred nor running,
+    /// looked for from `cursor` (before which every file is one or the
+    /// other: files only ever become transferred), which moves past the
+    /// transferred ones, so a job of many files is not read again and again.
+    fn next_file(
+        &self,
+        job_id: JobId,
+        generation: u64,
+        running: &[u32],
+        cursor: &mut usize,
+        prepared: &Prepared,
+        connections: &Arc<engine::ConnectionBudget>,
+    ) -> Next {
         let state = self.lock();
         if !self.is_current(&state, job_id, generation) {
             return Next::Stale;
         }
         let Some(entry) = state.jobs.get(&job_id) else { return Next::Stale };
-        let mut pending = entry.files.iter().filter(|f| !f.transferred);
-        let Some(file) = pending.find(|f| !running.contains(&f.index)) else {
+        let rest = entry.files.get(*cursor..).unwrap_or_default();
+        *cursor += rest.iter().take_while(|f| f.transferred).count();
+        let rest = entry.files.get(*cursor..).unwrap_or_default();
+        let Some(file) = rest.iter().find(|f| !f.transferred && !running.contains(&f.index)) else {
             return if running.is_empty() { Next::AllDone } else { Next::Waiting };
         };
         let headers = entry
@@ -250,6 +292,7 @@ impl Manager {
             headers,
             sha256: file.sha256.clone(),
             max_connections: entry.job.max_connections.clamp(1, crate::model::MAX_CONNECTIONS_LIMIT) as usize,
+            connections: connections.clone(),
             owner: self.inner.config.system.then(|| crate::users::file_owner(entry.job.owner)).flatten(),
             limits: {
                 // Foreground jobs are never slowed down for the background ones.

@@ -26,7 +26,7 @@ fn source_rows(ui: &mut Ui, job: &Job, files: Option<&[JobFile]>) {
     };
     row(ui, "Source", source);
     row(ui, "Save to", target);
-    row(ui, "Connections", format!("up to {} per file", job.max_connections));
+    row(ui, "Connections", format!("up to {} at once", job.max_connections));
 }
 
 /// Average speed and time taken: since it was added, until it finished (or now).
