@@ -123,7 +123,9 @@ impl ViewModel {
             Update::Finished(job) => return self.finished(*job),
             Update::Failed(job, error) => return self.failed(*job, error),
             Update::FileDone(job_id, file) => {
-                if let Some(file_slot) = self.files.get_mut(&job_id).and_then(|files| file_at(files, file.index)) {
+                if let Some(file_slot) =
+                    self.files.get_mut(&job_id).and_then(|files| progress::file_at(files, file.index))
+                {
                     *file_slot = *file;
                 }
             }
@@ -368,16 +370,6 @@ impl ViewModel {
 }
 
 /// "a, b, c and 4 more".
-/// The file with this index: files come in index order, so where its index
-/// says (a job of 10,000 files finishes 10,000 of them), else by a search.
-fn file_at(files: &mut [JobFile], index: u32) -> Option<&mut JobFile> {
-    let at = usize::try_from(index).ok().filter(|&i| files.get(i).is_some_and(|f| f.index == index));
-    match at {
-        Some(i) => files.get_mut(i),
-        None => files.iter_mut().find(|f| f.index == index),
-    }
-}
-
 fn preview(names: &[&str]) -> String {
     const SHOWN: usize = 3;
     match names.len() {

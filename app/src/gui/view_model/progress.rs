@@ -113,6 +113,16 @@ pub fn file_views(job: &Job, files: &[JobFile]) -> Vec<FileView> {
         .collect()
 }
 
+/// The file with this index: files come in index order, so where its index
+/// says (a job of 10,000 files finishes 10,000 of them), else by a search.
+pub(super) fn file_at(files: &mut [JobFile], index: u32) -> Option<&mut JobFile> {
+    let at = usize::try_from(index).ok().filter(|&i| files.get(i).is_some_and(|f| f.index == index));
+    match at {
+        Some(i) => files.get_mut(i),
+        None => files.iter_mut().find(|f| f.index == index),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
