@@ -82,10 +82,7 @@ fn a_window_that_starts_mid_download_slows_it_and_a_pausing_one_holds_background
     assert_eq!(now["schedule_now"]["speed_limit_bps"], WINDOW_BPS, "{now}");
     std::thread::sleep(Duration::from_millis(500));
     let during = measure(&world, &job_id, Duration::from_secs(3));
-    assert!(
-        during > 0 && during < WINDOW_BPS * 3 / 2,
-        "inside the window: {during} bytes/s, limit {WINDOW_BPS}/s"
-    );
+    assert!(during > 0 && during < WINDOW_BPS * 3 / 2, "inside the window: {during} bytes/s, limit {WINDOW_BPS}/s");
 
     // A pausing window: the background job goes back to the queue with a
     // reason; a foreground job still runs.

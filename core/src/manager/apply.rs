@@ -132,7 +132,12 @@ impl Manager {
             match new {
                 JobState::Transferred => self.enqueue(state, job_id, Pending::Transferred),
                 JobState::Error => self.enqueue(state, job_id, Pending::Error),
-                s if s.is_final() => state.registry.forget(job_id),
+                s if s.is_final() => {
+                    state.registry.forget(job_id);
+                    if let Some(entry) = state.jobs.get_mut(&job_id) {
+                        entry.settle();
+                    }
+                }
                 _ => {
                     state.registry.retain(job_id, |p| !matches!(p, Pending::Transferred | Pending::Error));
                     self.modified(state, job_id);

@@ -1,7 +1,7 @@
 //! A job as the manager holds it, with the sums kept in step with its files.
 
 use super::Run;
-use crate::model::{Job, JobFile};
+use crate::model::{FileProgress, Job, JobFile};
 use crate::store::progress_of;
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
@@ -98,6 +98,21 @@ impl Entry {
         self.sizes = Sizes::default();
         self.files.iter().for_each(|f| self.sizes.add(f.bytes_total));
         self.job.progress = progress_of(&self.files);
+        if self.job.state.is_final() {
+            self.settle();
+        }
+    }
+
+    /// Lets go of what a final job no longer needs: it takes no more files
+    /// (no name set) and never resumes (no checkpoints), and its list is cut
+    /// to its length. A finished job of 10,000 files otherwise holds ~7 MiB
+    /// until the service stops.
+    pub(super) fn settle(&mut self) {
+        self.names = None;
+        for file in &mut self.files {
+            file.checkpoint = FileProgress::default();
+        }
+        self.files.shrink_to_fit();
     }
 
     /// Changes one file and keeps the job's progress in step with it, without
@@ -153,4 +168,73 @@ fn name_key(path: &Path) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
     path.as_os_str().hash(&mut hasher);
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{JobId, RangeSet};
+    use std::path::PathBuf;
+
+    fn job(state: &str) -> Job {
+        serde_json::from_value(serde_json::json!({
+            "id": JobId::new(), "display_name": "many", "description": "", "type": "download",
+            "state": state, "priority": "normal", "owner": 1000, "creator": 1000,
+            "progress": {"bytes_total": 0, "bytes_transferred": 0, "files_total": 0, "files_transferred": 0},
+            "times": {"created": "2026-01-01T00:00:00Z", "modified": "2026-01-01T00:00:00Z", "transfer_completed": null},
+            "error": null, "error_count": 0, "notify_flags": ["job_transferred"], "notify_cmd_line": null,
+            "minimum_retry_delay_s": 10, "no_progress_timeout_s": 60, "auto_complete": false,
+            "speed_bps": 0.0, "eta_s": null
+        }))
+        .expect("a job")
+    }
+
+    /// 40 transferred files of 100 bytes, each with a checkpoint, in a list
+    /// with room for more.
+    fn files() -> Vec<JobFile> {
+        let mut files = Vec::with_capacity(64);
+        files.extend((0..40u32).map(|index| JobFile {
+            index,
+            remote_url: format!("http://127.0.0.1/{index}.bin"),
+            local_name: PathBuf::from(format!("/downloads/{index}.bin")),
+            temp_name: PathBuf::from(format!("/downloads/.{index}.bin.haul")),
+            bytes_total: Some(100),
+            bytes_transferred: 100,
+            transferred: true,
+            completed: true,
+            sha256: None,
+            restart_reason: None,
+            checkpoint: FileProgress {
+                done: RangeSet::prefix(100),
+                etag: Some("\"an-etag\"".into()),
+                last_modified: Some("Thu, 01 Jan 2026 00:00:00 GMT".into()),
+                html: false,
+            },
+        }));
+        files
+    }
+
+    #[test]
+    fn a_final_job_keeps_its_files_and_totals_but_nothing_it_needed_to_run() {
+        for state in ["acknowledged", "cancelled"] {
+            let mut entry = Entry::new(job(state), 0);
+            entry.add_loaded_files(files());
+            assert_eq!(entry.files.len(), 40, "{state}");
+            assert_eq!(entry.files.capacity(), 40, "{state}: the list is cut to its length");
+            assert!(entry.names.is_none(), "{state}: no name set for a job that takes no more files");
+            assert!(entry.files.iter().all(|f| f.checkpoint == FileProgress::default()), "{state}");
+            assert_eq!((entry.job.progress.bytes_transferred, entry.job.progress.files_transferred), (4000, 40));
+            assert!(entry.files.iter().all(|f| f.bytes_total == Some(100) && f.transferred), "{state}");
+            assert!(entry.has_local_name(Path::new("/downloads/39.bin")), "{state}: names are still found");
+            assert!(!entry.has_local_name(Path::new("/downloads/40.bin")), "{state}");
+        }
+    }
+
+    #[test]
+    fn a_job_that_may_still_run_keeps_its_checkpoints_and_name_set() {
+        let mut entry = Entry::new(job("suspended"), 0);
+        entry.add_loaded_files(files());
+        assert!(entry.names.is_some());
+        assert!(entry.files.iter().all(|f| f.checkpoint.etag.is_some() && f.checkpoint.done.covered() == 100));
+    }
 }
