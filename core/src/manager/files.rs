@@ -20,6 +20,7 @@ impl Manager {
         batched(&mut state, |state| {
             let index = self.add_file_locked(state, caller, new)?;
             self.save_job_row(state, new.job_id)?;
+            self.journal_modified(state, new.job_id, None);
             Ok(index)
         })
     }
@@ -50,6 +51,8 @@ impl Manager {
                     *result = Err(Error::Store(StoreError::Failed { message: message.clone() }));
                 }
             }
+            // One journal entry per job for the burst: 10,000 files are one change.
+            self.journal_modified(&mut state, job_id, None);
         }
         if let Err(e) = state.store.end_batch() {
             let message = e.to_string();
@@ -68,8 +71,8 @@ impl Manager {
         Ok(())
     }
 
-    /// Adds one file inside the caller's batch; the job's own row is left
-    /// for the caller to save ([`Manager::save_job_row`]).
+    /// Adds one file inside the caller's batch; the job's own row and its
+    /// journal entry are left for the caller ([`Manager::save_job_row`]).
     fn add_file_locked(&self, state: &mut State, caller: &Caller, new: &AddFileParams) -> Result<u32, Error> {
         let job_id = new.job_id;
         // One spelling per path ("/a//b/./c" is "/a/b/c"), so names compare as bytes.
@@ -113,7 +116,6 @@ impl Manager {
                     self.kick();
                 }
             }
-            self.journal_modified(state, job_id, None);
             Ok(index as u32)
         })
     }
