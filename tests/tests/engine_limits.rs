@@ -177,3 +177,30 @@ async fn split_files_and_small_ones_share_the_jobs_connection_limit() {
     }
     manager.shutdown().await;
 }
+
+/// A job of many small files keeps its connections from file to file: it
+/// does not close some after each round of files and open new ones (with
+/// room for only 16 idle connections, 1,000 small files opened ~240).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_of_many_small_files_reuses_its_connections() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let (targets, bodies): (Vec<_>, Vec<_>) = (0..600)
+        .map(|i| {
+            let body = random_bytes(4_000, 500 + i);
+            server.set_route(&format!("/t{i}"), Route::new(body.clone()));
+            ((server.url(&format!("/t{i}")), dir.path().join(format!("t{i}"))), body)
+        })
+        .unzip();
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &targets);
+    manager.resume(&alice(), job_id).expect("resume");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    let opened = server.connections_accepted();
+    assert!(opened <= 48, "{opened} connections opened for 600 files, 32 at a time");
+    manager.complete(&alice(), job_id).expect("complete");
+    for (i, body) in bodies.iter().enumerate() {
+        assert_eq!(sha256_file(&dir.path().join(format!("t{i}"))).expect("file"), sha256_hex(body));
+    }
+    manager.shutdown().await;
+}

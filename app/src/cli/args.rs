@@ -324,7 +324,7 @@ pub struct ServiceArgs {
     #[arg(long, default_value_t = 4)]
     pub max_active: usize,
     /// Files of one job transferring at once (1: one after the other)
-    #[arg(long, env = "HAUL_PARALLEL_FILES", default_value_t = 32,
+    #[arg(long, env = "HAUL_PARALLEL_FILES", default_value_t = haul_core::engine::PARALLEL_FILES as u16,
           value_parser = clap::value_parser!(u16).range(1..=haul_core::service::MAX_PARALLEL_FILES as i64))]
     pub parallel_files: u16,
     /// Where the aria2 JSON-RPC endpoint listens (ADDR:PORT), or `off`. Without

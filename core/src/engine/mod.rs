@@ -25,7 +25,7 @@ mod transfer;
 pub use auth::{Access, Login, netrc_lookup};
 pub use budget::{ConnectionBudget, ConnectionPermit};
 pub use classify::{Severity, TransferError, classify_status};
-pub use clients::{ClientError, Clients, ProxySetup, build_client, build_client_via};
+pub use clients::{ClientError, Clients, PARALLEL_FILES, ProxySetup, build_client, build_client_via};
 pub use context::{FilePlan, Reporter};
 pub use cookies::{CookieFileError, CookieJar};
 pub use limit::RateLimiter;

@@ -80,7 +80,7 @@ impl Config {
             default_retry_delay_s: 10,
             default_no_progress_timeout_s: 14 * 24 * 3600,
             max_connections_per_file: 32,
-            parallel_files: 32,
+            parallel_files: engine::PARALLEL_FILES,
             speed_limit_bps: 0,
             system: false,
             secrets: crate::secrets::SecretsConfig::Keyring,
