@@ -1,7 +1,8 @@
 //! A crash storm: 20 downloads from a throttled loopback server while the
 //! real service is SIGKILLed 50 times at random moments and started again.
 //! Nothing may be lost or wrong, and a kill may cost only the bytes since the
-//! last checkpoint (~250 ms of each file's).
+//! last checkpoint (~250 ms of each file's). And a file that was split goes
+//! back to its connections at once after a restart.
 
 mod common;
 
@@ -87,4 +88,44 @@ fn fifty_kills_lose_no_job_and_corrupt_no_file() {
     // The target is < 1.3x (the note records the figure); a kill that lost a
     // whole file's checkpoint would cost far more than this allows.
     assert!(ratio < 1.5, "{ratio:.3}x the bytes were sent (seed {seed})");
+}
+
+/// Each answer's first byte from the far server of the restart test.
+const FAR: Duration = Duration::from_millis(800);
+
+/// After a restart a split file goes straight back to the connections it had
+/// (one for each range still missing), not through the ramp again. A far
+/// server shows the difference: the ramp opens one connection, waits for its
+/// answer, then 16, and more only once those 16 have answered; a file that
+/// resumes opens them all once its first answer is in.
+#[test]
+fn a_split_file_goes_straight_back_to_its_connections_after_a_restart() {
+    let mut world = World::new();
+    let server = TestServer::start();
+    let body = random_bytes(64 << 20, 77);
+    let path = "/far/big.bin";
+    server.set_route(path, Route::new(body.clone()).latency(FAR).throttle_per_connection(256 << 10));
+    world.start_service();
+    let url = server.url(path);
+    let out = world.haul().args(["add", &url, "--dir"]).arg(world.downloads()).output().expect("add");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let job = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let ramped = wait_until(Duration::from_secs(30), || server.most_responses_at_once() >= 32);
+    assert!(ramped, "never 32 connections: {}", server.most_responses_at_once());
+    // Past a checkpoint of the 32 ranges, then killed.
+    std::thread::sleep(Duration::from_millis(1000));
+    world.kill_service();
+    let before = server.requests_for(path).len();
+    world.start_service();
+    // The first request is answered after FAR; the others follow that answer.
+    let split = wait_until(Duration::from_secs(15), || server.requests_for(path).len() > before + 1);
+    assert!(split, "the file did not go on after the restart:\n{}", world.service_log());
+    // Less than FAR later, the ramp would still wait for its first 16 answers.
+    std::thread::sleep(FAR / 2);
+    let opened = server.requests_for(path).len() - before;
+    assert!(opened >= 24, "{opened} requests in the first {:?} after the restart's first answer", FAR / 2);
+    let done = wait_until(Duration::from_secs(60), || job_json(&world, &job)["state"] == "acknowledged");
+    assert!(done, "{}", job_json(&world, &job));
+    let saved = world.downloads().join("big.bin");
+    assert_eq!(sha256_file(&saved).expect("file"), sha256_hex(&body));
 }
