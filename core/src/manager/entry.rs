@@ -173,21 +173,9 @@ fn name_key(path: &Path) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{JobId, RangeSet};
+    use crate::model::RangeSet;
+    use crate::model::test_job;
     use std::path::PathBuf;
-
-    fn job(state: &str) -> Job {
-        serde_json::from_value(serde_json::json!({
-            "id": JobId::new(), "display_name": "many", "description": "", "type": "download",
-            "state": state, "priority": "normal", "owner": 1000, "creator": 1000,
-            "progress": {"bytes_total": 0, "bytes_transferred": 0, "files_total": 0, "files_transferred": 0},
-            "times": {"created": "2026-01-01T00:00:00Z", "modified": "2026-01-01T00:00:00Z", "transfer_completed": null},
-            "error": null, "error_count": 0, "notify_flags": ["job_transferred"], "notify_cmd_line": null,
-            "minimum_retry_delay_s": 10, "no_progress_timeout_s": 60, "auto_complete": false,
-            "speed_bps": 0.0, "eta_s": null
-        }))
-        .expect("a job")
-    }
 
     /// 40 transferred files of 100 bytes, each with a checkpoint, in a list
     /// with room for more.
@@ -217,7 +205,7 @@ mod tests {
     #[test]
     fn a_final_job_keeps_its_files_and_totals_but_nothing_it_needed_to_run() {
         for state in ["acknowledged", "cancelled"] {
-            let mut entry = Entry::new(job(state), 0);
+            let mut entry = Entry::new(test_job(state), 0);
             entry.add_loaded_files(files());
             assert_eq!(entry.files.len(), 40, "{state}");
             assert_eq!(entry.files.capacity(), 40, "{state}: the list is cut to its length");
@@ -232,7 +220,7 @@ mod tests {
 
     #[test]
     fn a_job_that_may_still_run_keeps_its_checkpoints_and_name_set() {
-        let mut entry = Entry::new(job("suspended"), 0);
+        let mut entry = Entry::new(test_job("suspended"), 0);
         entry.add_loaded_files(files());
         assert!(entry.names.is_some());
         assert!(entry.files.iter().all(|f| f.checkpoint.etag.is_some() && f.checkpoint.done.covered() == 100));

@@ -271,3 +271,18 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_index: Option<u32>,
 }
+
+/// A job in `state` as a client would read it, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_job(state: &str) -> Job {
+    serde_json::from_value(serde_json::json!({
+        "id": JobId::new(), "display_name": "a.iso", "description": "", "type": "download",
+        "state": state, "priority": "normal", "owner": 1000, "creator": 1000,
+        "progress": {"bytes_total": 0, "bytes_transferred": 0, "files_total": 0, "files_transferred": 0},
+        "times": {"created": "2026-01-01T00:00:00Z", "modified": "2026-01-01T00:00:00Z", "transfer_completed": null},
+        "error": null, "error_count": 0, "notify_flags": ["job_transferred"], "notify_cmd_line": null,
+        "minimum_retry_delay_s": 10, "no_progress_timeout_s": 60, "auto_complete": false,
+        "speed_bps": 0.0, "eta_s": null
+    }))
+    .expect("a job")
+}

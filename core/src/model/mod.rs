@@ -7,6 +7,8 @@ mod error;
 mod flags;
 mod ids;
 mod job;
+#[cfg(test)]
+pub(crate) use job::test_job;
 mod network;
 mod priority;
 mod ranges;

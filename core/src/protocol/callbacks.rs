@@ -181,19 +181,10 @@ impl Notice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ErrorContext, JobId};
+    use crate::model::ErrorContext;
 
     fn job() -> Job {
-        serde_json::from_value(serde_json::json!({
-            "id": JobId::new(), "display_name": "a.iso", "description": "", "type": "download",
-            "state": "transferred", "priority": "normal", "owner": 1000, "creator": 1000,
-            "progress": {"bytes_total": 3, "bytes_transferred": 3, "files_total": 1, "files_transferred": 1},
-            "times": {"created": "2026-01-01T00:00:00Z", "modified": "2026-01-01T00:00:00Z", "transfer_completed": null},
-            "error": null, "error_count": 0, "notify_flags": ["job_transferred"], "notify_cmd_line": null,
-            "minimum_retry_delay_s": 10, "no_progress_timeout_s": 60, "auto_complete": false,
-            "speed_bps": 0.0, "eta_s": null
-        }))
-        .expect("a job")
+        crate::model::test_job("transferred")
     }
 
     #[test]
