@@ -183,6 +183,19 @@ async fn split_files_and_small_ones_share_the_jobs_connection_limit() {
 /// room for only 16 idle connections, 1,000 small files opened ~240).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_of_many_small_files_reuses_its_connections() {
+    many_small_files_reuse_their_connections(haul_core::engine::PARALLEL_FILES).await;
+}
+
+/// A service told to fetch more files at once keeps that many connections
+/// for the next files, not the default's 32.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_files_at_once_keep_as_many_connections() {
+    many_small_files_reuse_their_connections(56).await;
+}
+
+/// 600 small files, `parallel` at a time, open at most `parallel` + 16
+/// connections: each next file takes the connection of one just done.
+async fn many_small_files_reuse_their_connections(parallel: usize) {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start();
     let (targets, bodies): (Vec<_>, Vec<_>) = (0..600)
@@ -192,12 +205,15 @@ async fn a_job_of_many_small_files_reuses_its_connections() {
             ((server.url(&format!("/t{i}")), dir.path().join(format!("t{i}"))), body)
         })
         .unzip();
-    let manager = open_manager(dir.path());
+    let manager = open_manager_with(dir.path(), |config| config.parallel_files = parallel);
     let job_id = job_with_files(&manager, &targets);
+    // The job's connections allow that many files at once.
+    let wide = JobChanges { max_connections: Some(64), ..Default::default() };
+    manager.set_job(&alice(), job_id, wide).expect("connections");
     manager.resume(&alice(), job_id).expect("resume");
     wait_state(&manager, job_id, JobState::Transferred, LONG).await;
     let opened = server.connections_accepted();
-    assert!(opened <= 48, "{opened} connections opened for 600 files, 32 at a time");
+    assert!(opened <= parallel as u64 + 16, "{opened} connections opened for 600 files, {parallel} at a time");
     manager.complete(&alice(), job_id).expect("complete");
     for (i, body) in bodies.iter().enumerate() {
         assert_eq!(sha256_file(&dir.path().join(format!("t{i}"))).expect("file"), sha256_hex(body));

@@ -9,7 +9,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The HTTP client every transfer shares (connection reuse, HTTP/2 where offered).
 pub fn build_client(read_timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
-    build_client_via(read_timeout, &ProxySetup::System)
+    build_client_via(read_timeout, &ProxySetup::System, PARALLEL_FILES)
 }
 
 /// Where a client's connections go.
@@ -45,8 +45,13 @@ pub fn address(url: &url::Url) -> String {
 /// The files of a job fetched at once, unless the service is told otherwise.
 pub const PARALLEL_FILES: usize = 32;
 
-/// A client like [`build_client`]'s whose connections go as `proxy` says.
-pub fn build_client_via(read_timeout: Duration, proxy: &ProxySetup) -> Result<reqwest::Client, reqwest::Error> {
+/// A client like [`build_client`]'s whose connections go as `proxy` says,
+/// keeping up to `idle_per_host` idle connections to each server.
+pub fn build_client_via(
+    read_timeout: Duration,
+    proxy: &ProxySetup,
+    idle_per_host: usize,
+) -> Result<reqwest::Client, reqwest::Error> {
     // Installing twice is harmless: the second call reports the first provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let builder = match proxy {
@@ -61,12 +66,12 @@ pub fn build_client_via(read_timeout: Duration, proxy: &ProxySetup) -> Result<re
         .redirect(reqwest::redirect::Policy::limited(10))
         // Idle connections keep their read buffers (up to ~0.4 MiB each): keep
         // enough for the files of a job in a row, and not for long. As many as
-        // the files a job runs at once: with fewer, a job of small files closes
+        // the files a job runs at once (the caller's `idle_per_host`): with fewer, a job of small files closes
         // and opens a connection every few files (10,000 × 16 KiB: ~1,500
         // connections instead of 32). A job's next file takes a connection at
         // once; one idle for seconds waits for a job that may never come
         // (32 idle after 200 × 2 MiB held ~3 MiB into the next job for 15 s).
-        .pool_max_idle_per_host(PARALLEL_FILES)
+        .pool_max_idle_per_host(idle_per_host)
         .pool_idle_timeout(Duration::from_secs(4))
         .build()
 }
@@ -85,6 +90,8 @@ pub struct Clients {
     pub(super) proxy: Option<String>,
     /// Whether the range client may serve: connections go as the environment says.
     pub(super) lean: bool,
+    /// The idle connections kept to each server: the files a job runs at once.
+    idle_per_host: usize,
 }
 
 /// Why the HTTP clients could not be built.
@@ -114,22 +121,30 @@ fn trust_variables() -> String {
 }
 
 impl Clients {
-    /// Both clients, reading with `read_timeout`.
-    pub fn new(read_timeout: Duration) -> Result<Clients, ClientError> {
-        let main = build_client(read_timeout)?;
+    /// Both clients, reading with `read_timeout`, for jobs that fetch up to
+    /// `parallel_files` files at once (their connections are kept for the next files).
+    pub fn new(read_timeout: Duration, parallel_files: usize) -> Result<Clients, ClientError> {
+        let idle_per_host = parallel_files.max(1);
+        let main = build_client_via(read_timeout, &ProxySetup::System, idle_per_host)?;
         let ranges = RangeClient::new(read_timeout, CONNECT_TIMEOUT)?;
-        Ok(Clients { main, ranges, proxy: None, lean: true })
+        Ok(Clients { main, ranges, proxy: None, lean: true, idle_per_host })
     }
 
     /// Clients whose connections go as `proxy` says (the lean range client is
     /// shared, and used only where the environment decides).
     pub fn via(&self, read_timeout: Duration, proxy: &ProxySetup) -> Result<Clients, ClientError> {
-        let main = build_client_via(read_timeout, proxy)?;
+        let main = build_client_via(read_timeout, proxy, self.idle_per_host)?;
         let proxy_address = match proxy {
             ProxySetup::Manual(url) => Some(address(url)),
             _ => None,
         };
-        Ok(Clients { main, ranges: self.ranges.clone(), proxy: proxy_address, lean: *proxy == ProxySetup::System })
+        Ok(Clients {
+            main,
+            ranges: self.ranges.clone(),
+            proxy: proxy_address,
+            lean: *proxy == ProxySetup::System,
+            idle_per_host: self.idle_per_host,
+        })
     }
 
     /// The proxy's address, when connections go through one set by hand.

@@ -214,7 +214,7 @@ impl Manager {
     /// Must be called inside a tokio runtime.
     pub fn open(config: Config) -> Result<Manager, OpenError> {
         let store = Store::open(&config.db_path)?;
-        let client = engine::Clients::new(config.read_timeout)?;
+        let client = engine::Clients::new(config.read_timeout, config.parallel_files)?;
         // Each job goes straight to its place, boxed at its final size: a
         // list of every job first, freed after, would leave RSS up for good.
         let mut jobs: HashMap<JobId, Box<Entry>> = HashMap::with_capacity(store.count_jobs()?);
