@@ -80,6 +80,7 @@ pub struct Route {
     content_disposition: Option<String>,
     html_after: Option<u32>,
     fail_after_first: Option<u16>,
+    at_most_at_once: Option<u64>,
     gate: Option<crate::gate::Gate>,
 }
 
@@ -105,6 +106,7 @@ impl fmt::Debug for Route {
             .field("content_disposition", &self.content_disposition)
             .field("html_after", &self.html_after)
             .field("fail_after_first", &self.fail_after_first)
+            .field("at_most_at_once", &self.at_most_at_once)
             .field("gate", &self.gate)
             .finish()
     }
@@ -133,6 +135,7 @@ impl Route {
             content_disposition: None,
             html_after: None,
             fail_after_first: None,
+            at_most_at_once: None,
             gate: None,
         }
     }
@@ -228,6 +231,14 @@ impl Route {
     /// text body and, if given, `Retry-After: N`.
     pub fn fail_with(mut self, status: u16, times: u32, retry_after: Option<u32>) -> Route {
         self.fail_with = Some((status, times, retry_after));
+        self
+    }
+
+    /// A request that comes while `responses` responses (of any route) are
+    /// being sent is answered `503 Service Unavailable`: a server that allows
+    /// each client only so many connections at once.
+    pub fn at_most_at_once(mut self, responses: u64) -> Route {
+        self.at_most_at_once = Some(responses);
         self
     }
 
@@ -907,6 +918,11 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
     {
         let plan = Plan::text(status, &format!("{status} {}\n", reason(status)));
         return headers.into_iter().fold(plan, |plan, (name, value)| plan.header(name, value)).head_only(head);
+    }
+    if let Some(most) = state.route.at_most_at_once
+        && shared.sending.load(Ordering::SeqCst) >= most
+    {
+        return Plan::text(503, "503 Service Unavailable: too many connections\n").head_only(head);
     }
     if let Some((status, _, retry_after)) = state.route.fail_with
         && take(&mut state.fails_left)

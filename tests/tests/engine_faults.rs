@@ -54,6 +54,24 @@ fn restarts(manager: &Manager, job_id: JobId) -> usize {
         .count()
 }
 
+/// A server that allows a client only so many connections at once (the
+/// others get 503): the file settles on the connections it has, without an
+/// error, however many the ramp tried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_allows_few_connections_at_once_is_not_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let body = random_bytes(24 << 20, 61);
+    let route = Route::new(body.clone()).throttle_per_connection(1 << 20).at_most_at_once(4);
+    let (manager, job_id) = fetch(dir.path(), &server, "/few", route).await;
+    expect_file(&manager, job_id, dir.path(), &body).await;
+    let job = manager.get_job(&alice(), job_id).expect("job");
+    assert_eq!(job.error_count, 0, "the refused connections failed the job: {:?}", job.error);
+    let refused = server.requests_for("/few").iter().filter(|r| r.status == 503).count();
+    assert!(refused > 0, "the ramp never tried more than the server allows");
+    manager.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_without_ranges_or_length_still_gives_the_right_file() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -20,7 +20,8 @@ const GAIN: f64 = 1.2;
 /// When the aggregate grew at least this fraction of linearly with the
 /// connections (each one is capped by the server), go to the maximum at once.
 const LINEAR: f64 = 0.75;
-/// Failed connections (in a row, without a finished range) before the file fails.
+/// Failed connections (in a row, without a finished range, none other left
+/// running) before the file fails.
 const MAX_FAILURES: u32 = 8;
 
 /// What `segments` sees at a tick.
@@ -112,11 +113,17 @@ impl Ramp {
 
     /// A connection failed, `running` are left: the server refuses or drops
     /// connections, so add none and use those left. Returns whether the file
-    /// gives up (too many failures in a row).
+    /// gives up (too many failures in a row). While others still run, a
+    /// failure only lowers the count: a server that allows a client a few
+    /// connections at once refuses the rest (503), and the file goes on with
+    /// those it has. Each such failure lowers the count for good, so they end.
     pub fn failed(&mut self, running: usize) -> bool {
-        self.failures += 1;
         self.growing = false;
         self.target = running.max(1);
+        if running > 0 {
+            return false;
+        }
+        self.failures += 1;
         self.failures >= MAX_FAILURES
     }
 
@@ -296,12 +303,30 @@ mod tests {
     fn eight_failures_in_a_row_give_up_and_a_finished_range_forgives() {
         let mut ramp = Ramp::new(64);
         for _ in 1..MAX_FAILURES {
-            assert!(!ramp.failed(3));
+            assert!(!ramp.failed(0));
         }
         ramp.finished();
         for _ in 1..MAX_FAILURES {
-            assert!(!ramp.failed(3));
+            assert!(!ramp.failed(0));
         }
-        assert!(ramp.failed(3));
+        assert!(ramp.failed(0));
+    }
+
+    /// 16 tried, the server allows 4: 12 refused while others run is no
+    /// reason to give up; the count settles at what runs.
+    #[test]
+    fn refused_extra_connections_lower_the_count_without_giving_up() {
+        let mut ramp = Ramp::new(64);
+        ramp.tick(Sample { at: Duration::from_millis(50), written: MIB, running: 1, all_answered: true });
+        assert_eq!(ramp.target(), SLOW_START);
+        for running in (4..16).rev() {
+            assert!(!ramp.failed(running), "gave up with {running} running");
+        }
+        assert_eq!(ramp.target(), 4);
+        // None left: these count.
+        for _ in 1..MAX_FAILURES {
+            assert!(!ramp.failed(0));
+        }
+        assert!(ramp.failed(0));
     }
 }
