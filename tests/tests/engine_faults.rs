@@ -72,6 +72,33 @@ async fn a_server_that_allows_few_connections_at_once_is_not_an_error() {
     manager.shutdown().await;
 }
 
+/// The same server with a job of many small files: 32 files at once, 4
+/// answered, the others refused; the job goes on with fewer at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_small_files_from_a_server_that_allows_few_connections_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let (targets, bodies): (Vec<_>, Vec<_>) = (0..64)
+        .map(|i| {
+            let body = random_bytes(64 << 10, 700 + i);
+            let route = Route::new(body.clone()).throttle_per_connection(1 << 20).at_most_at_once(4);
+            server.set_route(&format!("/s{i}"), route);
+            ((server.url(&format!("/s{i}")), dir.path().join(format!("s{i}"))), body)
+        })
+        .unzip();
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &targets);
+    manager.resume(&alice(), job_id).expect("resume");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    let job = manager.get_job(&alice(), job_id).expect("job");
+    assert_eq!(job.error_count, 0, "the refused connections failed the job: {:?}", job.error);
+    manager.complete(&alice(), job_id).expect("complete");
+    for (i, body) in bodies.iter().enumerate() {
+        assert_eq!(sha256_file(&dir.path().join(format!("s{i}"))).expect("file"), sha256_hex(body));
+    }
+    manager.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_without_ranges_or_length_still_gives_the_right_file() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -121,7 +121,8 @@ impl Manager {
 
     async fn transfer_job(&self, job_id: JobId, generation: u64, stop: CancellationToken) {
         let reporter = Arc::new(JobReporter { manager: self.clone(), job_id, generation });
-        let parallel = self.inner.config.parallel_files.max(1);
+        // Lowered for good when the server refuses files while others run.
+        let mut parallel = self.inner.config.parallel_files.max(1);
         let mut running: Vec<u32> = Vec::new();
         // Files before this index are transferred or running.
         let mut cursor = 0usize;
@@ -222,6 +223,15 @@ impl Manager {
             match result {
                 Ok(result) if self.file_finished(job_id, generation, index, result.bytes_total) => {}
                 Ok(_) | Err(TransferError::Stopped) => break,
+                // The server takes only so many requests of this client at
+                // once (503, 429) and others still run: the file waits for
+                // the next turn, and the job goes on with as many at once as
+                // run now. Each such refusal lowers the count, so they end;
+                // one with nothing else running fails the job as before.
+                Err(TransferError::Http { status: 429 | 503, .. }) if !running.is_empty() => {
+                    parallel = running.len();
+                    tracing::info!("job {job_id} file {index}: the server refused it; {parallel} file(s) at once");
+                }
                 Err(error) => {
                     self.transfer_failed(job_id, generation, index, error);
                     break;
