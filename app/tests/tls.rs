@@ -116,7 +116,7 @@ fn a_private_ca_in_ssl_cert_file_is_trusted_and_nothing_else_makes_it_so() {
 }
 
 #[test]
-fn a_split_file_over_tls_trusts_the_private_ca_on_every_connection() {
+fn a_split_file_over_tls_trusts_the_private_ca_and_asks_for_aes_128_on_every_connection() {
     let body = random_bytes(48 << 20, 443);
     let server = TlsServer::start_serving(LEAF_LOCALHOST, body.clone());
     let world = world_trusting_private_ca("SSL_CERT_FILE");
@@ -126,6 +126,11 @@ fn a_split_file_over_tls_trusts_the_private_ca_on_every_connection() {
     assert!(saved == body, "wrong bytes ({} of {})", saved.len(), body.len());
     assert!(server.ranges_served() >= 2, "not split: {} ranges", server.ranges_served());
     assert_eq!(server.handshakes_failed(), 0);
+    // Every connection, reqwest's first and the range client's, asks for
+    // AES-128-GCM first, as browsers do (rustls's own first choice is AES-256).
+    let suites = server.cipher_suites();
+    assert!(suites.len() >= 3, "{suites:?}");
+    assert!(suites.iter().all(|s| s == "TLS13_AES_128_GCM_SHA256"), "{suites:?}");
 }
 
 #[test]

@@ -7,8 +7,8 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// What a successful request gets.
 pub const BODY: &[u8] = b"ok";
@@ -52,6 +52,7 @@ pub struct TlsServer {
     addr: SocketAddr,
     handshakes_failed: Arc<AtomicU64>,
     ranges_served: Arc<AtomicU64>,
+    suites: Arc<Mutex<Vec<String>>>,
 }
 
 impl TlsServer {
@@ -81,18 +82,23 @@ impl TlsServer {
         let addr = listener.local_addr().expect("addr");
         let handshakes_failed = Arc::new(AtomicU64::new(0));
         let ranges_served = Arc::new(AtomicU64::new(0));
-        let (failed, ranges, body) = (handshakes_failed.clone(), ranges_served.clone(), Arc::new(body));
+        let suites = Arc::new(Mutex::new(Vec::new()));
+        let (failed, ranges, body, negotiated) =
+            (handshakes_failed.clone(), ranges_served.clone(), Arc::new(body), suites.clone());
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
                 while let Ok((socket, _)) = listener.accept().await {
-                    let (acceptor, failed, ranges, body) =
-                        (acceptor.clone(), failed.clone(), ranges.clone(), body.clone());
+                    let (acceptor, failed, ranges, body, negotiated) =
+                        (acceptor.clone(), failed.clone(), ranges.clone(), body.clone(), negotiated.clone());
                     tokio::spawn(async move {
                         use tokio::io::AsyncWriteExt;
                         match acceptor.accept(socket).await {
                             Ok(mut tls) => {
+                                let suite = tls.get_ref().1.negotiated_cipher_suite();
+                                let name = suite.map_or_else(|| "none".to_string(), |s| format!("{:?}", s.suite()));
+                                negotiated.lock().unwrap_or_else(PoisonError::into_inner).push(name);
                                 let Some(head) = read_head(&mut tls).await else { return };
                                 let total = body.len();
                                 let answer = match asked_range(&head, total) {
@@ -131,7 +137,7 @@ impl TlsServer {
                 }
             });
         });
-        TlsServer { addr, handshakes_failed, ranges_served }
+        TlsServer { addr, handshakes_failed, ranges_served, suites }
     }
 
     /// `https://127.0.0.1:PORT{path}`.
@@ -142,6 +148,12 @@ impl TlsServer {
     /// Handshakes that did not complete (the client refused the certificate).
     pub fn handshakes_failed(&self) -> u64 {
         self.handshakes_failed.load(Ordering::SeqCst)
+    }
+
+    /// The cipher suite of each completed handshake, in order (rustls's names,
+    /// e.g. `TLS13_AES_128_GCM_SHA256`); the server follows the client's preference.
+    pub fn cipher_suites(&self) -> Vec<String> {
+        self.suites.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Answers that were a 206 for a `Range` (a split file's connections).

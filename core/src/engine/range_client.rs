@@ -67,7 +67,7 @@ impl RangeClient {
     pub fn new(read_timeout: Duration, connect_timeout: Duration) -> Result<RangeClient, rustls::Error> {
         let provider = rustls::crypto::CryptoProvider::get_default()
             .cloned()
-            .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+            .unwrap_or_else(|| Arc::new(super::clients::tls_provider()));
         let verifier = rustls_platform_verifier::Verifier::new(provider.clone())?;
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()?

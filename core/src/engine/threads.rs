@@ -34,13 +34,14 @@ pub(super) fn cores() -> usize {
 /// its next await). A resumed or restarted transfer of the file may then
 /// write without old bytes landing after its own.
 ///
-/// When the server caps each connection and the file has more connections
-/// than there are cores, writes also take turns. The file system writes one
+/// Writes may also take turns (over TLS, or when the server caps each
+/// connection and the file has more connections than there are cores: see
+/// `segments::take_turns`). The file system writes one
 /// file's buffered bytes one writer at a time anyway (ext4 holds the inode's
 /// lock), and a writer waiting in the kernel spins: 16 % of the service's CPU
 /// with 32 throttled connections (turns: 9 % less CPU, same speed). One
-/// waiting here sleeps. An uncapped transfer is bound by the CPU, and the
-/// spinning waiter gets on faster (2 GiB over 4 connections: ~1,430 vs
+/// waiting here sleeps. An uncapped plain HTTP transfer is bound by the
+/// CPU, and the spinning waiter gets on faster (2 GiB over 4 connections: ~1,430 vs
 /// ~1,200 MiB/s with turns).
 #[derive(Default)]
 pub(super) struct Fence {
