@@ -80,7 +80,7 @@ pub struct Route {
     content_disposition: Option<String>,
     html_after: Option<u32>,
     fail_after_first: Option<u16>,
-    at_most_at_once: Option<u64>,
+    at_most_at_once: Option<(u64, Refusal)>,
     gate: Option<crate::gate::Gate>,
 }
 
@@ -238,7 +238,15 @@ impl Route {
     /// being sent is answered `503 Service Unavailable`: a server that allows
     /// each client only so many connections at once.
     pub fn at_most_at_once(mut self, responses: u64) -> Route {
-        self.at_most_at_once = Some(responses);
+        self.at_most_at_once = Some((responses, Refusal::Unavailable));
+        self
+    }
+
+    /// Like [`Route::at_most_at_once`], but the request gets no answer: its
+    /// connection is reset (a server or firewall that cuts a client's extra
+    /// connections instead of saying so).
+    pub fn resets_beyond(mut self, responses: u64) -> Route {
+        self.at_most_at_once = Some((responses, Refusal::Reset));
         self
     }
 
@@ -310,7 +318,7 @@ pub struct RequestLog {
     pub proxied_for: Option<String>,
     /// Request headers in order, names lowercased.
     pub headers: Vec<(String, String)>,
-    /// Status code of the response.
+    /// Status code of the response; 0 for a connection reset instead.
     pub status: u16,
 }
 
@@ -732,6 +740,11 @@ async fn serve_connection(mut stream: TcpStream, shared: Arc<Shared>) -> io::Res
             status: plan.status,
         });
 
+        if matches!(plan.fault, Fault::Reset) {
+            // SO_LINGER 0: closing sends RST, not FIN.
+            stream.set_zero_linger()?;
+            return Ok(());
+        }
         let keep_alive_header = request.http10 && !client_close;
         let sending = Sending::start(&shared);
         let outcome = send(&mut stream, &plan, client_close, keep_alive_header, &shared).await;
@@ -766,11 +779,22 @@ async fn close_gracefully(stream: &mut TcpStream) {
     .await;
 }
 
+/// How a route that allows only so many responses at once turns the others away.
+#[derive(Clone, Copy, Debug)]
+enum Refusal {
+    /// `503 Service Unavailable`.
+    Unavailable,
+    /// The connection is reset, with no answer.
+    Reset,
+}
+
 #[derive(Clone, Copy)]
 enum Fault {
     None,
     Drop(u64),
     Stall(u64),
+    /// No answer: the connection is reset.
+    Reset,
 }
 
 struct Plan {
@@ -919,10 +943,14 @@ fn decide(shared: &Shared, req: &Request) -> Plan {
         let plan = Plan::text(status, &format!("{status} {}\n", reason(status)));
         return headers.into_iter().fold(plan, |plan, (name, value)| plan.header(name, value)).head_only(head);
     }
-    if let Some(most) = state.route.at_most_at_once
+    if let Some((most, refusal)) = state.route.at_most_at_once
         && shared.sending.load(Ordering::SeqCst) >= most
     {
-        return Plan::text(503, "503 Service Unavailable: too many connections\n").head_only(head);
+        let plan = Plan::text(503, "503 Service Unavailable: too many connections\n").head_only(head);
+        return match refusal {
+            Refusal::Unavailable => plan,
+            Refusal::Reset => Plan { status: 0, fault: Fault::Reset, ..plan },
+        };
     }
     if let Some((status, _, retry_after)) = state.route.fail_with
         && take(&mut state.fails_left)
@@ -1082,6 +1110,7 @@ async fn send(
     let limit = match plan.fault {
         Fault::None => body.len(),
         Fault::Drop(n) | Fault::Stall(n) => usize::try_from(n).unwrap_or(usize::MAX).min(body.len()),
+        Fault::Reset => 0,
     };
     let body = &body[..limit];
     let chunk = if plan.throttle.is_some() { THROTTLED_CHUNK } else { FAST_CHUNK };
@@ -1118,7 +1147,7 @@ async fn send(
     }
     Ok(match plan.fault {
         Fault::None => Outcome::Done,
-        Fault::Drop(_) => Outcome::Dropped,
+        Fault::Drop(_) | Fault::Reset => Outcome::Dropped,
         Fault::Stall(_) => Outcome::Stalled,
     })
 }

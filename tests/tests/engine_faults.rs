@@ -100,6 +100,35 @@ async fn many_small_files_from_a_server_that_allows_few_connections_at_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_small_files_from_a_server_that_resets_extra_connections() {
+    // As above, but the server resets the connections beyond 4 instead of
+    // answering 503: the files cut off wait for their turn, as refused ones do.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let (targets, bodies): (Vec<_>, Vec<_>) = (0..64)
+        .map(|i| {
+            let body = random_bytes(64 << 10, 800 + i);
+            let route = Route::new(body.clone()).throttle_per_connection(1 << 20).resets_beyond(4);
+            server.set_route(&format!("/r{i}"), route);
+            ((server.url(&format!("/r{i}")), dir.path().join(format!("r{i}"))), body)
+        })
+        .unzip();
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &targets);
+    manager.resume(&alice(), job_id).expect("resume");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    let job = manager.get_job(&alice(), job_id).expect("job");
+    assert_eq!(job.error_count, 0, "the reset connections failed the job: {:?}", job.error);
+    let reset = server.requests().iter().filter(|r| r.status == 0).count();
+    assert!(reset > 0, "the server reset no connection: the test proves nothing");
+    manager.complete(&alice(), job_id).expect("complete");
+    for (i, body) in bodies.iter().enumerate() {
+        assert_eq!(sha256_file(&dir.path().join(format!("r{i}"))).expect("file"), sha256_hex(body));
+    }
+    manager.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_without_ranges_or_length_still_gives_the_right_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start();

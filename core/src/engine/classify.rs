@@ -205,6 +205,20 @@ pub fn login_refused(cause: &str) -> String {
 }
 
 impl TransferError {
+    /// Whether the server turned the request away before any answer came: a
+    /// 503 or 429 (it takes only so many requests at once), or a connection
+    /// refused or reset before the answer (one that cuts a client's extra
+    /// connections). A file of a job turned away while others run waits for
+    /// its turn (`manager/run.rs`). Timeouts and a body cut short are not:
+    /// they say more about the network than about how many at once.
+    pub fn turned_away(&self) -> bool {
+        match self {
+            TransferError::Http { status, .. } => matches!(status, 429 | 503),
+            TransferError::Network { code, .. } => matches!(*code, "connection_refused" | "network_error"),
+            _ => false,
+        }
+    }
+
     /// Transient or fatal.
     pub fn severity(&self) -> Severity {
         match self {
@@ -357,6 +371,26 @@ impl TransferError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_refusals_before_an_answer_are_turned_away() {
+        let url = "http://example.com/f".to_string();
+        let http = |status| TransferError::Http { status, reason: String::new(), url: url.clone(), retry_after: None };
+        let network = |code| TransferError::Network { url: url.clone(), detail: String::new(), code };
+        for (error, turned_away) in [
+            (http(503), true),
+            (http(429), true),
+            (http(500), false),
+            (http(404), false),
+            (network("connection_refused"), true),
+            (network("network_error"), true),
+            (network("timeout"), false),
+            (network("connection_reset"), false),
+            (TransferError::ShortBody { url: url.clone(), got: 1, expected: 2 }, false),
+        ] {
+            assert_eq!(error.turned_away(), turned_away, "{error}");
+        }
+    }
 
     #[test]
     fn statuses_are_classified_as_bits_does() {

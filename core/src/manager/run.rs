@@ -224,11 +224,12 @@ impl Manager {
                 Ok(result) if self.file_finished(job_id, generation, index, result.bytes_total) => {}
                 Ok(_) | Err(TransferError::Stopped) => break,
                 // The server takes only so many requests of this client at
-                // once (503, 429) and others still run: the file waits for
-                // the next turn, and the job goes on with as many at once as
-                // run now. Each such refusal lowers the count, so they end;
-                // one with nothing else running fails the job as before.
-                Err(TransferError::Http { status: 429 | 503, .. }) if !running.is_empty() => {
+                // once (503 or 429, or it resets the extra connections) and
+                // others still run: the file waits for the next turn, and the
+                // job goes on with as many at once as run now. Each such
+                // refusal lowers the count, so they end; one with nothing
+                // else running fails the job as before.
+                Err(error) if error.turned_away() && !running.is_empty() => {
                     parallel = running.len();
                     tracing::info!("job {job_id} file {index}: the server refused it; {parallel} file(s) at once");
                 }
