@@ -123,6 +123,57 @@ async fn cancel_removes_temp_files() {
     manager.shutdown().await;
 }
 
+/// A job of more files than run at once has the temp files of the next ones
+/// made ahead; suspending removes those still empty, cancelling all of them,
+/// and a job that completes leaves none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn temp_files_made_ahead_never_outlive_their_transfer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start();
+    let slow: Vec<_> = (0..200)
+        .map(|i| {
+            let route = Route::new(random_bytes(256 << 10, 900 + i)).throttle_per_connection(64 << 10);
+            server.set_route(&format!("/slow{i}"), route);
+            (server.url(&format!("/slow{i}")), dir.path().join(format!("slow{i}")))
+        })
+        .collect();
+    let manager = open_manager(dir.path());
+    let job_id = job_with_files(&manager, &slow);
+    manager.resume(&alice(), job_id).expect("resume");
+    // 32 files run at once; the next ones' temp files are there too.
+    assert!(wait_for(LONG, || temp_files(dir.path()).len() > 64).await, "{} temp files", temp_files(dir.path()).len());
+    manager.suspend(&alice(), job_id).expect("suspend");
+    let empty = || {
+        temp_files(dir.path())
+            .iter()
+            .filter(|name| std::fs::metadata(dir.path().join(name)).is_ok_and(|m| m.len() == 0))
+            .count()
+    };
+    assert!(wait_for(LONG, || empty() == 0).await, "{} empty temp files after suspend", empty());
+    assert!(temp_files(dir.path()).len() <= 32, "only the files that got bytes keep their temp files");
+    manager.resume(&alice(), job_id).expect("resume");
+    assert!(wait_for(LONG, || temp_files(dir.path()).len() > 64).await);
+    manager.cancel(&alice(), job_id).expect("cancel");
+    assert!(wait_for(LONG, || temp_files(dir.path()).is_empty()).await, "{:?}", temp_files(dir.path()));
+
+    // Fast files: the job completes (and its temp files are renamed) while
+    // the next ones' may still be being made.
+    let fast: Vec<_> = (0..300)
+        .map(|i| {
+            server.set_route(&format!("/fast{i}"), Route::new(random_bytes(4 << 10, 1200 + i)));
+            (server.url(&format!("/fast{i}")), dir.path().join(format!("fast{i}")))
+        })
+        .collect();
+    let job_id = job_with_files(&manager, &fast);
+    manager.resume(&alice(), job_id).expect("resume");
+    wait_state(&manager, job_id, JobState::Transferred, LONG).await;
+    manager.complete(&alice(), job_id).expect("complete");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new());
+    assert!(fast.iter().all(|(_, path)| path.exists()));
+    manager.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn second_registration_replaces_the_first_and_late_registration_replays() {
     let dir = tempfile::tempdir().expect("tempdir");

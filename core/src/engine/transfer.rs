@@ -25,22 +25,25 @@ pub struct FileResult {
     pub bytes_total: u64,
 }
 
-/// Opens the temp file for writing, emptied unless `resuming`. A new file is
-/// created without looking at it first; an old one is truncated only if it
-/// has bytes: on ext4, truncating a file makes its close flush it to disk at
-/// once (a cost per file in a job of many).
+/// Opens the temp file for writing, emptied unless `resuming`. One made
+/// ahead of its turn (`manager/ahead.rs`) or left by an earlier attempt is
+/// opened without `O_CREAT`, which takes no lock on the folder (the thread
+/// making the next files holds it); only an absent one is created. An old
+/// one is truncated only if it has bytes: on ext4, truncating a file makes
+/// its close flush it to disk at once (a cost per file in a job of many).
 fn open_temp(path: &Path, resuming: bool) -> std::io::Result<File> {
-    if !resuming {
-        match OpenOptions::new().write(true).create_new(true).open(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            created => return created,
+    match OpenOptions::new().write(true).open(path) {
+        Ok(file) => {
+            if !resuming && file.metadata()?.len() > 0 {
+                file.set_len(0)?;
+            }
+            Ok(file)
         }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            OpenOptions::new().write(true).create(true).truncate(false).open(path)
+        }
+        Err(e) => Err(e),
     }
-    let file = OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
-    if !resuming && file.metadata()?.len() > 0 {
-        file.set_len(0)?;
-    }
-    Ok(file)
 }
 
 /// Reserves the disk space of a file of `len` bytes, keeping its length: the

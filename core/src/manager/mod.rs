@@ -4,6 +4,7 @@
 //! across an `.await`.
 
 mod access;
+mod ahead;
 mod api;
 mod apply;
 mod delivery;

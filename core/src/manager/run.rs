@@ -2,6 +2,7 @@
 //! which a transfer reports back (the engine's `Reporter`).
 
 use super::access::Prepared;
+use super::ahead;
 use super::apply::{Files, tidy_temp_files};
 use super::reporter::JobReporter;
 use super::{MIN_RETRY_DELAY_FLOOR_S, Manager, State};
@@ -126,6 +127,9 @@ impl Manager {
         let mut running: Vec<u32> = Vec::new();
         // Files before this index are transferred or running.
         let mut cursor = 0usize;
+        // The temp files made ahead (`ahead.rs`): asked for up to this index.
+        let gate = Arc::new(ahead::Gate::default());
+        let mut asked = 0usize;
         let Some(connections) = self.lock().jobs.get(&job_id).and_then(|e| e.run.connections.clone()) else {
             self.end_transfer(job_id, generation);
             return;
@@ -195,12 +199,15 @@ impl Manager {
                 }
             }
             if finished {
+                // Completing renames the temp files: none may be made after.
+                gate.close();
                 let mut state = self.lock();
                 if self.is_current(&state, job_id, generation) {
                     self.apply_own(&mut state, job_id, Action::AllTransferred);
                 }
                 break;
             }
+            asked = self.make_temps_ahead(job_id, &gate, cursor + parallel, asked);
             let joined = tokio::select! {
                 joined = downloads.join_next_with_id() => joined,
                 // A split file gave a connection back: another file may start.
@@ -239,9 +246,36 @@ impl Manager {
                 }
             }
         }
+        gate.close();
         // The other files stop at once; their checkpoints are saved below.
         downloads.shutdown().await;
         self.end_transfer(job_id, generation);
+    }
+
+    /// Has the temp files of the files from `from` made ahead, up to
+    /// [`ahead::AHEAD`] of them, once fewer than half that many are left of
+    /// those asked for before (`asked`); returns how far they are asked for.
+    /// Only files with nothing on disk: a resumed file's temp is its own.
+    fn make_temps_ahead(&self, job_id: JobId, gate: &Arc<ahead::Gate>, from: usize, asked: usize) -> usize {
+        if asked >= from + ahead::AHEAD / 2 {
+            return asked;
+        }
+        let state = self.lock();
+        let Some(entry) = state.jobs.get(&job_id) else { return asked };
+        let (from, to) = (from.max(asked), (from + ahead::AHEAD).min(entry.files.len()));
+        let paths: Vec<PathBuf> = entry
+            .files
+            .get(from..to)
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| !f.transferred && f.bytes_transferred == 0 && f.checkpoint.done.covered() == 0)
+            .map(|f| f.temp_name.clone())
+            .collect();
+        drop(state);
+        if !paths.is_empty() {
+            ahead::make(gate, paths);
+        }
+        to.max(asked)
     }
 
     /// The end of a transfer task: temp files tidied, checkpoints saved.
