@@ -21,6 +21,7 @@ benchmark could not run at all (2).
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import json
 import os
@@ -55,6 +56,9 @@ THROTTLE_MIB = 20
 # aria2's own maximum, and haul's default of 32 connections caps it at 32 x 20 MiB/s.
 HAUL_WIDE = "haul-c64"
 WIDE_CONNECTIONS = 64
+# `--against BIN`: another build of haul, run as one more contender beside `haul` (its own service),
+# in the same interleaved order: an A/B of two builds on the same server, disk and load.
+HAUL_BASE = "haul-base"
 # (b)'s target: haul at its default connection count gets this share of the server's ceiling.
 DEFAULT_CONNECTIONS = 32
 CEILING_SHARE = 0.88
@@ -439,7 +443,7 @@ def contender_cmds(name: str, tools: dict, haul: Haul, urls: list[str], names: l
 
 def contender_cmds_plain(name: str, tools: dict, haul: Haul, urls: list[str], names: list[str], dest: Path,
                          listfile: Path) -> list[str]:
-    if name == "haul":
+    if name in ("haul", HAUL_BASE):
         return [haul.binary, "add", "--dir", str(dest), "--wait", *urls]
     if name == HAUL_WIDE:
         return [haul.binary, "add", "--connections", str(WIDE_CONNECTIONS), "--dir", str(dest), "--wait", *urls]
@@ -460,6 +464,8 @@ def contender_cmds_plain(name: str, tools: dict, haul: Haul, urls: list[str], na
 def describe(name: str, multi: bool) -> str:
     if name == "haul":
         return "haul add --dir D --wait URL..." if multi else "haul add --dir D --wait URL"
+    if name == HAUL_BASE:
+        return f"{describe('haul', multi)} (--against: the other build)"
     if name == HAUL_WIDE:
         return f"haul add --connections {WIDE_CONNECTIONS} --dir D --wait URL (the per-job maximum raised from 32)"
     if name == "curl":
@@ -488,6 +494,28 @@ def verify(files: list[tuple[str, int, str]], dest: Path) -> list[str]:
         if got != digest:
             problems.append(f"{name}: WRONG SHA256 {got[:16]}… (expected {digest[:16]}…)")
     return problems
+
+
+def job_phases(haul: Haul, err: Path) -> dict:
+    """How long a finished `haul add --wait` job took to be transferred and then completed, by the
+    service's own times (its id is the first line the client wrote to stderr)."""
+    lines = err.read_text(errors="replace").split()
+    try:
+        times = haul.info(lines[0])["times"] if lines else None
+    except (RuntimeError, ValueError, KeyError, subprocess.TimeoutExpired):
+        times = None
+    if not times or not times.get("transfer_completed"):
+        return {}
+    at = {k: parse_utc(v) for k, v in times.items() if v}
+    return {"transfer_s": (at["transfer_completed"] - at["created"]).total_seconds(),
+            "complete_s": (at["modified"] - at["transfer_completed"]).total_seconds()}
+
+
+def parse_utc(text: str) -> datetime.datetime:
+    """An RFC 3339 UTC time as the service writes it (`...T02:56:06.148236363Z`); Python before 3.11
+    parses neither nanoseconds nor `Z`."""
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    return datetime.datetime.fromisoformat(f"{whole}.{(fraction + '000000')[:6]}")
 
 
 def median(values):
@@ -542,6 +570,8 @@ def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, hauls:
                 err = (work / f"{c}.err").read_text(errors="replace").strip()[-400:]
                 problems.append(f"exit status {m['exit']}: {err}")
             problems += verify(files, dest)
+            if c.startswith("haul") and multi and not problems:
+                m.update(job_phases(haul, work / f"{c}.err"))
             if c.startswith("haul") and m.get("service_died"):
                 problems.append(f"the haul service died during the run; see {work / haul.logname}")
             m["problems"] = problems
@@ -589,6 +619,9 @@ def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, hauls:
             entry["client_peak_rss_mib"] = max(m.get("client_peak_rss_kib", 0) for m in ok) / KiB
             entry["service_peak_rss_mib"] = entry["peak_rss_mib"]
             entry["service_cpu_s_per_gib"] = entry["service_cpu_s"] / (total / GiB)
+            for phase in ("transfer_s", "complete_s"):
+                if all(phase in m for m in ok):
+                    entry[phase] = median([m[phase] for m in ok])
         summary[c] = entry
     ratios = {}
     h = summary.get("haul", {})
@@ -857,6 +890,10 @@ def report(meta: dict, scenarios: list[dict], targets: list[dict], correctness: 
         if h.get("client_cpu_s") is not None:
             w(f"  haul detail: client CPU {h['client_cpu_s']:.2f} s + service CPU {h['service_cpu_s']:.2f} s; "
               f"client peak RSS {h['client_peak_rss_mib']:.1f} MiB, service {h['service_peak_rss_mib']:.1f} MiB")
+        for c, e in sc["contenders"].items():
+            if e.get("transfer_s") is not None:
+                w(f"  {c} job times (service's clock): created -> transferred {e['transfer_s']:.3f} s, "
+                  f"transferred -> complete (temp files renamed into place) {e['complete_s']:.3f} s")
         for c, r in sc["haul_ratio_to"].items():
             w(f"  haul vs {c:<9}: {fmt(r['throughput'], '.2f')}x throughput, {fmt(r['cpu'], '.2f')}x CPU")
         for c, e in sc["contenders"].items():
@@ -999,6 +1036,9 @@ def main() -> int:
                     help="scenarios to run, e.g. 'c' or 'ab' (default abcdefgr; 's', the HLS stream, only when asked)")
     ap.add_argument("--jobs-scale", action="store_true",
                     help="(g) with 100,000 jobs instead of 10,000 (creating them takes minutes)")
+    ap.add_argument("--against", type=Path, metavar="BIN",
+                    help=f"another haul binary, run as contender {HAUL_BASE} beside haul in every scenario of "
+                         "haul against peers (interleaved runs, its own service): an A/B of two builds")
     ap.add_argument("--no-window", action="store_true", help="(f), (g): leave the window (Xvfb) out")
     args = ap.parse_args()
 
@@ -1050,6 +1090,8 @@ def main() -> int:
     proxy = xvfb = None
     hauls = {"haul": haul, HAUL_WIDE: Haul(haul_bin, work, HAUL_WIDE),
              "haul-rpc": Haul(haul_bin, work, "haul-rpc", rpc_listen=f"127.0.0.1:{free_port()}")}
+    if args.against:
+        hauls[HAUL_BASE] = Haul(args.against.resolve(), work, HAUL_BASE, ca_file=certs["ca"] if certs else None)
     wrong: list[str] = []
     started = time.monotonic()
     try:
@@ -1072,6 +1114,8 @@ def main() -> int:
 
         nginx.start()
         haul.start()
+        if HAUL_BASE in hauls:
+            hauls[HAUL_BASE].start()
         if "b" in args.only:
             hauls[HAUL_WIDE].start()
         log(f"nginx on 127.0.0.1:{nginx.port}; haul service pid {haul.pid}")
@@ -1137,6 +1181,8 @@ def main() -> int:
         for sc in scenario_defs:
             if sc["key"][0] not in args.only:
                 continue
+            if HAUL_BASE in hauls:
+                sc["contenders"] = ["haul", HAUL_BASE, *sc["contenders"][1:]]
             result = run_scenario(sc, sc["contenders"], runs, tools, hauls, work, wrong)
             result["note"] = sc.get("note")
             if certs and sc["key"] in ("d1", "d2"):
