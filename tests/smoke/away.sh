@@ -35,38 +35,8 @@ out=$root/target/smoke
 mkdir -p "$out"
 rm -f "$out/away.png"
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    "$haul" service stop >/dev/null 2>&1 || true
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-    echo "away smoke: FAILED: $*" >&2
-    for log in "$work"/*.log; do echo "--- $log" >&2; tail -n 30 "$log" >&2 || true; done
-    [ -f "$work/notes" ] && { echo "--- notifications" >&2; cat "$work/notes" >&2; }
-    exit 1
-}
-gui=
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds, for SECONDS of
-# wall-clock time; while the window runs, its end fails at once.
-wait_for() {
-    local deadline=$((SECONDS + $1)) what=$2
-    shift 2
-    until "$@" >/dev/null 2>&1; do
-        [ -z "$gui" ] || kill -0 "$gui" 2>/dev/null || fail "Haul ended while waiting for $what"
-        [ "$SECONDS" -lt "$deadline" ] || fail "timed out waiting for $what"
-        sleep 0.1
-    done
-}
-
-export HAUL_DATA_DIR=$work/data HAUL_SOCKET=$work/run/haul.sock
-export XDG_RUNTIME_DIR=$work/xdg HOME=$work/home XDG_CONFIG_HOME=$work/home/.config
-mkdir -p "$work/downloads" "$HOME" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
-unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
+name=away
+source "$smoke/common.sh"
 
 # 300 KB at 60 KB/s a connection: about 5 s each, long enough to look away first.
 "$server_bin" /minimised.bin=300000@60000 /elsewhere.bin=300000@60000 /tray.bin=300000@60000 \
@@ -75,14 +45,9 @@ pids+=($!)
 wait_for 10 "the test server" test -s "$work/url"
 url=$(head -1 "$work/url")
 
-"$haul" service >"$work/service.log" 2>&1 &
-pids+=($!)
-wait_for 10 "the service's socket" test -S "$HAUL_SOCKET"
+start_service
 
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
-pids+=($!)
-wait_for 10 "Xvfb" test -s "$work/display"
-export DISPLAY=:$(cat "$work/display")
+start_xvfb
 eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 | {
     read -r address
     read -r pid

@@ -14,25 +14,8 @@ out=$root/target/smoke
 mkdir -p "$out"
 rm -f "$out/gui.png"
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    "$haul" service stop >/dev/null 2>&1 || true
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-    echo "gui smoke: FAILED: $*" >&2
-    for log in "$work"/*.log; do echo "--- $log" >&2; tail -n 30 "$log" >&2 || true; done
-    exit 1
-}
-
-export HAUL_DATA_DIR=$work/data HAUL_SOCKET=$work/run/haul.sock
-export XDG_RUNTIME_DIR=$work/xdg HOME=$work/home
-mkdir -p "$work/downloads" "$HOME" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
-unset WAYLAND_DISPLAY
+name=gui
+source "$root/tests/smoke/common.sh"
 
 # A loopback server: /small.bin at once, /slow*.bin at 100 KB/s, 404 otherwise.
 python3 - "$work/port" >"$work/http.log" 2>&1 <<'PY' &
@@ -71,9 +54,7 @@ for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || fail "the HTTP server did not start"
 url=http://127.0.0.1:$(cat "$work/port")
 
-"$haul" service >"$work/service.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -S "$HAUL_SOCKET" ] && break; sleep 0.1; done
+start_service
 [ -S "$HAUL_SOCKET" ] || fail "the service did not bind its socket"
 
 add() { "$haul" add "$@" --dir "$work/downloads"; }
@@ -88,11 +69,7 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
-[ -s "$work/display" ] || fail "Xvfb did not start"
-export DISPLAY=:$(cat "$work/display")
+start_xvfb
 
 RUST_LOG=${RUST_LOG:-warn} "$haul" >"$work/gui.log" 2>&1 &
 gui=$!

@@ -14,20 +14,8 @@ haul=${HAUL_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/haul}
 out=${SHOTS_DIR:-${CARGO_TARGET_DIR:-$root/target}/smoke}
 mkdir -p "$out"
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    "$haul" service stop >/dev/null 2>&1 || true
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-export HAUL_DATA_DIR=$work/data HAUL_SOCKET=$work/run/haul.sock
-export XDG_RUNTIME_DIR=$work/xdg HOME=$work/home
-mkdir -p "$work/downloads" "$HOME" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
-unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
+name=shots
+source "$root/tests/smoke/common.sh"
 
 # /big.iso: 200 MB, Range-aware, each connection throttled to ~400 KB/s;
 # /small.bin: 300 KB, Range-aware; /plain.bin: 1.2 MB, Range ignored.
@@ -79,19 +67,14 @@ pids+=($!)
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 url=http://127.0.0.1:$(cat "$work/port")
 
-"$haul" service >"$work/service.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -S "$HAUL_SOCKET" ] && break; sleep 0.1; done
+start_service
 
 add() { "$haul" add "$@" --dir "$work/downloads"; }
 add "$url/small.bin" --wait >/dev/null
 add "$url/missing.zip" --name "old-link.zip" >/dev/null
 add "$url/big.iso" --name "ubuntu-26.04-desktop-amd64.iso" >/dev/null
 
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
-export DISPLAY=:$(cat "$work/display")
+start_xvfb
 RUST_LOG=${RUST_LOG:-warn} "$haul" >"$work/gui.log" 2>&1 &
 gui=$!
 pids+=("$gui")

@@ -28,33 +28,9 @@ out=$root/target/smoke
 mkdir -p "$out"
 rm -f "$out/tray.png"
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    "$haul" service stop >/dev/null 2>&1 || true
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-    echo "tray smoke: FAILED: $*" >&2
-    for log in "$work"/*.log; do echo "--- $log" >&2; tail -n 30 "$log" >&2 || true; done
-    exit 1
-}
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds, for SECONDS of
-# wall-clock time (a busy machine makes each poll slow). While a window runs ($gui), its
-# end is a failure at once rather than a timeout.
-gui=
-wait_for() {
-    local deadline=$((SECONDS + $1)) what=$2
-    shift 2
-    until "$@" >/dev/null 2>&1; do
-        [ -z "$gui" ] || kill -0 "$gui" 2>/dev/null || fail "Haul ended while waiting for $what"
-        [ "$SECONDS" -lt "$deadline" ] || fail "timed out waiting for $what"
-        sleep 0.1
-    done
-}
+name=tray
+source "$smoke/common.sh"
+
 # ended_within SECONDS: whether the window's process ends within SECONDS.
 ended_within() {
     local deadline=$((SECONDS + $1))
@@ -64,11 +40,6 @@ ended_within() {
     done
     gui=
 }
-
-export HAUL_DATA_DIR=$work/data HAUL_SOCKET=$work/run/haul.sock
-export XDG_RUNTIME_DIR=$work/xdg HOME=$work/home XDG_CONFIG_HOME=$work/home/.config
-mkdir -p "$work/downloads" "$HOME" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
-unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
 
 # A loopback server: /slow.bin (40 MB) and /short.bin (50 KB) at about 100 KB/s; /flaky.bin
 # (50 KB) is not there (404) until the file $work/flaky-ok is.
@@ -103,15 +74,10 @@ pids+=($!)
 wait_for 10 "the HTTP server" test -s "$work/port"
 url=http://127.0.0.1:$(cat "$work/port")
 
-"$haul" service >"$work/service.log" 2>&1 &
-pids+=($!)
-wait_for 10 "the service's socket" test -S "$HAUL_SOCKET"
+start_service
 "$haul" add "$url/slow.bin" --name ubuntu.iso --dir "$work/downloads" >/dev/null
 
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
-pids+=($!)
-wait_for 10 "Xvfb" test -s "$work/display"
-export DISPLAY=:$(cat "$work/display")
+start_xvfb
 
 x11() { "$py" "$smoke/x11.py" "$@"; }
 sni() { "$py" "$smoke/sni.py" "$@"; }
