@@ -98,8 +98,12 @@ impl Desktop {
     /// Clicks the page's link in chromium; `expect`: who should end up with the download.
     fn click(&self, world: &World, page: &str, expect: &str) {
         let script = repo().join("tests/browser/drive.py");
+        // Chromium's own temp folders (org.chromium.Chromium.*) go with the world's.
+        let tmp = world.dir.path().join("tmp");
+        std::fs::create_dir_all(&tmp).expect("tmp");
         let mut cmd = Command::new(python());
         self.env(world, &mut cmd)
+            .env("TMPDIR", &tmp)
             .arg(script)
             .args(["--chromium", CHROMIUM, "--page", page, "--expect", expect, "--size", &SIZE.to_string()])
             .arg("--extension")
