@@ -98,6 +98,67 @@ fn every_added_file_survives_a_killed_service_in_order() {
     let _ = world.haul().args(["cancel", &job_id]).output();
 }
 
+/// `haul add --wait` hears of its job's cancellation by another client and says so (exit 5),
+/// while its many files' other events are never sent to it (it subscribes to cancellations only).
+#[test]
+fn add_wait_ends_when_another_client_cancels_the_job() {
+    let mut world = World::new();
+    world.start_service();
+    let server = TestServer::start();
+    // 40 files done at once, then 2 that take minutes: the job is running when cancelled.
+    let mut urls: Vec<String> = (0..40)
+        .map(|i| {
+            let path = format!("/quick/{i:02}.bin");
+            server.add_file(&path, random_bytes(4 << 10, i));
+            server.url(&path)
+        })
+        .collect();
+    for i in 0..2 {
+        let path = format!("/slow/{i}.bin");
+        server.set_route(&path, Route::new(random_bytes(8 << 20, 100 + i)).throttle_per_connection(16 << 10));
+        urls.push(server.url(&path));
+    }
+    let mut waiting = std::process::Command::new(HAUL)
+        .arg("add")
+        .args(&urls)
+        .args(["--wait", "--dir"])
+        .arg(world.downloads())
+        .env("HAUL_DATA_DIR", world.data_dir())
+        .env("HAUL_SOCKET", world.socket())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("haul add --wait");
+    let job_id = || {
+        let list = world.haul().args(["--json", "list"]).output().ok()?;
+        let jobs: serde_json::Value = serde_json::from_slice(&list.stdout).ok()?;
+        let job = jobs.as_array()?.first()?.clone();
+        let transferred = job["progress"]["files_transferred"].as_u64()?;
+        (transferred >= 40).then(|| job["id"].as_str().map(str::to_string)).flatten()
+    };
+    let mut found = None;
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            found = job_id();
+            found.is_some()
+        }),
+        "the quick files never finished: {}",
+        world.service_log()
+    );
+    let job_id = found.expect("job id");
+    world.haul().args(["cancel", &job_id]).assert().success();
+    let ended = wait_until(Duration::from_secs(30), || matches!(waiting.try_wait(), Ok(Some(_))));
+    if !ended {
+        let _ = waiting.kill();
+    }
+    let out = waiting.wait_with_output().expect("wait");
+    assert!(ended, "haul add --wait still waits after its job was cancelled: {}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains(&format!("job {job_id} was cancelled")), "{stderr}");
+    assert!(temp_files(&world.downloads()).is_empty());
+}
+
 #[test]
 fn a_missing_file_fails_with_a_clear_message_and_exit_code() {
     let world = World::new();

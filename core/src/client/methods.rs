@@ -2,7 +2,7 @@
 
 use super::{Client, ClientError};
 use crate::model::RemoteUrl;
-use crate::model::{Job, JobFile, JobId, NetworkStatus, NotifyFlags, Priority, RpcListen};
+use crate::model::{EventKind, Job, JobFile, JobId, NetworkStatus, NotifyFlags, Priority, RpcListen};
 use crate::protocol::{
     AddFileParams, Cancel, Complete, CreateJobParams, EnumFiles, EnumJobsParams, EventsSinceParams, EventsSinceResult,
     ForgetJob, GetJob, GetLimits, GetNetwork, GetNotifyInterface, GetRpcInfo, GetStats, JobChanges, Limits,
@@ -126,7 +126,13 @@ impl Client {
 
     /// Starts `event` and `progress` notifications; returns the journal cursor.
     pub async fn subscribe(&self) -> Result<u64, ClientError> {
-        Ok(self.request(Subscribe {}).await?.next_seq)
+        Ok(self.request(Subscribe::default()).await?.next_seq)
+    }
+
+    /// Like [`Client::subscribe`], but only events of these kinds come as
+    /// `event` notifications (progress and the rest as before).
+    pub async fn subscribe_to(&self, kinds: &[EventKind]) -> Result<u64, ClientError> {
+        Ok(self.request(Subscribe { kinds: Some(kinds.to_vec()) }).await?.next_seq)
     }
 
     /// Counts over the caller's jobs.

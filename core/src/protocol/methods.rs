@@ -11,7 +11,7 @@ use super::results::{
     CompleteResult, Empty, EventsSinceResult, FileIndexResult, HelloResult, JobIdResult, NotifyInterfaceResult,
     PositionResult, RpcInfo, StatsResult, SubscribeResult,
 };
-use crate::model::{Job, JobFile, JobId, NetworkStatus, NotifyFlags, Priority, ProxyChoice, RpcListen};
+use crate::model::{EventKind, Job, JobFile, JobId, NetworkStatus, NotifyFlags, Priority, ProxyChoice, RpcListen};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -93,8 +93,6 @@ macro_rules! empty_methods {
 }
 
 empty_methods! {
-    /// `subscribe`: live events and progress from now on.
-    Subscribe => method::SUBSCRIBE, SubscribeResult;
     /// `get_stats`: counts over the caller's jobs.
     GetStats => method::GET_STATS, StatsResult;
     /// `get_limits`: the service-wide limits.
@@ -105,6 +103,22 @@ empty_methods! {
     GetRpcInfo => method::GET_RPC_INFO, RpcInfo;
     /// `get_network`: whether the service is online, and whether the network is metered.
     GetNetwork => method::GET_NETWORK, NetworkStatus;
+}
+
+/// `subscribe`: live events and progress from now on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscribe {
+    /// Only events of these kinds (absent: every kind). A client that
+    /// watches for one thing, such as `haul add --wait` for its job's
+    /// cancellation, is not sent a `file_transferred` event for each of
+    /// 10,000 files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<Vec<EventKind>>,
+}
+
+impl Method for Subscribe {
+    const NAME: &'static str = method::SUBSCRIBE;
+    type Output = SubscribeResult;
 }
 
 /// `set_limits`: changes the service-wide limits (absent fields stay).

@@ -4,7 +4,7 @@
 //! for `EVENT_SEND_TIMEOUT` is cut off (it catches up with `events_since`): no unbounded buffers.
 
 use crate::Manager;
-use crate::model::{Caller, Event};
+use crate::model::{Caller, Event, EventKind};
 use crate::protocol::Notice;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
@@ -21,6 +21,8 @@ pub(super) struct Subscription {
     pub(super) caller: Caller,
     /// Events up to this sequence number were already reported by `subscribe`.
     pub(super) after_seq: u64,
+    /// Only events of these kinds are forwarded (`None`: all).
+    pub(super) kinds: Option<Vec<EventKind>>,
     pub(super) events: broadcast::Receiver<Event>,
     pub(super) out: mpsc::Sender<String>,
     pub(super) closed: CancellationToken,
@@ -68,6 +70,9 @@ impl Subscription {
                             continue;
                         }
                         maybe_running |= event.state.is_running();
+                        if self.kinds.as_ref().is_some_and(|kinds| !kinds.contains(&event.kind)) {
+                            continue;
+                        }
                         if !self.forward(&event).await {
                             return;
                         }

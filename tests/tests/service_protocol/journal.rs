@@ -98,6 +98,40 @@ async fn subscribers_get_events_and_throttled_progress() {
     fixture.stop().await;
 }
 
+/// `subscribe {kinds}`: only events of those kinds come as notifications (a job's creation, its
+/// files and its transfer are left out for a client that waits for cancellations); a kind the
+/// protocol does not have is refused, named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_gets_only_the_kinds_it_asked_for() {
+    let fixture = ServiceFixture::start();
+    let server = TestServer::start();
+    let mut raw = fixture.raw().await;
+    raw.hello().await;
+    let refused = raw.call("subscribe", json!({"kinds": ["cancelled", "finished"]})).await;
+    assert_eq!(refused["error"]["data"]["kind"], "invalid_argument", "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("kinds[1]") && message.contains("finished"), "{refused}");
+    raw.ok("subscribe", json!({"kinds": ["cancelled"]})).await;
+
+    let client = fixture.client().await;
+    let (done, _) = job_with_file(&client, &fixture, &server, "done", random_bytes(10_000, 7)).await;
+    client.resume(done).await.expect("resume");
+    wait_state(&client, done, JobState::Transferred).await;
+    let (cancelled, _) = job_with_file(&client, &fixture, &server, "dropped", random_bytes(10_000, 8)).await;
+    client.cancel(cancelled).await.expect("cancel");
+    // The first event it is sent is the cancellation: nothing of the first job, nor the
+    // second's creation and file.
+    let event = loop {
+        let message = raw.recv().await.expect("the connection closed");
+        if message["method"] == "event" {
+            break message["params"].clone();
+        }
+    };
+    assert_eq!(event["kind"], "cancelled", "{event}");
+    assert_eq!(event["job_id"], cancelled.to_string(), "{event}");
+    fixture.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscriber_that_does_not_read_is_cut_off_and_slows_nobody() {
     let fixture = ServiceFixture::start();

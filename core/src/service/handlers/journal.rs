@@ -20,7 +20,7 @@ pub(super) fn events_since(session: &mut Session, params: Value) -> Result<Answe
 }
 
 pub(super) fn subscribe(session: &mut Session, params: Value) -> Result<Answer, RpcError> {
-    let Subscribe {} = parse_params(params)?;
+    let Subscribe { kinds } = parse_params(params)?;
     // Subscribe before reading the cursor so that no event falls in between.
     let events = session.manager.subscribe();
     let next_seq = session.manager.last_seq()?;
@@ -30,6 +30,7 @@ pub(super) fn subscribe(session: &mut Session, params: Value) -> Result<Answer, 
             manager: session.manager.clone(),
             caller: session.caller,
             after_seq: next_seq,
+            kinds,
             events,
             out: session.notices.clone(),
             closed: session.closed.clone(),
