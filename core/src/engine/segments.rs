@@ -8,7 +8,7 @@ use super::context::Ctx;
 use super::http::{self, IfRangeWith, if_range_with, status_error};
 use super::ramp::{Ramp, Sample, TICK};
 use super::range_client::{self, RangeBody};
-use super::threads::{CloseOnDrop, Fence, cores, transfer_threads};
+use super::threads::{CloseOnDrop, Fence, transfer_threads, writers_take_turns};
 use crate::model::RangeSet;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -87,17 +87,6 @@ fn spawn_worker(ctx: &Arc<Ctx>, segment: Arc<Segment>, total: u64, shared: &Shar
     })
 }
 
-/// Whether `connections` writing one file take turns (see [`Fence`]): when a
-/// writer waiting in the kernel would spin for nothing. Over TLS, each
-/// connection decrypts between its writes, so one that sleeps while another
-/// writes costs no speed, and spinning took ~10 % of the CPU the download
-/// needed (1 GiB over 4 connections: 1.33 against 1.49 CPU s, same time).
-/// Plain and uncapped, the spinning writer gets on faster; plain and capped,
-/// only with more connections than cores.
-fn take_turns(encrypted: bool, capped: bool, connections: usize) -> bool {
-    connections > 1 && (encrypted || (capped && connections > cores()))
-}
-
 /// Fetches every gap of `[0, total)` not in `done`; `primary` already streams
 /// from `start`.
 pub(super) async fn run(
@@ -166,7 +155,7 @@ pub(super) async fn run(
             workers.push(spawn_worker(&ctx, segment, total, &shared));
             started += 1;
         }
-        shared.fence.take_turns(take_turns(encrypted, ramp.capped(), workers.len()));
+        shared.fence.take_turns(writers_take_turns(encrypted, ramp.capped(), workers.len()));
         if workers.is_empty() {
             return match gaps.is_empty() {
                 true => Ok(()),
@@ -382,24 +371,4 @@ fn check_range(
         return Err(TransferError::Changed { url: url.to_string(), detail });
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn writers_take_turns_over_tls_and_when_capped_beyond_the_cores() {
-        let many = cores() + 1;
-        for (encrypted, capped, connections, turns) in [
-            (true, false, 1, false),
-            (true, false, 2, true),
-            (true, true, many, true),
-            (false, false, 32, false),
-            (false, true, cores(), false),
-            (false, true, many, true),
-        ] {
-            assert_eq!(take_turns(encrypted, capped, connections), turns, "{encrypted} {capped} {connections}");
-        }
-    }
 }

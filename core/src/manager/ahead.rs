@@ -5,6 +5,8 @@
 //! next files while the current ones transfer, on the core that is otherwise
 //! idle; a file whose turn comes first is created by its transfer as before.
 
+use super::Manager;
+use crate::model::JobId;
 use std::fs::OpenOptions;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -47,6 +49,34 @@ pub(super) fn make(gate: &Arc<Gate>, paths: Vec<PathBuf>) {
     });
     if let Some(sender) = maker {
         let _ = sender.lock().unwrap_or_else(PoisonError::into_inner).send(Batch { gate: gate.clone(), paths });
+    }
+}
+
+impl Manager {
+    /// Has the temp files of the files from `from` made ahead, up to
+    /// [`AHEAD`] of them, once fewer than half that many are left of
+    /// those asked for before (`asked`); returns how far they are asked for.
+    /// Only files with nothing on disk: a resumed file's temp is its own.
+    pub(super) fn make_temps_ahead(&self, job_id: JobId, gate: &Arc<Gate>, from: usize, asked: usize) -> usize {
+        if asked >= from + AHEAD / 2 {
+            return asked;
+        }
+        let state = self.lock();
+        let Some(entry) = state.jobs.get(&job_id) else { return asked };
+        let (from, to) = (from.max(asked), (from + AHEAD).min(entry.files.len()));
+        let paths: Vec<PathBuf> = entry
+            .files
+            .get(from..to)
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| !f.transferred && f.bytes_transferred == 0 && f.checkpoint.done.covered() == 0)
+            .map(|f| f.temp_name.clone())
+            .collect();
+        drop(state);
+        if !paths.is_empty() {
+            make(gate, paths);
+        }
+        to.max(asked)
     }
 }
 

@@ -1,14 +1,16 @@
 //! How a running transfer reports back (the engine's `Reporter`): sizes and
 //! validators as its connections answer, and the bytes it writes, saved as a
 //! checkpoint of ranges at most [`CHECKPOINT_INTERVAL`] after they land (a
-//! killed service loses no more).
+//! killed service loses no more); and what a file's end, transferred or
+//! failed, does to its job.
 
 use super::apply::{Files, restart_note, resume_note};
-use super::{CHECKPOINT_BYTES, CHECKPOINT_INTERVAL, Manager, State};
-use crate::engine::Reporter;
-use crate::model::{FileProgress, JobId, JobState};
+use super::{CHECKPOINT_BYTES, CHECKPOINT_INTERVAL, MIN_RETRY_DELAY_FLOOR_S, Manager, State};
+use crate::engine::{Reporter, Severity, TransferError};
+use crate::model::{EventKind, FileProgress, JobId, JobState, NotifyFlags, RangeSet};
+use crate::notify::Pending;
 use crate::transition::Action;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Receives a transfer's reports for one run of one job.
 pub(super) struct JobReporter {
@@ -138,6 +140,89 @@ impl Manager {
         entry.run.make_mut().checkpoint_armed = false;
         if entry.run.unsaved_bytes > 0 && self.is_current(&state, job_id, generation) {
             self.checkpoint(&mut state, job_id, Instant::now());
+        }
+    }
+}
+
+impl Manager {
+    /// Marks a file transferred and announces, in file order, every leading
+    /// transferred file; false when the task should stop.
+    pub(super) fn file_finished(&self, job_id: JobId, generation: u64, index: u32, bytes_total: u64) -> bool {
+        let mut state = self.lock();
+        if !self.is_current(&state, job_id, generation) {
+            return false;
+        }
+        let Some(entry) = state.jobs.get_mut(&job_id) else { return false };
+        let finished = entry.update_file(index, |file| {
+            file.bytes_total = Some(bytes_total);
+            file.bytes_transferred = bytes_total;
+            file.checkpoint.done = RangeSet::prefix(bytes_total);
+            file.transferred = true;
+        });
+        if finished.is_none() {
+            return false;
+        }
+        let first = entry.run.files_announced;
+        let upto = first + entry.files[first..].iter().take_while(|f| f.transferred).count();
+        entry.run.make_mut().files_announced = upto;
+        let job = entry.job.clone();
+        let saved = self.batched_deferred(&mut state, |state| {
+            // The file's row only: nothing of the job's own row changed (its
+            // progress is the sum of its files', recomputed when loaded).
+            if let Some(file) = state.jobs.get(&job_id).and_then(|entry| entry.files.get(index as usize)) {
+                state.store.save_file(job_id, file)?;
+            }
+            for announced in first..upto {
+                self.journal(state, &job, EventKind::FileTransferred, None, Some(announced as u32));
+            }
+            Ok(())
+        });
+        if let Err(e) = saved {
+            tracing::error!("cannot save job {job_id}: {e}");
+        }
+        if job.notify_flags.wants(NotifyFlags::FILE_TRANSFERRED) {
+            for announced in first..upto {
+                self.enqueue(&mut state, job_id, Pending::File(announced as u32));
+            }
+        }
+        true
+    }
+
+    pub(super) fn transfer_failed(&self, job_id: JobId, generation: u64, index: u32, error: TransferError) {
+        let mut state = self.lock();
+        if !self.is_current(&state, job_id, generation) {
+            return;
+        }
+        let Some(entry) = state.jobs.get_mut(&job_id) else {
+            return;
+        };
+        tracing::info!("job {job_id} file {index}: {error}");
+        let job_error = error.to_job_error(index);
+        if let TransferError::Checksum { .. } = error {
+            // The bytes are wrong: a retry must fetch them again.
+            entry.update_file(index, |file| {
+                file.bytes_transferred = 0;
+                file.checkpoint = FileProgress::default();
+            });
+        }
+        let action = match error.severity() {
+            Severity::Fatal => Action::Fail,
+            Severity::Transient => {
+                let now = Instant::now();
+                let since = *entry.run.make_mut().no_progress_since.get_or_insert(now);
+                let delay = entry.job.minimum_retry_delay_s.max(MIN_RETRY_DELAY_FLOOR_S);
+                let delay = Duration::from_secs(delay).max(error.retry_after().unwrap_or_default());
+                let timeout = Duration::from_secs(entry.job.no_progress_timeout_s);
+                if delay > timeout || now.duration_since(since) >= timeout {
+                    Action::Fail
+                } else {
+                    entry.run.make_mut().retry_at = Some(now + delay);
+                    Action::TransientFail
+                }
+            }
+        };
+        if let Err(e) = self.apply(&mut state, job_id, action, Some(job_error)) {
+            tracing::error!("job {job_id}: cannot record a failure: {e}");
         }
     }
 }

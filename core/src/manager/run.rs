@@ -1,14 +1,13 @@
-//! The scheduler loop and the transfer tasks it starts, and the hooks through
-//! which a transfer reports back (the engine's `Reporter`).
+//! The scheduler loop and the transfer tasks it starts (what a transfer
+//! reports back, and what a file's end does to its job: `reporter.rs`).
 
 use super::access::Prepared;
 use super::ahead;
 use super::apply::{Files, tidy_temp_files};
 use super::reporter::JobReporter;
-use super::{MIN_RETRY_DELAY_FLOOR_S, Manager, State};
-use crate::engine::{self, FilePlan, JobView, Limits, Severity, TransferError};
-use crate::model::{EventKind, FileProgress, JobId, JobState, NotifyFlags, RangeSet};
-use crate::notify::Pending;
+use super::{Manager, State};
+use crate::engine::{self, FilePlan, JobView, Limits, TransferError};
+use crate::model::{JobId, JobState};
 use crate::transition::Action;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -252,32 +251,6 @@ impl Manager {
         self.end_transfer(job_id, generation);
     }
 
-    /// Has the temp files of the files from `from` made ahead, up to
-    /// [`ahead::AHEAD`] of them, once fewer than half that many are left of
-    /// those asked for before (`asked`); returns how far they are asked for.
-    /// Only files with nothing on disk: a resumed file's temp is its own.
-    fn make_temps_ahead(&self, job_id: JobId, gate: &Arc<ahead::Gate>, from: usize, asked: usize) -> usize {
-        if asked >= from + ahead::AHEAD / 2 {
-            return asked;
-        }
-        let state = self.lock();
-        let Some(entry) = state.jobs.get(&job_id) else { return asked };
-        let (from, to) = (from.max(asked), (from + ahead::AHEAD).min(entry.files.len()));
-        let paths: Vec<PathBuf> = entry
-            .files
-            .get(from..to)
-            .unwrap_or_default()
-            .iter()
-            .filter(|f| !f.transferred && f.bytes_transferred == 0 && f.checkpoint.done.covered() == 0)
-            .map(|f| f.temp_name.clone())
-            .collect();
-        drop(state);
-        if !paths.is_empty() {
-            ahead::make(gate, paths);
-        }
-        to.max(asked)
-    }
-
     /// The end of a transfer task: temp files tidied, checkpoints saved.
     fn end_transfer(&self, job_id: JobId, generation: u64) {
         let mut state = self.lock();
@@ -347,86 +320,5 @@ impl Manager {
             },
             access: prepared.access_for(&file.remote_url),
         }))
-    }
-
-    /// Marks a file transferred and announces, in file order, every leading
-    /// transferred file; false when the task should stop.
-    fn file_finished(&self, job_id: JobId, generation: u64, index: u32, bytes_total: u64) -> bool {
-        let mut state = self.lock();
-        if !self.is_current(&state, job_id, generation) {
-            return false;
-        }
-        let Some(entry) = state.jobs.get_mut(&job_id) else { return false };
-        let finished = entry.update_file(index, |file| {
-            file.bytes_total = Some(bytes_total);
-            file.bytes_transferred = bytes_total;
-            file.checkpoint.done = RangeSet::prefix(bytes_total);
-            file.transferred = true;
-        });
-        if finished.is_none() {
-            return false;
-        }
-        let first = entry.run.files_announced;
-        let upto = first + entry.files[first..].iter().take_while(|f| f.transferred).count();
-        entry.run.make_mut().files_announced = upto;
-        let job = entry.job.clone();
-        let saved = self.batched_deferred(&mut state, |state| {
-            // The file's row only: nothing of the job's own row changed (its
-            // progress is the sum of its files', recomputed when loaded).
-            if let Some(file) = state.jobs.get(&job_id).and_then(|entry| entry.files.get(index as usize)) {
-                state.store.save_file(job_id, file)?;
-            }
-            for announced in first..upto {
-                self.journal(state, &job, EventKind::FileTransferred, None, Some(announced as u32));
-            }
-            Ok(())
-        });
-        if let Err(e) = saved {
-            tracing::error!("cannot save job {job_id}: {e}");
-        }
-        if job.notify_flags.wants(NotifyFlags::FILE_TRANSFERRED) {
-            for announced in first..upto {
-                self.enqueue(&mut state, job_id, Pending::File(announced as u32));
-            }
-        }
-        true
-    }
-
-    fn transfer_failed(&self, job_id: JobId, generation: u64, index: u32, error: TransferError) {
-        let mut state = self.lock();
-        if !self.is_current(&state, job_id, generation) {
-            return;
-        }
-        let Some(entry) = state.jobs.get_mut(&job_id) else {
-            return;
-        };
-        tracing::info!("job {job_id} file {index}: {error}");
-        let job_error = error.to_job_error(index);
-        if let TransferError::Checksum { .. } = error {
-            // The bytes are wrong: a retry must fetch them again.
-            entry.update_file(index, |file| {
-                file.bytes_transferred = 0;
-                file.checkpoint = FileProgress::default();
-            });
-        }
-        let action = match error.severity() {
-            Severity::Fatal => Action::Fail,
-            Severity::Transient => {
-                let now = Instant::now();
-                let since = *entry.run.make_mut().no_progress_since.get_or_insert(now);
-                let delay = entry.job.minimum_retry_delay_s.max(MIN_RETRY_DELAY_FLOOR_S);
-                let delay = Duration::from_secs(delay).max(error.retry_after().unwrap_or_default());
-                let timeout = Duration::from_secs(entry.job.no_progress_timeout_s);
-                if delay > timeout || now.duration_since(since) >= timeout {
-                    Action::Fail
-                } else {
-                    entry.run.make_mut().retry_at = Some(now + delay);
-                    Action::TransientFail
-                }
-            }
-        };
-        if let Err(e) = self.apply(&mut state, job_id, action, Some(job_error)) {
-            tracing::error!("job {job_id}: cannot record a failure: {e}");
-        }
     }
 }
