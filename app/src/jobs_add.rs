@@ -75,13 +75,16 @@ impl Planned {
 const PROBES_AT_ONCE: usize = 16;
 /// `add_file` requests sent before their answers are read: enough for the
 /// service to take them in bursts (one commit each).
-const ADD_FILES_IN_FLIGHT: usize = 32;
+const ADD_FILES_IN_FLIGHT: usize = 256;
 
 /// Names each URL's file inside the download's folder (asking the server when
 /// the URL says too little), never reusing a name that exists or that an
 /// earlier URL took.
 pub async fn plan(download: NewDownload) -> Planned {
-    let http = haul_core::engine::build_client(NAME_PROBE_TIMEOUT).ok();
+    // Built only if a server is to be asked: loading the platform's
+    // certificates is a cost a long list of plain links does without.
+    let asks = download.urls.iter().any(|u| naming::worth_asking(u.url()) || stream::is_playlist(u.as_str(), None));
+    let http = asks.then(|| haul_core::engine::build_client(NAME_PROBE_TIMEOUT).ok()).flatten();
     let pick = download.variant.unwrap_or(VariantPick::Highest);
     let named: Vec<Named> = futures_util::stream::iter(download.urls.clone())
         .map(|url| {

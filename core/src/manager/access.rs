@@ -33,8 +33,10 @@ impl Prepared {
         if self.access.login.is_some() {
             return self.access.clone();
         }
+        // Without a `.netrc` there is no host to look up (a URL parsed per file is a cost in a job of many).
+        let Some(netrc) = self.netrc.as_deref() else { return self.access.clone() };
         let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string));
-        let login = self.netrc.as_deref().zip(host).and_then(|(text, host)| engine::netrc_lookup(text, &host));
+        let login = host.and_then(|host| engine::netrc_lookup(netrc, &host));
         match login {
             Some((user, password)) => Arc::new(Access {
                 login: Some(Login { user, password, scheme: AuthScheme::Any }),

@@ -118,7 +118,7 @@ impl Manager {
         let files: Vec<_> = entry.files.iter().filter(|f| !f.transferred && f.bytes_transferred > 0).cloned().collect();
         let saved = self.batched_deferred(state, |state| {
             for file in &files {
-                state.store.save_file(job_id, file)?;
+                state.store.save_progress(job_id, file)?;
             }
             Ok(())
         });
@@ -170,7 +170,7 @@ impl Manager {
             // The file's row only: nothing of the job's own row changed (its
             // progress is the sum of its files', recomputed when loaded).
             if let Some(file) = state.jobs.get(&job_id).and_then(|entry| entry.files.get(index as usize)) {
-                state.store.save_file(job_id, file)?;
+                state.store.save_progress(job_id, file)?;
             }
             for announced in first..upto {
                 self.journal(state, &job, EventKind::FileTransferred, None, Some(announced as u32));

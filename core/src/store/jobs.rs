@@ -104,6 +104,34 @@ impl Store {
         Ok(())
     }
 
+    /// Saves what a transfer changes in a file's saved row (its size,
+    /// progress, validators and ranges on disk), a narrower write than
+    /// [`Store::save_file`] for the one made per file in a job of many. A
+    /// file whose row is not there yet is saved whole.
+    pub fn save_progress(&self, job_id: JobId, file: &JobFile) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "UPDATE files SET bytes_total=?3, bytes_transferred=?4, transferred=?5, etag=?6,
+                 last_modified=?7, html=?8, done_ranges=?9 WHERE job_id=?1 AND idx=?2",
+            )
+            .map_err(|e| self.sqlite(e))?;
+        let changed = stmt
+            .execute(params![
+                job_id.to_string(),
+                file.index,
+                file.bytes_total.map(|b| b as i64),
+                file.bytes_transferred as i64,
+                file.transferred,
+                file.checkpoint.etag,
+                file.checkpoint.last_modified,
+                file.checkpoint.html,
+                json(&file.checkpoint.done),
+            ])
+            .map_err(|e| self.sqlite(e))?;
+        if changed == 0 { self.save_file(job_id, file) } else { Ok(()) }
+    }
+
     /// Marks every transferred file of a job completed (moved into place), in
     /// one statement rather than a row write per file.
     pub fn mark_completed(&self, job_id: JobId) -> Result<(), StoreError> {
@@ -388,4 +416,59 @@ fn raw_file(row: &Row<'_>) -> rusqlite::Result<(Result<JobId, uuid::Error>, JobF
             },
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FileProgress, RangeSet};
+
+    fn files_of(store: &Store) -> Vec<JobFile> {
+        let mut all = Vec::new();
+        store
+            .read_files(|_, files| {
+                all.extend(files);
+                true
+            })
+            .expect("read files");
+        all
+    }
+
+    #[test]
+    fn progress_is_saved_without_touching_the_rest_of_the_row_and_a_missing_row_is_saved_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("haul.db")).expect("open");
+        let job = crate::model::test_job("suspended");
+        store.save_job(&job, 0).expect("job");
+        let mut file = JobFile {
+            index: 0,
+            remote_url: "https://example.invalid/a.iso".into(),
+            local_name: "/d/a.iso".into(),
+            temp_name: "/d/.a.iso.part".into(),
+            bytes_total: None,
+            bytes_transferred: 0,
+            transferred: false,
+            completed: false,
+            sha256: Some("ab".repeat(32)),
+            restart_reason: Some("the server sent another file".into()),
+            checkpoint: FileProgress::default(),
+        };
+        store.save_progress(job.id, &file).expect("a row that was not there");
+        assert_eq!(files_of(&store), vec![file.clone()]);
+
+        file.bytes_total = Some(100);
+        file.bytes_transferred = 100;
+        file.transferred = true;
+        file.checkpoint = FileProgress {
+            done: RangeSet::prefix(100),
+            etag: Some("\"v1\"".into()),
+            last_modified: Some("Wed, 01 Jan 2026 00:00:00 GMT".into()),
+            html: false,
+        };
+        // What only a full save writes stays as it was saved.
+        let mut moved = file.clone();
+        moved.remote_url = "https://example.invalid/elsewhere.iso".into();
+        store.save_progress(job.id, &moved).expect("progress");
+        assert_eq!(files_of(&store), vec![file]);
+    }
 }
