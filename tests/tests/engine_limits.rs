@@ -193,8 +193,12 @@ async fn more_files_at_once_keep_as_many_connections() {
     many_small_files_reuse_their_connections(56).await;
 }
 
-/// 600 small files, `parallel` at a time, open at most `parallel` + 16
-/// connections: each next file takes the connection of one just done.
+/// 600 small files, `parallel` at a time, open at most twice `parallel`
+/// connections: each next file takes the connection of one just done. Not
+/// exactly `parallel`: a file may start in the moment before the connection
+/// of the one just done is back in the pool, and then connects anew (on a
+/// loaded machine 83 and 92 connections for 56 at a time). A pool with room
+/// for only 16 idle connections opens 192 for 32 at a time, 224 for 56.
 async fn many_small_files_reuse_their_connections(parallel: usize) {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start();
@@ -213,7 +217,7 @@ async fn many_small_files_reuse_their_connections(parallel: usize) {
     manager.resume(&alice(), job_id).expect("resume");
     wait_state(&manager, job_id, JobState::Transferred, LONG).await;
     let opened = server.connections_accepted();
-    assert!(opened <= parallel as u64 + 16, "{opened} connections opened for 600 files, {parallel} at a time");
+    assert!(opened <= 2 * parallel as u64, "{opened} connections opened for 600 files, {parallel} at a time");
     manager.complete(&alice(), job_id).expect("complete");
     for (i, body) in bodies.iter().enumerate() {
         assert_eq!(sha256_file(&dir.path().join(format!("t{i}"))).expect("file"), sha256_hex(body));
