@@ -220,7 +220,7 @@ async fn check_transferred_files(client: &Client, job_id: JobId, expected: &[Exp
                 file.index
             ));
         }
-        let temp = file.local_name.parent().map_or_else(|| file.temp_name.clone(), |dir| dir.join(&file.temp_name));
+        let temp = file.temp_path();
         let sha = sha256_file(&temp).map_err(|e| format!("{}: {e}", temp.display()))?;
         if sha != sha256_hex(&want.body) {
             return Err(format!(

@@ -285,7 +285,7 @@ async fn a_leftover_temp_file_without_a_checkpoint_is_emptied_before_the_downloa
     server.add_file("/a.bin", body.clone());
     let manager = open_manager(dir.path());
     let job_id = job_with_files(&manager, &[(server.url("/a.bin"), dir.path().join("a.bin"))]);
-    let temp = manager.enum_files(&alice(), job_id).expect("files")[0].temp_name.clone();
+    let temp = manager.enum_files(&alice(), job_id).expect("files")[0].temp_path();
     std::fs::write(&temp, random_bytes(300_000, 43)).expect("leftover temp file");
     manager.resume(&alice(), job_id).expect("resume");
     wait_state(&manager, job_id, JobState::Transferred, LONG).await;

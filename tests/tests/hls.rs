@@ -167,7 +167,7 @@ async fn marked_segments_are_kept_and_bytes_past_them_cut() {
     let target = dir.path().join("video.ts");
     let job_id = job_with_files(&manager, &[(served.url.clone(), target.clone())]);
     // As a kill leaves it: two segments appended and marked, half of a third appended only.
-    let temp = manager.enum_files(&alice(), job_id).expect("files")[0].temp_name.clone();
+    let temp = manager.enum_files(&alice(), job_id).expect("files")[0].temp_path();
     let marks = haul_core::engine::stream::parts_dir(&temp);
     std::fs::create_dir(&marks).expect("parts folder");
     for (slot, part) in parts.iter().take(2).enumerate() {

@@ -111,7 +111,7 @@ fn measure_files(count: usize, frames: u32) -> (usize, usize, Duration) {
             index: i as u32,
             remote_url: format!("http://127.0.0.1/part-{i:05}.bin"),
             local_name: format!("/tmp/many/part-{i:05}.bin").into(),
-            temp_name: format!("/tmp/many/.part-{i:05}.bin.haul-part").into(),
+            temp_name: haul_core::model::TempName::Path(format!("/tmp/many/.part-{i:05}.bin.haul-part").into()),
             bytes_total: Some(16_384),
             bytes_transferred: if i % 3 == 0 { 16_384 } else { 0 },
             transferred: i % 3 == 0,

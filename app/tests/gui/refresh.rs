@@ -51,8 +51,8 @@ fn an_expired_link_is_refreshed_from_the_details_and_keeps_its_bytes() {
     });
     let files = world.block_on(world.other.enum_files(job)).expect("files");
     assert!(files[0].remote_url.ends_with("/fresh.bin"), "{files:?}");
-    let path = if files[0].completed { &files[0].local_name } else { &files[0].temp_name };
-    assert_eq!(sha256_file(path).expect("the file"), sha256_hex(&body));
+    let path = if files[0].completed { files[0].local_name.clone() } else { files[0].temp_path() };
+    assert_eq!(sha256_file(&path).expect("the file"), sha256_hex(&body));
     let served = world.server.bytes_served();
     assert!(served < body.len() as u64 * 3 / 2, "the server sent {served} bytes: the saved bytes were not kept");
     step_until(&mut window, "the field to go", |w| !shows(w, "The link may have expired"));

@@ -70,7 +70,7 @@ impl Manager {
             .unwrap_or_default()
             .iter()
             .filter(|f| !f.transferred && f.bytes_transferred == 0 && f.checkpoint.done.covered() == 0)
-            .map(|f| f.temp_name.clone())
+            .map(|f| f.temp_path())
             .collect();
         drop(state);
         if !paths.is_empty() {

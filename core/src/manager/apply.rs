@@ -246,8 +246,9 @@ fn apply_file_effect(entry: &mut Entry, effect: FileEffect) -> Result<(), Error>
         FileEffect::None => Ok(()),
         FileEffect::DeleteTempFiles => {
             for file in &entry.files {
-                remove_if_present(&file.temp_name);
-                crate::engine::stream::remove_parts(&file.temp_name);
+                let temp = file.temp_path();
+                remove_if_present(&temp);
+                crate::engine::stream::remove_parts(&temp);
             }
             Ok(())
         }
@@ -256,8 +257,9 @@ fn apply_file_effect(entry: &mut Entry, effect: FileEffect) -> Result<(), Error>
                 if file.transferred && !file.completed {
                     publish(file)?;
                 } else if !file.transferred {
-                    remove_if_present(&file.temp_name);
-                    crate::engine::stream::remove_parts(&file.temp_name);
+                    let temp = file.temp_path();
+                    remove_if_present(&temp);
+                    crate::engine::stream::remove_parts(&temp);
                 }
             }
             Ok(())
@@ -273,22 +275,24 @@ fn apply_file_effect(entry: &mut Entry, effect: FileEffect) -> Result<(), Error>
 pub(super) fn tidy_temp_files(entry: &Entry) {
     let done = entry.job.state.is_final();
     for file in entry.files.iter().filter(|f| !f.completed) {
-        let empty = || std::fs::metadata(&file.temp_name).is_ok_and(|m| m.is_file() && m.len() == 0);
+        let temp = file.temp_path();
+        let empty = || std::fs::metadata(&temp).is_ok_and(|m| m.is_file() && m.len() == 0);
         if done || (!file.transferred && empty()) {
-            remove_if_present(&file.temp_name);
+            remove_if_present(&temp);
         }
         if done {
-            crate::engine::stream::remove_parts(&file.temp_name);
+            crate::engine::stream::remove_parts(&temp);
         }
     }
 }
 
 /// Renames a transferred temp file into place (atomic on one file system).
 fn publish(file: &mut JobFile) -> Result<(), Error> {
-    if file.bytes_total == Some(0) && !file.temp_name.exists() {
-        std::fs::File::create(&file.temp_name).map_err(|e| rename_error(file, e))?;
+    let temp = file.temp_path();
+    if file.bytes_total == Some(0) && !temp.exists() {
+        std::fs::File::create(&temp).map_err(|e| rename_error(file, e))?;
     }
-    std::fs::rename(&file.temp_name, &file.local_name).map_err(|e| rename_error(file, e))?;
+    std::fs::rename(&temp, &file.local_name).map_err(|e| rename_error(file, e))?;
     file.completed = true;
     Ok(())
 }
@@ -296,7 +300,7 @@ fn publish(file: &mut JobFile) -> Result<(), Error> {
 fn rename_error(file: &JobFile, e: std::io::Error) -> Error {
     Error::InvalidState(format!(
         "cannot move {} into place as {}: {e}",
-        file.temp_name.display(),
+        file.temp_path().display(),
         file.local_name.display()
     ))
 }

@@ -185,7 +185,7 @@ mod tests {
             index,
             remote_url: format!("http://127.0.0.1/{index}.bin"),
             local_name: PathBuf::from(format!("/downloads/{index}.bin")),
-            temp_name: PathBuf::from(format!("/downloads/.{index}.bin.haul")),
+            temp_name: crate::model::TempName::Path(PathBuf::from(format!("/downloads/.{index}.bin.haul"))),
             bytes_total: Some(100),
             bytes_transferred: 100,
             transferred: true,

@@ -1,10 +1,10 @@
 //! Adding files to a job: one at a time, or a client's pipelined burst as one commit.
 
 use super::apply::batched;
-use super::validate::{temp_name_for, validate_local};
+use super::validate::validate_local;
 use super::{Manager, State};
 use crate::error::Error;
-use crate::model::{Caller, FileProgress, JobFile, JobId, JobState, check_sha256};
+use crate::model::{Caller, FileProgress, JobFile, JobId, JobState, TempName, check_sha256};
 use crate::protocol::AddFileParams;
 use crate::store::StoreError;
 use chrono::Utc;
@@ -95,7 +95,7 @@ impl Manager {
             index: index as u32,
             remote_url: new.remote_url.to_string(),
             local_name: local_name.to_path_buf(),
-            temp_name: temp_name_for(local_name, job_id, index),
+            temp_name: TempName::beside(job_id),
             bytes_total: None,
             bytes_transferred: 0,
             transferred: false,

@@ -304,7 +304,7 @@ impl Manager {
         Next::File(Box::new(FilePlan {
             index: file.index,
             url: file.remote_url.clone(),
-            temp: file.temp_name.clone(),
+            temp: file.temp_path(),
             checkpoint: file.checkpoint.clone(),
             bytes_total: file.bytes_total,
             headers,

@@ -73,10 +73,3 @@ pub(super) fn validate_local(
         Err(e) => Err(Error::InvalidArgument(format!("the folder {} is not writable: {e}", parent.display()))),
     }
 }
-
-/// The hidden temp file next to the target.
-pub(super) fn temp_name_for(local_name: &Path, job_id: JobId, index: usize) -> PathBuf {
-    let name = local_name.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let short = &job_id.to_string()[..8];
-    local_name.with_file_name(format!(".{name}.{short}-{index}.haul-part"))
-}

@@ -6,7 +6,7 @@ use super::{
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A program (and its arguments) to run when a job is transferred or fails
 /// and no sink took the callback. Never run through a shell.
@@ -144,7 +144,7 @@ fn default_max_connections() -> u32 {
 }
 
 /// One file of a job (PROTOCOL.md "File").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct JobFile {
     /// Position in the job.
     pub index: u32,
@@ -152,8 +152,9 @@ pub struct JobFile {
     pub remote_url: String,
     /// Where the file appears on complete: an absolute path.
     pub local_name: PathBuf,
-    /// The hidden file the bytes are written to until complete.
-    pub temp_name: PathBuf,
+    /// The hidden file the bytes are written to until complete (the path:
+    /// [`JobFile::temp_path`]).
+    pub temp_name: TempName,
     /// The size, once known.
     pub bytes_total: Option<u64>,
     /// Bytes on disk (the checkpoint).
@@ -167,12 +168,123 @@ pub struct JobFile {
     /// Why the file last restarted from zero, if it did (the server's answer
     /// no longer matched the saved bytes, e.g. a refreshed link that serves
     /// another file); cleared when the file is pointed at a new URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub restart_reason: Option<String>,
     /// The ranges on disk and their validators, for `If-Range`.
     #[serde(skip)]
     pub checkpoint: FileProgress,
 }
+
+/// Where a file's bytes go until complete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TempName {
+    /// `.<name>.<job>-<index>.haul-part` beside the local name, `job` being
+    /// the first 8 characters of the job's id: how the service names each
+    /// file it adds, held as those 8 bytes rather than as a path (the path
+    /// was ~100 bytes of each of 10,000 jobs in memory).
+    Beside([u8; 8]),
+    /// Any other path: one an older version saved, or one a client read.
+    Path(PathBuf),
+}
+
+impl TempName {
+    /// How the service names the temp files of job `job_id`'s files.
+    pub fn beside(job_id: JobId) -> TempName {
+        let mut short = [b'0'; 8];
+        for (to, from) in short.iter_mut().zip(job_id.to_string().bytes()) {
+            *to = from;
+        }
+        TempName::Beside(short)
+    }
+
+    /// `path` as saved for file `index` of job `job_id` at `local_name`:
+    /// [`TempName::Beside`] if that is what it names.
+    pub fn saved(path: PathBuf, local_name: &Path, job_id: JobId, index: u32) -> TempName {
+        let beside = TempName::beside(job_id);
+        match beside.path(local_name, index) == path {
+            true => beside,
+            false => TempName::Path(path),
+        }
+    }
+
+    /// The temp file's path for file `index` at `local_name`.
+    pub fn path(&self, local_name: &Path, index: u32) -> PathBuf {
+        match self {
+            TempName::Beside(short) => {
+                let name = local_name.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                let short = String::from_utf8_lossy(short);
+                local_name.with_file_name(format!(".{name}.{short}-{index}.haul-part"))
+            }
+            TempName::Path(path) => path.clone(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TempName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<TempName, D::Error> {
+        PathBuf::deserialize(deserializer).map(TempName::Path)
+    }
+}
+
+impl JobFile {
+    /// The hidden file the bytes are written to until complete.
+    pub fn temp_path(&self) -> PathBuf {
+        self.temp_name.path(&self.local_name, self.index)
+    }
+}
+
+impl Serialize for JobFile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut file = serializer.serialize_struct("JobFile", 10)?;
+        file.serialize_field("index", &self.index)?;
+        file.serialize_field("remote_url", &self.remote_url)?;
+        file.serialize_field("local_name", &self.local_name)?;
+        file.serialize_field("temp_name", &self.temp_path())?;
+        file.serialize_field("bytes_total", &self.bytes_total)?;
+        file.serialize_field("bytes_transferred", &self.bytes_transferred)?;
+        file.serialize_field("transferred", &self.transferred)?;
+        file.serialize_field("completed", &self.completed)?;
+        file.serialize_field("sha256", &self.sha256)?;
+        match &self.restart_reason {
+            Some(reason) => file.serialize_field("restart_reason", reason)?,
+            None => file.skip_field("restart_reason")?,
+        }
+        file.end()
+    }
+}
+
+/// Files are equal when they name the same paths, however each holds its temp file's.
+impl PartialEq for JobFile {
+    fn eq(&self, other: &JobFile) -> bool {
+        let JobFile {
+            index,
+            remote_url,
+            local_name,
+            temp_name: _,
+            bytes_total,
+            bytes_transferred,
+            transferred,
+            completed,
+            sha256,
+            restart_reason,
+            checkpoint,
+        } = self;
+        *index == other.index
+            && *remote_url == other.remote_url
+            && *local_name == other.local_name
+            && self.temp_path() == other.temp_path()
+            && *bytes_total == other.bytes_total
+            && *bytes_transferred == other.bytes_transferred
+            && *transferred == other.transferred
+            && *completed == other.completed
+            && *sha256 == other.sha256
+            && *restart_reason == other.restart_reason
+            && *checkpoint == other.checkpoint
+    }
+}
+
+impl Eq for JobFile {}
 
 /// A file's checkpoint: the byte ranges on disk, and what a resumed request
 /// must match (the validators of the response they came from).
@@ -285,4 +397,46 @@ pub(crate) fn test_job(state: &str) -> Job {
         "speed_bps": 0.0, "eta_s": null
     }))
     .expect("a job")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(job_id: JobId) -> JobFile {
+        JobFile {
+            index: 7,
+            remote_url: "https://example.invalid/a.iso".into(),
+            local_name: "/d/a.iso".into(),
+            temp_name: TempName::beside(job_id),
+            bytes_total: None,
+            bytes_transferred: 0,
+            transferred: false,
+            completed: false,
+            sha256: None,
+            restart_reason: None,
+            checkpoint: FileProgress::default(),
+        }
+    }
+
+    #[test]
+    fn a_temp_file_held_as_its_jobs_8_characters_is_the_hidden_file_beside_the_local_name() {
+        let job_id: JobId = "3f2a1b4c-0000-4000-8000-000000000000".parse().expect("id");
+        let file = file(job_id);
+        let path = PathBuf::from("/d/.a.iso.3f2a1b4c-7.haul-part");
+        assert_eq!(file.temp_path(), path);
+        // Clients read the path, as before.
+        let json = serde_json::to_value(&file).expect("json");
+        assert_eq!(json["temp_name"], "/d/.a.iso.3f2a1b4c-7.haul-part");
+        assert!(json.get("restart_reason").is_none() && json.get("checkpoint").is_none(), "{json}");
+        let read: JobFile = serde_json::from_value(json).expect("read back");
+        assert_eq!(read.temp_name, TempName::Path(path.clone()));
+        assert_eq!(read, file, "the same file, however each holds the path");
+        // A saved path is kept short only when it is the one the service gives.
+        assert_eq!(TempName::saved(path, &file.local_name, job_id, 7), file.temp_name);
+        let other = PathBuf::from("/d/.a.iso.part");
+        assert_eq!(TempName::saved(other.clone(), &file.local_name, job_id, 7), TempName::Path(other.clone()));
+        let elsewhere = JobFile { temp_name: TempName::Path(other), ..file.clone() };
+        assert_ne!(elsewhere, file);
+    }
 }

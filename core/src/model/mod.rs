@@ -24,7 +24,7 @@ pub use flags::NotifyFlags;
 pub use ids::{FileIndex, JobId};
 pub use job::{
     DEFAULT_MAX_CONNECTIONS, Event, EventKind, FileProgress, Job, JobFile, JobTimes, MAX_CONNECTIONS_LIMIT,
-    NotifyCmdLine, Progress,
+    NotifyCmdLine, Progress, TempName,
 };
 pub use network::{Connectivity, CostPolicy, NO_NETWORK, NetworkSource, NetworkStatus, WaitReason, no_network_error};
 pub use priority::Priority;

@@ -3,7 +3,7 @@
 use super::{Store, StoreError};
 use crate::model::{
     CostPolicy, Credentials, FileProgress, Job, JobError, JobFile, JobId, JobState, JobTimes, NotifyCmdLine,
-    NotifyFlags, Priority, Progress, ProxyChoice, RangeSet,
+    NotifyFlags, Priority, Progress, ProxyChoice, RangeSet, TempName,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
@@ -88,7 +88,7 @@ impl Store {
             file.index,
             file.remote_url,
             file.local_name.to_string_lossy(),
-            file.temp_name.to_string_lossy(),
+            file.temp_path().to_string_lossy(),
             file.bytes_total.map(|b| b as i64),
             file.bytes_transferred as i64,
             file.transferred,
@@ -395,13 +395,20 @@ fn raw_file(row: &Row<'_>) -> rusqlite::Result<(Result<JobId, uuid::Error>, JobF
         .and_then(|text| serde_json::from_str::<RangeSet>(&text).ok())
         .filter(|set| set.covered() == done)
         .unwrap_or_else(|| RangeSet::prefix(done));
+    let job_id = row.get_ref(0)?.as_str()?.parse::<JobId>();
+    let index: u32 = row.get(1)?;
+    let local = PathBuf::from(local);
+    let temp = match &job_id {
+        Ok(job_id) => TempName::saved(PathBuf::from(temp), &local, *job_id, index),
+        Err(_) => TempName::Path(PathBuf::from(temp)),
+    };
     Ok((
-        row.get_ref(0)?.as_str()?.parse::<JobId>(),
+        job_id,
         JobFile {
-            index: row.get(1)?,
+            index,
             remote_url: row.get(2)?,
-            local_name: PathBuf::from(local),
-            temp_name: PathBuf::from(temp),
+            local_name: local,
+            temp_name: temp,
             bytes_total: total.map(|t| t.max(0) as u64),
             bytes_transferred: done,
             transferred: row.get(7)?,
@@ -444,7 +451,7 @@ mod tests {
             index: 0,
             remote_url: "https://example.invalid/a.iso".into(),
             local_name: "/d/a.iso".into(),
-            temp_name: "/d/.a.iso.part".into(),
+            temp_name: TempName::Path("/d/.a.iso.part".into()),
             bytes_total: None,
             bytes_transferred: 0,
             transferred: false,

@@ -109,7 +109,7 @@ fn a_finished_file_updates_its_own_row_in_the_files_shown() {
         index,
         remote_url: format!("http://127.0.0.1/{index}"),
         local_name: format!("/tmp/{index}").into(),
-        temp_name: format!("/tmp/.{index}.haul").into(),
+        temp_name: haul_core::model::TempName::Path(format!("/tmp/.{index}.haul").into()),
         bytes_total: Some(10),
         bytes_transferred: 0,
         transferred: false,
