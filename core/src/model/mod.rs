@@ -14,6 +14,7 @@ mod priority;
 mod ranges;
 mod schedule;
 mod state;
+mod temp_name;
 mod values;
 mod when_done;
 
@@ -24,12 +25,13 @@ pub use flags::NotifyFlags;
 pub use ids::{FileIndex, JobId};
 pub use job::{
     DEFAULT_MAX_CONNECTIONS, Event, EventKind, FileProgress, Job, JobFile, JobTimes, MAX_CONNECTIONS_LIMIT,
-    NotifyCmdLine, Progress, TempName,
+    NotifyCmdLine, Progress,
 };
 pub use network::{Connectivity, CostPolicy, NO_NETWORK, NetworkSource, NetworkStatus, WaitReason, no_network_error};
 pub use priority::Priority;
 pub use ranges::RangeSet;
 pub use schedule::{ClockTime, DAY_NAMES, Days, ScheduleNow, ScheduleWindow};
 pub use state::JobState;
+pub use temp_name::TempName;
 pub use values::{INVALID_VALUE_PREFIX, InvalidValue, RemoteUrl, RpcListen, check_header, check_sha256};
 pub use when_done::{WhenDone, WhenDoneAction, WhenDonePending};

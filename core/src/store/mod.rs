@@ -3,6 +3,7 @@
 //! locks per transaction), schema versioned with `PRAGMA user_version`.
 
 mod events;
+mod files;
 mod jobs;
 
 pub use jobs::{StoredJob, progress_of};
