@@ -115,7 +115,7 @@ pub async fn plan(download: NewDownload) -> Planned {
 /// little for a name (the server's `Content-Disposition` is asked for), or
 /// an HLS playlist (resolved to its variant). Otherwise each file is named
 /// from its URL alone.
-pub fn asks_servers(download: &NewDownload) -> bool {
+fn asks_servers(download: &NewDownload) -> bool {
     download.urls.iter().any(|u| naming::worth_asking(u.url()) || stream::is_playlist(u.as_str(), None))
 }
 
@@ -127,15 +127,21 @@ fn name_from_url(dir: &std::path::Path, url: RemoteUrl, taken: &mut std::collect
     Target { url, local }
 }
 
-/// [`plan`] and [`create_and_start`] in one, for a download whose files are
-/// named from their URLs alone (see [`asks_servers`]; any other is planned
-/// first): the job starts as soon as its first file is named, and the rest
-/// are named as they are added. Looking up 10,000 names on disk took ~40 ms
-/// that the first byte no longer waits for. Returns the job and its files.
+/// Like [`plan`] then [`create_job`], but the download starts as soon as its
+/// first file is added, while the rest are still being added (a long list
+/// does not wait for its last URL), and `client` is registered as the job's
+/// sink first so it hears of the job's end. The job is complete only when a
+/// `job_transferred` reports all the targets transferred: one may come early,
+/// if the files added so far finished before the rest were in. Files named
+/// from their URLs alone (see [`asks_servers`]) are named as they are added
+/// (looking up 10,000 names on disk took ~40 ms that the first byte no longer
+/// waits for); any other download is planned first. Returns the job and its files.
 pub async fn plan_and_start(client: &Client, download: NewDownload) -> Result<(JobId, Planned), ClientError> {
     if asks_servers(&download) {
-        let planned = plan(download).await;
-        return create_and_start(client, &planned).await.map(|job_id| (job_id, planned));
+        let mut planned = plan(download).await;
+        let rest = planned.targets.split_off(planned.targets.len().min(1));
+        let job_id = start(client, &mut planned, rest.into_iter()).await?;
+        return Ok((job_id, planned));
     }
     let mut taken = std::collections::HashSet::new();
     let mut urls = download.urls.clone().into_iter();
@@ -225,19 +231,6 @@ pub async fn create_job(client: &Client, planned: &Planned) -> Result<JobId, Cli
         return Err(e);
     }
     Ok(job_id)
-}
-
-/// Like [`create_job`], but the download starts as soon as the first file is
-/// added, while the rest are still being added (a long list does not wait for
-/// its last URL), and `client` is registered as the job's sink first so it
-/// hears of the job's end. The job is complete only when a `job_transferred`
-/// reports all the targets transferred: one may come early, if the files
-/// added so far finished before the rest were in.
-pub async fn create_and_start(client: &Client, planned: &Planned) -> Result<JobId, ClientError> {
-    let mut started =
-        Planned { download: planned.download.clone(), targets: Vec::new(), streams: planned.streams.clone() };
-    started.targets.extend(planned.targets.first().cloned());
-    start(client, &mut started, planned.targets.iter().skip(1).cloned()).await
 }
 
 /// Creates and starts the job of `planned`, whose targets so far are the

@@ -88,11 +88,15 @@ fn new_download(args: &AddArgs) -> Result<NewDownload, Failure> {
 /// `haul add`.
 pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
     let download = new_download(&args)?;
-    if args.wait && !jobs_add::asks_servers(&download) {
-        // Files named from their URLs alone: the job starts with the first.
+    if args.wait {
         let client = connect().await?;
-        let incoming = take_incoming(&client)?;
+        let incoming = client
+            .take_incoming()
+            .ok_or_else(|| Failure::new(FAILED, "the connection's notifications were already taken"))?;
         let (job_id, planned) = jobs_add::plan_and_start(&client, download).await?;
+        for stream in &planned.streams {
+            eprintln!("{stream}");
+        }
         return wait(client, incoming, job_id, &planned, json_out).await;
     }
     let planned = jobs_add::plan(download).await;
@@ -100,11 +104,6 @@ pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
         eprintln!("{stream}");
     }
     let client = connect().await?;
-    if args.wait {
-        let incoming = take_incoming(&client)?;
-        let job_id = jobs_add::create_and_start(&client, &planned).await?;
-        return wait(client, incoming, job_id, &planned, json_out).await;
-    }
     let job_id = jobs_add::create_job(&client, &planned).await?;
     client.resume(job_id).await?;
     if json_out {
@@ -113,11 +112,6 @@ pub async fn run(args: AddArgs, json_out: bool) -> Result<(), Failure> {
         outln!("{job_id}");
     }
     Ok(())
-}
-
-/// The connection's notifications, for following a job to its end.
-fn take_incoming(client: &Client) -> Result<mpsc::Receiver<Incoming>, Failure> {
-    client.take_incoming().ok_or_else(|| Failure::new(FAILED, "the connection's notifications were already taken"))
 }
 
 /// Follows a started job (`client` is its sink) to the end, then completes it.
