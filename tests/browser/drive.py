@@ -45,16 +45,36 @@ class Page:
     def __init__(self, url):
         self.ws = websocket.create_connection(url, timeout=15)
         self.n = 0
+        # What the target logged (Runtime.consoleAPICalled, once Runtime.enable was called).
+        self.console = []
 
     def call(self, method, **params):
         self.n += 1
         self.ws.send(json.dumps({"id": self.n, "method": method, "params": params}))
         while True:
-            message = json.loads(self.ws.recv())
+            message = self.receive()
             if message.get("id") == self.n:
                 if "error" in message:
                     fail(f"{method}: {message['error']}")
                 return message.get("result", {})
+
+    def receive(self):
+        message = json.loads(self.ws.recv())
+        if message.get("method") == "Runtime.consoleAPICalled":
+            call = message["params"]
+            words = " ".join(str(a.get("value", a.get("description", ""))) for a in call.get("args", []))
+            self.console.append(f"{call.get('type')}: {words}")
+        return message
+
+    def logged(self):
+        """Everything the target logged so far (waits up to 1 s for more)."""
+        self.ws.settimeout(1)
+        try:
+            while True:
+                self.receive()
+        except (websocket.WebSocketTimeoutException, OSError, ValueError):
+            pass
+        return self.console
 
     def evaluate(self, expression):
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
@@ -84,6 +104,24 @@ def haul_jobs(haul):
         return []
 
 
+def report_failure(extension, args):
+    """What the browser made of the click, for a failed run: the extension's
+    console, the browser's downloads and its folder."""
+    print(f"browser's download folder: {sorted(os.listdir(args.downloads))}", file=sys.stderr)
+    if extension is None:
+        print("the extension's service worker was never reached", file=sys.stderr)
+        return
+    try:
+        downloads = extension.call(
+            "Runtime.evaluate", awaitPromise=True, returnByValue=True,
+            expression="chrome.downloads.search({}).then((all) => JSON.stringify(all.map((d) =>"
+                       " ({url: d.url, state: d.state, error: d.error, filename: d.filename}))))")
+        print(f"the browser's downloads: {downloads.get('result', {}).get('value')}", file=sys.stderr)
+        print("the extension's console:\n  " + "\n  ".join(extension.logged()), file=sys.stderr)
+    except (websocket.WebSocketException, OSError, SystemExit) as e:
+        print(f"cannot ask the extension: {e}", file=sys.stderr)
+
+
 def main():
     args = ARGS.parse_args()
     os.makedirs(os.path.join(args.profile, "Default"), exist_ok=True)
@@ -92,6 +130,8 @@ def main():
     with open(os.path.join(args.profile, "Default", "Preferences"), "w") as f:
         json.dump(prefs, f)
     log = tempfile.TemporaryFile()
+    # For the report of a failure: the extension's service worker, once attached.
+    seen = {}
     browser = subprocess.Popen(
         [
             args.chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -110,6 +150,8 @@ def main():
                       lambda: next((t for t in targets(port)
                                     if t["type"] == "service_worker" and "background.js" in t["url"]), None), 30)
         extension = Page(worker["webSocketDebuggerUrl"])
+        seen["extension"] = extension
+        extension.call("Runtime.enable")
         extension.call("Runtime.evaluate", awaitPromise=True,
                        expression=f"chrome.storage.local.set({{handoffTimeoutS: {args.handoff_timeout}}})")
         page = next(t for t in targets(port) if t["type"] == "page")
@@ -138,6 +180,7 @@ def main():
         log.seek(0)
         tail = log.read().decode(errors="replace").splitlines()[-40:]
         print("\n".join(tail), file=sys.stderr)
+        report_failure(seen.get("extension"), args)
         raise
     finally:
         browser.terminate()
