@@ -34,4 +34,5 @@ pub use probe::{ProbeError, probe};
 pub use reqwest::Client as HttpClient;
 pub use schedule::{Effective, evaluate as evaluate_schedule};
 pub use scheduler::{JobView, Limits, network_hold, next_to_run};
+pub use threads::transfer_threads;
 pub use transfer::{FileResult, SPLIT_MIN_FILE, download_file, sha256_of};

@@ -6,12 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use tokio::runtime::{Builder, Handle, Runtime};
 
-/// The transfer threads: a runtime of their own (a worker per core) for the
-/// extra connections of split files. The service runs on one thread, which
-/// costs least for many small files; one big file's connections need every
-/// core (reading the sockets and writing the file at once). Falls back to
-/// the caller's runtime if the threads cannot be started.
-pub(super) fn transfer_threads() -> Handle {
+/// The transfer threads: a runtime of their own (a worker per core) where
+/// files are fetched (each file's task, and the extra connections of split
+/// files); the service answers its clients and keeps its store on its own
+/// thread. A file's connections read the sockets and write the file, which
+/// every core can share. Started by the first download; falls back to the
+/// caller's runtime if the threads cannot be started.
+pub fn transfer_threads() -> Handle {
     static RUNTIME: OnceLock<Option<Runtime>> = OnceLock::new();
     let runtime = RUNTIME.get_or_init(|| {
         let threads = cores().clamp(2, 8);
