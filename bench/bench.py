@@ -534,9 +534,10 @@ def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, hauls:
     for r in range(runs):
         order = contenders[r % len(contenders):] + contenders[:r % len(contenders)]
         for c in order:
-            # Many files: a fresh folder per run, all deleted when the benchmark ends.
-            # Deleting many files just before a timed run slows the next file creations
-            # (ext4 skips recently freed inodes), which would tax whoever runs next.
+            # Many files: a fresh folder per run, all deleted when the benchmark ends
+            # (with `work`), not after the scenario: deleting thousands of files slows
+            # the file creations of the next minutes (ext4 skips recently freed inodes),
+            # which would tax the next scenario (bench/README.md has the figures).
             dest = work / "dl" / (f"{c}-run{r + 1}" if multi else c)
             shutil.rmtree(dest, ignore_errors=True)
             dest.mkdir(parents=True)
@@ -592,12 +593,6 @@ def run_scenario(sc: dict, contenders: list[str], runs: int, tools: dict, hauls:
                     haul.cli("cancel", job[0].strip())
             if not multi:
                 shutil.rmtree(dest, ignore_errors=True)
-    # The many files stay until the benchmark ends (with `work`), not just
-    # until the scenario does: on ext4 without a journal, each file created
-    # within a minute or so of thousands deleted in its block group waits while
-    # the allocator passes over every freed inode (10,000 x 16 KiB took curl -Z
-    # 0.5-3.1 s and haul 0.8-3.3 s right after 20,000 deletes, against 0.73
-    # and 1.0 s otherwise), so (f) after (c) measured the file system's past.
     summary = {}
     for c in contenders:
         ok = [m for m in results[c] if not m["problems"]]
